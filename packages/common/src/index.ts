@@ -1,0 +1,27 @@
+// @sluice/common: errors, time and logging shared by every Sluice package.
+
+// errors
+export {
+  ErrorCodes,
+  SluiceError,
+  ConfigError,
+  TopologyError,
+  SerdeError,
+  ProcessingError,
+  StateStoreError,
+  TaskMigratedError,
+  TaskCorruptedError,
+  StreamsError,
+  KafkaClientError,
+  IllegalStateError,
+  describeError,
+} from './errors.js';
+export type { ErrorCode, SluiceErrorOptions } from './errors.js';
+
+// time
+export { systemClock, ManualClock } from './clock.js';
+export type { Clock, Cancellable } from './clock.js';
+
+// logging
+export { createConsoleLogger, noopLogger } from './logger.js';
+export type { Logger, LogLevel, ConsoleLoggerOptions } from './logger.js';

@@ -1,0 +1,36 @@
+// One Vitest run for the whole repository, against sources (the `sluice-source` export condition),
+// never against a stale dist/. Unit and driver tests need no broker; integration tests share one
+// local Kafka + schema registry started once per run by test/helpers/global-setup.ts.
+import { defineConfig } from 'vitest/config';
+
+const resolve = { conditions: ['sluice-source'] };
+
+export default defineConfig({
+  resolve,
+  test: {
+    reporters: ['default'],
+    projects: [
+      {
+        resolve,
+        test: {
+          name: 'unit',
+          include: ['packages/*/test/**/*.test.ts', 'test/driver/**/*.test.ts', 'examples/*/test/**/*.test.ts'],
+          testTimeout: 20_000,
+        },
+      },
+      {
+        resolve,
+        test: {
+          name: 'integration',
+          include: ['test/integration/**/*.test.ts', 'test/e2e/**/*.test.ts'],
+          globalSetup: ['test/helpers/global-setup.ts'],
+          testTimeout: 180_000,
+          hookTimeout: 180_000,
+          // two cores and one broker: run integration files one at a time
+          pool: 'forks',
+          poolOptions: { forks: { singleFork: true } },
+        },
+      },
+    ],
+  },
+});
