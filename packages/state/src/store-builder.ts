@@ -1,0 +1,42 @@
+// Owns the contracts for building a store stack (typed layer → caching → change-logging → bytes
+// store) and for the DSL's cache-flush forwarding.
+import type { StateStore } from './store.js';
+
+export type StoreType = 'rocksdb' | 'level' | 'in_memory';
+
+/** One update that a caching layer releases on flush or eviction (typed, after deserialization). */
+export interface CacheFlushRecord<K, V> {
+  readonly key: K;
+  /** undefined = the key was deleted. */
+  readonly newValue: V | undefined;
+  /** The value in the underlying store before this flush; only when old values were requested. */
+  readonly oldValue: V | undefined;
+  readonly timestamp: number;
+}
+
+export type CacheFlushListener<K, V> = (record: CacheFlushRecord<K, V>) => void | Promise<void>;
+
+/** Stores whose stack can have a caching layer. */
+export interface CachedStateStore<K, V> {
+  /**
+   * Forward updates on cache flush/eviction instead of on every put. Returns false when caching is
+   * disabled for this store: the caller must then forward each update itself.
+   */
+  setFlushListener(listener: CacheFlushListener<K, V>, sendOldValues: boolean): boolean;
+}
+
+export interface StoreBuilder<T extends StateStore> {
+  readonly name: string;
+  readonly cachingEnabled: boolean;
+  readonly loggingEnabled: boolean;
+  /** Extra changelog topic configs given with withLoggingEnabled(). */
+  readonly logConfig: Readonly<Record<string, string>>;
+  withCachingEnabled(): this;
+  withCachingDisabled(): this;
+  withLoggingEnabled(topicConfig?: Record<string, string>): this;
+  withLoggingDisabled(): this;
+  /** Configs for the changelog topic: the store kind's cleanup policy (and retention) plus logConfig. */
+  changelogConfig(): Record<string, string>;
+  /** A new, unopened store instance (one per task). */
+  build(): T;
+}
