@@ -1,1 +1,32 @@
-export {};
+// @sluice/state: the state store contracts, the store factories (Stores) and the pieces the runtime
+// needs to manage state on disk. Implementations stay in src/internal/.
+
+// ---- store contracts ----
+export type {
+  KeyValue,
+  KeyValueIterator,
+  ChangelogRecord,
+  RestoreCallback,
+  StateStoreContext,
+  RocksDbSharedOptions,
+  CacheMemoryPool,
+  StateStore,
+  KeyValueBytesStore,
+  ReadOnlyKeyValueStore,
+  KeyValueStore,
+  ValueAndTimestamp,
+  TimestampedKeyValueStore,
+  WindowedKeyValue,
+  WindowStoreIterator,
+  WindowedIterator,
+  ReadOnlyWindowStore,
+  WindowStore,
+  TimestampedWindowStore,
+  WindowBytesStore,
+  ReadOnlySessionStore,
+  SessionStore,
+  SessionBytesStore,
+} from './store.js';
+
+// ---- building store stacks ----
+export type { StoreType, CacheFlushRecord, CacheFlushListener, CachedStateStore, StoreBuilder } from './store-builder.js';

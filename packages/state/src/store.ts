@@ -2,6 +2,7 @@
 // initialised with. A store is async at its edges (RocksDB and LevelDB reads cross to a libuv
 // thread); see docs/decisions/0001-async-state-access.md.
 import type { Clock, Logger } from '@sluice/common';
+import type { Serde, Windowed } from '@sluice/serdes';
 
 export interface KeyValue<K, V> {
   readonly key: K;
@@ -103,7 +104,7 @@ export interface ReadOnlyKeyValueStore<K, V> {
   all(): KeyValueIterator<K, V>;
   reverseAll(): KeyValueIterator<K, V>;
   /** Keys whose serialized bytes start with the serialized prefix. */
-  prefixScan<P>(prefix: P, prefixSerde: import('@sluice/serdes').Serde<P>): KeyValueIterator<K, V>;
+  prefixScan<P>(prefix: P, prefixSerde: Serde<P>): KeyValueIterator<K, V>;
   approximateNumEntries(): Promise<number>;
 }
 
@@ -128,7 +129,7 @@ export type TimestampedKeyValueStore<K, V> = KeyValueStore<K, ValueAndTimestamp<
 // ---- windows ----
 
 export interface WindowedKeyValue<K, V> {
-  readonly key: import('@sluice/serdes').Windowed<K>;
+  readonly key: Windowed<K>;
   readonly value: V;
 }
 
@@ -189,8 +190,8 @@ export interface ReadOnlySessionStore<K, V> {
 }
 
 export interface SessionStore<K, V> extends StateStore, ReadOnlySessionStore<K, V> {
-  put(sessionKey: import('@sluice/serdes').Windowed<K>, aggregate: V): Promise<void>;
-  remove(sessionKey: import('@sluice/serdes').Windowed<K>): Promise<void>;
+  put(sessionKey: Windowed<K>, aggregate: V): Promise<void>;
+  remove(sessionKey: Windowed<K>): Promise<void>;
 }
 
 /** The bytes layer of a session store. */
