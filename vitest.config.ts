@@ -1,9 +1,16 @@
-// One Vitest run for the whole repository, against sources (the `sluice-source` export condition),
+// One Vitest run for the whole repository, against sources (packages resolve to their src/index.ts),
 // never against a stale dist/. Unit and driver tests need no broker; integration tests share one
 // local Kafka + schema registry started once per run by test/helpers/global-setup.ts.
+import { fileURLToPath } from 'node:url';
 import { defineConfig } from 'vitest/config';
 
-const resolve = { conditions: ['sluice-source'] };
+const packages = fileURLToPath(new URL('./packages/', import.meta.url));
+const resolve = {
+  alias: [
+    { find: /^sluice$/, replacement: `${packages}sluice/src/index.ts` },
+    { find: /^@sluice\/([a-z-]+)$/, replacement: `${packages}$1/src/index.ts` },
+  ],
+};
 
 export default defineConfig({
   resolve,

@@ -1,1 +1,52 @@
-export {};
+// @sluice/core: the topology builder DSL, the Processor API, and the task engine that runs a
+// topology's processors (used by the runtime and by TopologyTestDriver).
+
+// ---- DSL ----
+export { StreamsBuilder } from './dsl/streams-builder.js';
+export { KStream } from './dsl/kstream.js';
+export { BranchedKStream } from './dsl/branched-kstream.js';
+export { Consumed, Produced, Named, Repartitioned, Grouped, Branched } from './dsl/options.js';
+export { KeyValue } from './dsl/key-value.js';
+export type { KeyValueLike } from './dsl/key-value.js';
+
+// ---- Processor API ----
+export { Record } from './processor/record.js';
+export { Headers } from './processor/headers.js';
+export type { Header } from './processor/headers.js';
+export type {
+  Processor,
+  ProcessorSupplier,
+  ProcessorSupplierObject,
+  ProcessorContext,
+  Punctuator,
+  PunctuationType,
+  Cancellable,
+  RecordMetadata,
+  RecordContext,
+  TopicNameExtractor,
+  StreamPartitioner,
+  TimestampExtractor,
+  ConsumedRecordView,
+} from './processor/api.js';
+export { TimestampExtractors, failOnInvalidTimestamp } from './processor/timestamp-extractors.js';
+
+// ---- Topology ----
+export { Topology } from './topology/topology.js';
+export type { SubtopologyDef, StoreDef } from './topology/topology.js';
+export type { TopologyDescription, SubtopologyDescription, NodeDescription } from './topology/topology-description.js';
+export type { SourceOptions, SinkOptions, OffsetReset, InternalTopicSpec, NodeDef } from './topology/node-factories.js';
+
+// ---- task engine (for @sluice/runtime and @sluice/test-utils; not part of the `sluice` facade) ----
+export { StreamTask } from './engine/stream-task.js';
+export type { StreamTaskOptions, TaskState } from './engine/stream-task.js';
+export type { RawRecord } from './engine/record-queue.js';
+export type { RecordCollector, OutgoingRecord } from './engine/record-collector.js';
+export { assertSerdes, missingSerdes } from './engine/task-nodes.js';
+export type {
+  EngineConfig,
+  DeserializationExceptionHandler,
+  ProcessingExceptionHandler,
+  DeserializationErrorContext,
+  ProcessingErrorContext,
+  HandlerResponse,
+} from './engine/config.js';

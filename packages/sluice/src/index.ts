@@ -1,1 +1,48 @@
-export {};
+// sluice: Kafka Streams for TypeScript. The one package applications import; a curated list of
+// what the @sluice/* packages offer. Everything here follows Kafka Streams' names.
+
+// ---- DSL ----
+export { StreamsBuilder, KStream, BranchedKStream, Consumed, Produced, Named, Repartitioned, Grouped, Branched, KeyValue } from '@sluice/core';
+export type { KeyValueLike } from '@sluice/core';
+
+// ---- Processor API ----
+export { Topology, Record, Headers, TimestampExtractors } from '@sluice/core';
+export type {
+  Processor,
+  ProcessorSupplier,
+  ProcessorContext,
+  Punctuator,
+  PunctuationType,
+  Cancellable,
+  RecordMetadata,
+  RecordContext,
+  TopicNameExtractor,
+  StreamPartitioner,
+  TimestampExtractor,
+  TopologyDescription,
+  Header,
+  DeserializationExceptionHandler,
+  ProcessingExceptionHandler,
+  HandlerResponse,
+} from '@sluice/core';
+
+// ---- serdes ----
+export { Serdes, serdeFrom, Windowed, TimeWindow, SessionWindow, WindowedSerdes } from '@sluice/serdes';
+export type { Serde, Serializer, Deserializer, Window } from '@sluice/serdes';
+
+// ---- testing ----
+export { TopologyTestDriver, TestInputTopic, TestOutputTopic, TestRecord } from '@sluice/test-utils';
+export type { TopologyTestDriverConfig } from '@sluice/test-utils';
+
+// ---- errors ----
+export {
+  SluiceError,
+  ConfigError,
+  TopologyError,
+  SerdeError,
+  ProcessingError,
+  StateStoreError,
+  StreamsError,
+  ErrorCodes,
+} from '@sluice/common';
+export type { ErrorCode, Logger, LogLevel } from '@sluice/common';

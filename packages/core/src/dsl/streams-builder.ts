@@ -1,0 +1,47 @@
+// Owns StreamsBuilder, the entry point of the DSL: it creates source streams and tables, registers
+// stores for Processor API steps, and build() hands out the finished Topology (or every problem found).
+import type { StateStore, StoreBuilder } from '@sluice/state';
+import type { Topology } from '../topology/topology.js';
+import { InternalStreamsBuilder } from './internal-builder.js';
+import { KStream, Prefix } from './kstream.js';
+import type { Consumed } from './options.js';
+
+export class StreamsBuilder {
+  /** @internal */
+  readonly internal = new InternalStreamsBuilder();
+  private built = false;
+
+  /** A stream of the records of one or more topics, or of every topic matching a pattern. */
+  stream<K = unknown, V = unknown>(topics: string | readonly string[] | RegExp, consumed?: Consumed<K, V>): KStream<K, V> {
+    const b = this.internal;
+    const name = consumed?.name ?? b.newProcessorName(Prefix.SOURCE);
+    const list = topics instanceof RegExp ? undefined : typeof topics === 'string' ? [topics] : [...(topics ?? [])];
+    if (!(topics instanceof RegExp) && (!list || list.length === 0 || list.some((t) => typeof t !== 'string' || t.length === 0))) {
+      b.problem(`stream() of source '${name}' reads from no topic: give a topic name, a list of topic names, or a RegExp`, name);
+    } else {
+      b.add(name, [], (t) =>
+        t.addSource(name, topics, {
+          ...(consumed?.keySerde ? { keySerde: consumed.keySerde } : {}),
+          ...(consumed?.valueSerde ? { valueSerde: consumed.valueSerde } : {}),
+          ...(consumed?.timestampExtractor ? { timestampExtractor: consumed.timestampExtractor } : {}),
+          ...(consumed?.offsetReset ? { offsetReset: consumed.offsetReset } : {}),
+        }),
+      );
+    }
+    return new KStream<K, V>({ builder: b, nodeName: name, keySerde: consumed?.keySerde, valueSerde: consumed?.valueSerde, repartitionRequired: false });
+  }
+
+  /** Registers a store for processors added with KStream.process(supplier, storeName). */
+  addStateStore(builder: StoreBuilder<StateStore>): this {
+    this.internal.add(builder?.name ?? '(store)', [], (t) => t.addStateStore(builder));
+    return this;
+  }
+
+  /** The finished topology. Throws a TopologyError listing every problem found while building. */
+  build(): Topology {
+    if (this.built) return this.internal.topology;
+    const t = this.internal.build();
+    this.built = true;
+    return t;
+  }
+}

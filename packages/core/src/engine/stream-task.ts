@@ -1,0 +1,503 @@
+// Owns one task = (sub-topology, partition): its record queues (it always processes the buffered
+// record with the lowest timestamp), stream time, punctuation, stores and processor nodes. Knows
+// nothing about Kafka: the runtime feeds it fetched records and gives it a RecordCollector;
+// TopologyTestDriver does the same in memory.
+//
+//   CREATED ──initializeStores──▶ RESTORING ──initializeProcessors──▶ RUNNING ──close──▶ CLOSED
+//      └─────────────────────────────close──────────────────────────────────────────────▲
+import { IllegalStateError, ProcessingError, describeError } from '@sluice/common';
+import type { StateStore, StateStoreContext } from '@sluice/state';
+import type { Cancellable, PunctuationType, Punctuator, RecordContext, RecordMetadata } from '../processor/api.js';
+import { Record } from '../processor/record.js';
+import type { Topology, SubtopologyDef } from '../topology/topology.js';
+import { decide, type EngineConfig } from './config.js';
+import { NodeContext, type TaskHooks } from './node-context.js';
+import { NodeFailure, ProcessorRuntimeNode, type RuntimeNode } from './nodes.js';
+import { PunctuationQueue, type PunctuationSchedule } from './punctuation-queue.js';
+import type { RecordCollector } from './record-collector.js';
+import { RecordQueue, type RawRecord, type StampedRecord } from './record-queue.js';
+import { buildTaskNodes, type SourceInfo } from './task-nodes.js';
+
+export type TaskState = 'CREATED' | 'RESTORING' | 'RUNNING' | 'CLOSED';
+
+const transitions: { [S in TaskState]: readonly TaskState[] } = {
+  CREATED: ['RESTORING', 'CLOSED'],
+  RESTORING: ['RUNNING', 'CLOSED'],
+  RUNNING: ['CLOSED'],
+  CLOSED: [],
+};
+
+export interface StreamTaskOptions {
+  readonly taskId: string;
+  readonly subtopology: SubtopologyDef;
+  readonly partition: number;
+  readonly topology: Topology;
+  readonly config: EngineConfig;
+  readonly collector: RecordCollector;
+  /** Maps a topic name used in the topology to the real topic (application id prefix for internal topics). */
+  readonly resolveTopic: (topic: string) => string;
+  /** For pattern sources: the real topics each matched, by source node name. */
+  readonly patternTopics?: ReadonlyMap<string, readonly string[]>;
+}
+
+export class StreamTask {
+  readonly id: string;
+  readonly partition: number;
+  private taskState: TaskState = 'CREATED';
+  private readonly queues = new Map<string, RecordQueue>();
+  private readonly nodes = new Map<string, RuntimeNode>();
+  private readonly contexts = new Map<string, NodeContext>();
+  private readonly storeInstances = new Map<string, StateStore>();
+  private readonly streamPunctuations = new PunctuationQueue();
+  private readonly wallPunctuations = new PunctuationQueue();
+  private readonly consumed = new Map<string, number>();
+  private readonly sources: ReadonlyMap<string, SourceInfo>;
+  private readonly pending = new Set<Promise<void>>();
+  private readonly failures: unknown[] = [];
+  private current: { metadata: RecordMetadata | undefined; context: RecordContext } | undefined;
+  private time = -1;
+  private commitRequestedFlag = false;
+  private needsCommit = false;
+  /** Records dropped by the deserialization handler or for invalid timestamps. */
+  skippedRecords = 0;
+
+  constructor(private readonly o: StreamTaskOptions) {
+    this.id = o.taskId;
+    this.partition = o.partition;
+    const built = buildTaskNodes({
+      topology: o.topology,
+      subtopology: o.subtopology,
+      config: o.config,
+      collector: o.collector,
+      resolveTopic: o.resolveTopic,
+      recordContext: () => this.recordContext(),
+    });
+    for (const [name, node] of built.nodes) this.nodes.set(name, node);
+    this.sources = built.sources;
+    for (const [topic, sourceName] of built.topicToSource) this.queues.set(topic, new RecordQueue(topic, sourceName));
+    for (const [sourceName, topics] of o.patternTopics ?? []) {
+      for (const t of topics) this.queues.set(t, new RecordQueue(t, sourceName));
+    }
+    const hooks = this.hooks();
+    for (const [name, node] of this.nodes) {
+      if (node instanceof ProcessorRuntimeNode) this.contexts.set(name, new NodeContext(node, hooks, built.storesByNode.get(name) ?? []));
+    }
+  }
+
+  get state(): TaskState {
+    return this.taskState;
+  }
+
+  get subtopologyId(): number {
+    return this.o.subtopology.id;
+  }
+
+  /** The real topics this task reads (partition = this.partition). */
+  get inputTopics(): string[] {
+    return [...this.queues.keys()];
+  }
+
+  get stores(): ReadonlyMap<string, StateStore> {
+    return this.storeInstances;
+  }
+
+  // ---- lifecycle ----
+
+  /** Builds this task's stores and initialises them with the given context (which registers them for restore). */
+  async initializeStores(context: StateStoreContext): Promise<void> {
+    this.transition('RESTORING');
+    const order = this.o.subtopology.stores
+      .map((name) => ({ name, first: this.o.subtopology.nodes.findIndex((n) => [...this.o.topology.stores.get(name)!.users].includes(n)) }))
+      .sort((a, b) => a.first - b.first);
+    for (const { name } of order) {
+      const store = this.o.topology.stores.get(name)!.builder.build();
+      await store.init(context);
+      this.storeInstances.set(name, store);
+    }
+  }
+
+  /** Calls init() of every processor, parents first. Stores must be restored by now. */
+  async initializeProcessors(): Promise<void> {
+    if (this.taskState === 'CREATED') this.transition('RESTORING');
+    for (const [name, node] of this.nodes) {
+      if (!(node instanceof ProcessorRuntimeNode)) continue;
+      const init = node.processor.init;
+      if (!init) continue;
+      try {
+        await init.call(node.processor, this.contexts.get(name)! as never);
+      } catch (err) {
+        throw new ProcessingError(`init() of processor '${name}' in task ${this.id} failed: ${describeError(err)}`, { cause: err, context: { taskId: this.id, node: name } });
+      }
+    }
+    this.transition('RUNNING');
+  }
+
+  /** Flush every store (caches forward what they hold), in topological order. */
+  async flushState(): Promise<void> {
+    for (const store of this.storeInstances.values()) {
+      await store.flush();
+      await this.drainPending();
+    }
+  }
+
+  /** Close processors, then stores. `clean: false` after a failure: skip what could fail again. */
+  async close(clean = true): Promise<void> {
+    if (this.taskState === 'CLOSED') return;
+    const errors: unknown[] = [];
+    if (this.taskState === 'RUNNING') {
+      for (const [name, node] of this.nodes) {
+        if (!(node instanceof ProcessorRuntimeNode) || !node.processor.close) continue;
+        try {
+          await node.processor.close();
+        } catch (err) {
+          errors.push(new ProcessingError(`close() of processor '${name}' failed: ${describeError(err)}`, { cause: err }));
+        }
+      }
+    }
+    for (const store of this.storeInstances.values()) {
+      try {
+        if (store.isOpen()) await store.close();
+      } catch (err) {
+        errors.push(err);
+      }
+    }
+    for (const q of this.queues.values()) q.clear();
+    this.taskState = 'CLOSED';
+    if (clean && errors.length > 0) throw errors[0];
+  }
+
+  // ---- input ----
+
+  addRecords(topic: string, records: readonly RawRecord[]): void {
+    const q = this.queues.get(topic);
+    if (!q) throw new IllegalStateError(`task ${this.id} does not read topic '${topic}' (it reads ${this.inputTopics.join(', ')})`);
+    q.add(records);
+  }
+
+  bufferedRecords(): number {
+    let n = 0;
+    for (const q of this.queues.values()) n += q.size;
+    return n;
+  }
+
+  /** Timestamp of the record process() would take next, or undefined when nothing is buffered. */
+  nextRecordTimestamp(): number | undefined {
+    let best: number | undefined;
+    for (const q of this.queues.values()) {
+      if (!q.head) this.stampHead(q);
+      if (q.head && (best === undefined || q.head.timestamp < best)) best = q.head.timestamp;
+    }
+    return best;
+  }
+
+  /** Offsets to commit: the next offset to read, per input topic (partition = this.partition). */
+  committableOffsets(): Map<string, number> {
+    const out = new Map<string, number>();
+    for (const [topic, offset] of this.consumed) out.set(topic, offset + 1);
+    return out;
+  }
+
+  /** True when records were processed (or punctuations ran) since the last markCommitted(). */
+  get commitNeeded(): boolean {
+    return this.needsCommit;
+  }
+
+  get commitRequested(): boolean {
+    return this.commitRequestedFlag;
+  }
+
+  markCommitted(): void {
+    this.needsCommit = false;
+    this.commitRequestedFlag = false;
+  }
+
+  streamTime(): number {
+    return this.time;
+  }
+
+  // ---- processing ----
+
+  /** Process up to `max` buffered records in timestamp order. Resolves to how many were processed. */
+  async process(max: number): Promise<number> {
+    this.checkRunning();
+    let n = 0;
+    while (n < max) {
+      const next = this.nextRecord();
+      if (!next) break;
+      const r = this.processOne(next);
+      if (r) await r;
+      n++;
+      if (this.streamPunctuations.nextDue() <= this.time) await this.maybePunctuateStreamTime();
+    }
+    return n;
+  }
+
+  async maybePunctuateStreamTime(): Promise<boolean> {
+    if (this.time < 0) return false;
+    return this.punctuate(this.streamPunctuations, this.time, 'STREAM_TIME');
+  }
+
+  async maybePunctuateSystemTime(): Promise<boolean> {
+    return this.punctuate(this.wallPunctuations, this.o.config.clock.now(), 'WALL_CLOCK_TIME');
+  }
+
+  /** Earliest wall-clock time a punctuation is due (Infinity when none). */
+  nextWallClockPunctuation(): number {
+    return this.wallPunctuations.nextDue();
+  }
+
+  private async punctuate(queue: PunctuationQueue, now: number, type: PunctuationType): Promise<boolean> {
+    if (queue.nextDue() > now) return false;
+    let fired = false;
+    for (const s of queue.due(now)) {
+      if (s.cancelled) continue;
+      this.current = { metadata: undefined, context: { topic: undefined, partition: undefined, offset: undefined, timestamp: now, headers: new Record(null, null, 0).headers } };
+      try {
+        const r = s.callback(now);
+        if (r) await r;
+        await this.drainPending();
+      } catch (err) {
+        const e = err instanceof NodeFailure ? err : new NodeFailure(s.nodeName, err);
+        throw new ProcessingError(
+          `${type} punctuator of processor '${s.nodeName}' in task ${this.id} failed at ${now}` +
+            (e.nodeName !== s.nodeName ? ` (in downstream processor '${e.nodeName}')` : '') +
+            `: ${describeError(e.error)}`,
+          { cause: e.error, context: { taskId: this.id, node: e.nodeName, punctuationType: type, timestamp: now } },
+        );
+      } finally {
+        this.current = undefined;
+      }
+      if (!s.cancelled) PunctuationQueue.advance(s, now);
+      fired = true;
+    }
+    if (fired) this.needsCommit = true;
+    return fired;
+  }
+
+  /** Pick the queue with the lowest head timestamp; deserializes and stamps heads lazily. */
+  private nextRecord(): { queue: RecordQueue; head: StampedRecord } | undefined {
+    let best: RecordQueue | undefined;
+    for (const q of this.queues.values()) {
+      if (!q.head) this.stampHead(q);
+      if (q.head && (!best || q.head.timestamp < best.head!.timestamp)) best = q;
+    }
+    if (!best) return undefined;
+    const head = best.head!;
+    best.head = undefined;
+    if (head.timestamp > this.time) this.time = head.timestamp;
+    return { queue: best, head };
+  }
+
+  private stampHead(q: RecordQueue): void {
+    for (;;) {
+      const raw = q.shiftRaw();
+      if (!raw) return;
+      const stamped = this.stamp(q, raw);
+      if (stamped) {
+        q.head = stamped;
+        return;
+      }
+      // skipped by a handler: its offset counts as consumed so it is committed past
+      this.consumed.set(raw.topic, raw.offset);
+      this.needsCommit = true;
+      this.skippedRecords++;
+    }
+  }
+
+  private stamp(q: RecordQueue, raw: RawRecord): StampedRecord | undefined {
+    const source = this.sources.get(q.sourceName)!;
+    let key: unknown = null;
+    let value: unknown = null;
+    let part: 'key' | 'value' = 'key';
+    try {
+      if (raw.key !== null) key = source.keySerde.deserialize(raw.topic, raw.key);
+      part = 'value';
+      if (raw.value !== null) value = source.valueSerde.deserialize(raw.topic, raw.value);
+    } catch (err) {
+      const serde = part === 'key' ? source.keySerde.name : source.valueSerde.name;
+      const response = decide(this.o.config.deserializationExceptionHandler, {
+        topic: raw.topic,
+        partition: raw.partition,
+        offset: raw.offset,
+        taskId: this.id,
+        error: err,
+        key: raw.key,
+        value: raw.value,
+      });
+      const message =
+        `could not deserialize the ${part} of the record at topic '${raw.topic}' partition ${raw.partition} offset ${raw.offset} ` +
+        `with serde ${serde} (source '${q.sourceName}', task ${this.id}): ${describeError(err)}`;
+      if (response === 'CONTINUE') {
+        this.o.config.logger.warn(`${message}; skipping it (deserializationExceptionHandler said CONTINUE)`);
+        return undefined;
+      }
+      throw new ProcessingError(
+        `${message}. Fix the producer or the serde, or set deserializationExceptionHandler: 'logAndContinue' to skip such records`,
+        { cause: err, context: { topic: raw.topic, partition: raw.partition, offset: raw.offset, serde, taskId: this.id } },
+      );
+    }
+    let timestamp: number;
+    try {
+      timestamp = source.timestampExtractor(
+        { topic: raw.topic, partition: raw.partition, offset: raw.offset, timestamp: raw.timestamp, key, value, headers: raw.headers },
+        q.partitionTime,
+      );
+    } catch (err) {
+      throw new ProcessingError(`timestamp extractor of source '${q.sourceName}' failed on topic '${raw.topic}' partition ${raw.partition} offset ${raw.offset}: ${describeError(err)}`, {
+        cause: err,
+        context: { topic: raw.topic, partition: raw.partition, offset: raw.offset, taskId: this.id },
+      });
+    }
+    if (!Number.isFinite(timestamp) || timestamp < 0) {
+      // Kafka Streams' RecordQueue: an extractor that returns a negative time means "skip"
+      this.o.config.logger.warn(
+        `skipping the record at topic '${raw.topic}' partition ${raw.partition} offset ${raw.offset}: the timestamp extractor of source '${q.sourceName}' returned ${timestamp}`,
+      );
+      return undefined;
+    }
+    if (timestamp > q.partitionTime) q.partitionTime = timestamp;
+    return { raw, key, value, timestamp };
+  }
+
+  private processOne(next: { queue: RecordQueue; head: StampedRecord }): void | Promise<void> {
+    const { head } = next;
+    const raw = head.raw;
+    this.current = {
+      metadata: { topic: raw.topic, partition: raw.partition, offset: raw.offset },
+      context: { topic: raw.topic, partition: raw.partition, offset: raw.offset, timestamp: head.timestamp, headers: raw.headers },
+    };
+    const record = new Record(head.key, head.value, head.timestamp, raw.headers);
+    let r: void | Promise<void>;
+    try {
+      r = this.nodes.get(next.queue.sourceName)!.process(record);
+    } catch (err) {
+      if (this.pending.size > 0) return this.failAfterPending(err, raw, head);
+      this.current = undefined;
+      this.handleProcessingFailure(err, raw, head);
+      this.markConsumed(raw);
+      return undefined;
+    }
+    if (r || this.pending.size > 0 || this.failures.length > 0) return this.finishAsync(r, raw, head);
+    this.markConsumed(raw);
+    return undefined;
+  }
+
+  private async finishAsync(r: void | Promise<void>, raw: RawRecord, head: StampedRecord): Promise<void> {
+    try {
+      if (r) await r;
+      await this.drainPending();
+    } catch (err) {
+      return this.failAfterPending(err, raw, head);
+    }
+    this.markConsumed(raw);
+  }
+
+  private async failAfterPending(err: unknown, raw: RawRecord, head: StampedRecord): Promise<void> {
+    while (this.pending.size > 0) await Promise.allSettled([...this.pending]);
+    this.failures.length = 0;
+    this.current = undefined;
+    this.handleProcessingFailure(err, raw, head);
+    this.markConsumed(raw);
+  }
+
+  private markConsumed(raw: RawRecord): void {
+    this.consumed.set(raw.topic, raw.offset);
+    this.needsCommit = true;
+    this.current = undefined;
+  }
+
+  /** Decides a processing failure with the handler: returns to continue, throws to fail the task. */
+  private handleProcessingFailure(err: unknown, raw: RawRecord, head: StampedRecord): void {
+    const f = err instanceof NodeFailure ? err : new NodeFailure('(unknown)', err);
+    const response = decide(this.o.config.processingExceptionHandler, {
+      taskId: this.id,
+      nodeName: f.nodeName,
+      topic: raw.topic,
+      partition: raw.partition,
+      offset: raw.offset,
+      error: f.error,
+      key: head.key,
+      value: head.value,
+    });
+    const where = `processor '${f.nodeName}' in task ${this.id} failed on the record at topic '${raw.topic}' partition ${raw.partition} offset ${raw.offset} (timestamp ${head.timestamp})`;
+    if (response === 'CONTINUE') {
+      this.o.config.logger.warn(`${where}: ${describeError(f.error)}; continuing (processingExceptionHandler said CONTINUE)`);
+      return;
+    }
+    throw new ProcessingError(`${where}: ${describeError(f.error)}`, {
+      cause: f.error,
+      context: { taskId: this.id, node: f.nodeName, topic: raw.topic, partition: raw.partition, offset: raw.offset },
+    });
+  }
+
+  /** Wait for every promise forwards created; rethrow the first failure among them. */
+  private async drainPending(): Promise<void> {
+    while (this.pending.size > 0) await Promise.allSettled([...this.pending]);
+    if (this.failures.length > 0) {
+      const first = this.failures[0];
+      this.failures.length = 0;
+      throw first;
+    }
+  }
+
+  // ---- wiring ----
+
+  private recordContext(): RecordContext {
+    return this.current?.context ?? { topic: undefined, partition: undefined, offset: undefined, timestamp: this.time, headers: new Record(null, null, 0).headers };
+  }
+
+  private hooks(): TaskHooks {
+    return {
+      applicationId: this.o.config.applicationId,
+      taskId: this.id,
+      partition: this.partition,
+      appConfigs: this.o.config.appConfigs,
+      recordMetadata: () => this.current?.metadata,
+      streamTime: () => this.time,
+      wallClockTime: () => this.o.config.clock.now(),
+      store: (name) => this.storeInstances.get(name),
+      schedule: (nodeName, intervalMs, type, callback) => this.schedule(nodeName, intervalMs, type, callback),
+      requestCommit: () => {
+        this.commitRequestedFlag = true;
+      },
+      track: (p) => {
+        this.pending.add(p);
+        p.then(
+          () => this.pending.delete(p),
+          (err: unknown) => {
+            this.pending.delete(p);
+            this.failures.push(err);
+          },
+        );
+      },
+    };
+  }
+
+  private schedule(nodeName: string, intervalMs: number, type: PunctuationType, callback: Punctuator): Cancellable {
+    const s: PunctuationSchedule = {
+      nodeName,
+      intervalMs,
+      callback,
+      // stream time: aligned to 0, fires as soon as there is data; wall clock: one interval from now
+      nextTime: type === 'STREAM_TIME' ? 0 : this.o.config.clock.now() + intervalMs,
+      cancelled: false,
+    };
+    (type === 'STREAM_TIME' ? this.streamPunctuations : this.wallPunctuations).add(s);
+    return {
+      cancel: () => {
+        s.cancelled = true;
+      },
+    };
+  }
+
+  private checkRunning(): void {
+    if (this.taskState !== 'RUNNING') throw new IllegalStateError(`task ${this.id} is ${this.taskState}; call initializeProcessors() before process()`);
+  }
+
+  private transition(next: TaskState): void {
+    if (!transitions[this.taskState].includes(next)) {
+      throw new IllegalStateError(`task ${this.id} cannot go from ${this.taskState} to ${next}`);
+    }
+    this.taskState = next;
+  }
+}

@@ -1,0 +1,98 @@
+// Owns turning one sub-topology's node definitions into fresh runnable nodes for one task (new
+// processor instances from the suppliers), with serdes resolved against the app's defaults.
+import { ConfigError } from '@sluice/common';
+import type { Serde } from '@sluice/serdes';
+import { supplierGet, type RecordContext, type TimestampExtractor } from '../processor/api.js';
+import type { SubtopologyDef, Topology } from '../topology/topology.js';
+import type { EngineConfig } from './config.js';
+import { ProcessorRuntimeNode, SinkRuntimeNode, SourceRuntimeNode, type RuntimeNode } from './nodes.js';
+import type { RecordCollector } from './record-collector.js';
+
+export interface SourceInfo {
+  readonly keySerde: Serde<unknown>;
+  readonly valueSerde: Serde<unknown>;
+  readonly timestampExtractor: TimestampExtractor;
+}
+
+export interface TaskNodes {
+  /** In topology order: parents before children. */
+  readonly nodes: Map<string, RuntimeNode>;
+  /** Real topic name → source node name (static topics only; pattern topics come from the runtime). */
+  readonly topicToSource: Map<string, string>;
+  readonly storesByNode: Map<string, string[]>;
+  readonly sources: Map<string, SourceInfo>;
+}
+
+export interface BuildTaskNodesOptions {
+  readonly topology: Topology;
+  readonly subtopology: SubtopologyDef;
+  readonly config: EngineConfig;
+  readonly collector: RecordCollector;
+  readonly resolveTopic: (topic: string) => string;
+  readonly recordContext: () => RecordContext;
+}
+
+/**
+ * Every source and sink that has no serde of its own and no default to fall back on, as messages.
+ * KafkaStreams and TopologyTestDriver call this before starting so all are reported at once.
+ */
+export function missingSerdes(topology: Topology, config: Pick<EngineConfig, 'defaultKeySerde' | 'defaultValueSerde'>): string[] {
+  const out: string[] = [];
+  for (const def of topology.nodes.values()) {
+    if (def.kind === 'processor') continue;
+    const where = def.kind === 'source' ? `source '${def.name}' (topics: ${def.topics?.join(', ') ?? def.pattern?.source})` : `sink '${def.name}' (topic: ${def.topic ?? 'chosen per record'})`;
+    const topics = def.kind === 'source' ? (def.topics ?? []) : def.topic !== undefined ? [def.topic] : [];
+    const internal = topics.some((t) => topology.isInternalTopic(t));
+    const fix = internal
+      ? 'Repartitioned.with(keySerde, valueSerde) (or Grouped.with for groupBy) on the step that repartitions'
+      : def.kind === 'source'
+        ? 'Consumed.with(keySerde, valueSerde)'
+        : 'Produced.with(keySerde, valueSerde)';
+    if (!def.keySerde && !config.defaultKeySerde) out.push(`${where} has no key serde: give one with ${fix}, or set defaultKeySerde`);
+    if (!def.valueSerde && !config.defaultValueSerde) out.push(`${where} has no value serde: give one with ${fix}, or set defaultValueSerde`);
+  }
+  return out;
+}
+
+export function assertSerdes(topology: Topology, config: Pick<EngineConfig, 'defaultKeySerde' | 'defaultValueSerde'>): void {
+  const missing = missingSerdes(topology, config);
+  if (missing.length > 0) throw new ConfigError(`missing serdes:\n  - ${missing.join('\n  - ')}`);
+}
+
+export function buildTaskNodes(o: BuildTaskNodesOptions): TaskNodes {
+  const { topology, subtopology, config } = o;
+  const nodes = new Map<string, RuntimeNode>();
+  const topicToSource = new Map<string, string>();
+  const storesByNode = new Map<string, string[]>();
+  const sources = new Map<string, SourceInfo>();
+  for (const name of subtopology.nodes) {
+    const def = topology.nodes.get(name)!;
+    let node: RuntimeNode;
+    if (def.kind === 'source') {
+      node = new SourceRuntimeNode(name);
+      for (const t of def.topics ?? []) topicToSource.set(o.resolveTopic(t), name);
+      sources.set(name, {
+        keySerde: (def.keySerde ?? config.defaultKeySerde)!,
+        valueSerde: (def.valueSerde ?? config.defaultValueSerde)!,
+        timestampExtractor: def.timestampExtractor ?? config.defaultTimestampExtractor,
+      });
+    } else if (def.kind === 'processor') {
+      node = new ProcessorRuntimeNode(name, supplierGet(def.supplier));
+      storesByNode.set(name, [...def.stores]);
+    } else {
+      node = new SinkRuntimeNode(name, {
+        topic: def.topic,
+        topicExtractor: def.topicExtractor,
+        keySerde: (def.keySerde ?? config.defaultKeySerde)!,
+        valueSerde: (def.valueSerde ?? config.defaultValueSerde)!,
+        partitioner: def.partitioner,
+        resolveTopic: o.resolveTopic,
+        collector: o.collector,
+        recordContext: o.recordContext,
+      });
+    }
+    nodes.set(name, node);
+    for (const p of def.predecessors) nodes.get(p)?.addChild(node);
+  }
+  return { nodes, topicToSource, storesByNode, sources };
+}

@@ -1,0 +1,238 @@
+// Owns TopologyTestDriver: runs a topology's real tasks (the same StreamTask, processors, stores and
+// punctuation as the runtime) in memory with a fake wall clock and no broker. Every sub-topology is
+// one task on partition 0; what a sink writes to a topic the topology also reads (repartition
+// topics included) is fed back, and the driver commits (flushes caches) after every record.
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { ConfigError, IllegalStateError, ManualClock, createConsoleLogger, type Logger } from '@sluice/common';
+import {
+  Headers,
+  StreamTask,
+  assertSerdes,
+  failOnInvalidTimestamp,
+  type DeserializationExceptionHandler,
+  type EngineConfig,
+  type OutgoingRecord,
+  type ProcessingExceptionHandler,
+  type TimestampExtractor,
+  type Topology,
+} from '@sluice/core';
+import type { Serde } from '@sluice/serdes';
+import type { StateStore, StateStoreContext } from '@sluice/state';
+import { TestInputTopic } from './test-input-topic.js';
+import { TestOutputTopic, type CapturedRecord } from './test-output-topic.js';
+
+export interface TopologyTestDriverConfig {
+  applicationId?: string;
+  defaultKeySerde?: Serde<unknown>;
+  defaultValueSerde?: Serde<unknown>;
+  defaultTimestampExtractor?: TimestampExtractor;
+  deserializationExceptionHandler?: DeserializationExceptionHandler;
+  processingExceptionHandler?: ProcessingExceptionHandler;
+  /** Start of the fake wall clock (default: Date.now() when the driver is created). */
+  initialWallClockTimeMs?: number;
+  /** Where persistent stores live (default: a new temp dir, deleted by close()). */
+  stateDir?: string;
+  logger?: Logger;
+  /** Anything else is passed to processors as context.appConfigs. */
+  [key: string]: unknown;
+}
+
+export class TopologyTestDriver {
+  private readonly clock: ManualClock;
+  private readonly appId: string;
+  private readonly tasks: StreamTask[] = [];
+  private readonly topicReaders = new Map<string, StreamTask>();
+  private readonly outputs = new Map<string, CapturedRecord[]>();
+  private readonly offsets = new Map<string, number>();
+  private readonly stateDir: string;
+  private readonly ownsStateDir: boolean;
+  private readonly ready: Promise<void>;
+  private chain: Promise<void> = Promise.resolve();
+  private closed = false;
+
+  constructor(
+    private readonly topology: Topology,
+    config: TopologyTestDriverConfig = {},
+  ) {
+    topology.validate();
+    this.appId = config.applicationId ?? 'topology-test-driver';
+    this.clock = new ManualClock(config.initialWallClockTimeMs ?? Date.now());
+    const logger = config.logger ?? createConsoleLogger({ level: 'warn', name: 'TopologyTestDriver' });
+    const engine: EngineConfig = {
+      applicationId: this.appId,
+      defaultKeySerde: config.defaultKeySerde,
+      defaultValueSerde: config.defaultValueSerde,
+      defaultTimestampExtractor: config.defaultTimestampExtractor ?? failOnInvalidTimestamp,
+      deserializationExceptionHandler: config.deserializationExceptionHandler ?? 'logAndFail',
+      processingExceptionHandler: config.processingExceptionHandler ?? 'logAndFail',
+      appConfigs: { ...config },
+      clock: this.clock,
+      logger,
+    };
+    assertSerdes(topology, engine);
+    for (const sub of topology.subtopologies()) {
+      if (sub.sourcePatterns.length > 0) {
+        throw new ConfigError(`TopologyTestDriver does not support pattern sources yet (sub-topology ${sub.id}); use topic names in tests`);
+      }
+      const task = new StreamTask({
+        taskId: `${sub.id}_0`,
+        subtopology: sub,
+        partition: 0,
+        topology,
+        config: engine,
+        collector: { send: (r) => this.capture(r) },
+        resolveTopic: (t) => this.resolveTopic(t),
+      });
+      this.tasks.push(task);
+      for (const t of task.inputTopics) this.topicReaders.set(t, task);
+    }
+    this.ownsStateDir = config.stateDir === undefined;
+    this.stateDir = config.stateDir ?? mkdtempSync(path.join(tmpdir(), 'sluice-ttd-'));
+    this.ready = this.initialize(logger);
+    // surfaced by the first call that awaits `ready`; avoid an unhandled rejection meanwhile
+    this.ready.catch(() => undefined);
+  }
+
+  /** Resolves once stores are open and processors initialised (pipeInput waits for it too). */
+  whenReady(): Promise<void> {
+    return this.ready;
+  }
+
+  createInputTopic<K, V>(topic: string, keySerde: Serde<K>, valueSerde: Serde<V>, options: { startTimestampMs?: number; autoAdvanceMs?: number } = {}): TestInputTopic<K, V> {
+    const real = this.resolveTopic(topic);
+    if (!this.topicReaders.has(real)) {
+      throw new ConfigError(`'${topic}' is not an input topic of this topology; its input topics are: ${[...this.topicReaders.keys()].join(', ') || '(none)'}`);
+    }
+    return new TestInputTopic(real, { pipe: (t, k, v, ts, h) => this.pipe(t, k, v, ts, h) }, keySerde, valueSerde, options.startTimestampMs ?? this.clock.now(), options.autoAdvanceMs ?? 0);
+  }
+
+  createOutputTopic<K, V>(topic: string, keySerde: Serde<K>, valueSerde: Serde<V>): TestOutputTopic<K, V> {
+    return new TestOutputTopic(topic, { queue: (t) => this.queue(t) }, keySerde, valueSerde);
+  }
+
+  /** Moves the fake wall clock and runs due WALL_CLOCK_TIME punctuations. */
+  advanceWallClockTime(ms: number): Promise<void> {
+    return this.enqueue(async () => {
+      this.clock.advance(ms);
+      for (const task of this.tasks) {
+        if (await task.maybePunctuateSystemTime()) await this.commit(task);
+      }
+      await this.drain();
+    });
+  }
+
+  /** The driver's fake wall-clock time. */
+  wallClockTime(): number {
+    return this.clock.now();
+  }
+
+  /** A store of the topology by name (any kind); undefined if there is none. */
+  getStateStore<S extends StateStore = StateStore>(name: string): S | undefined {
+    for (const task of this.tasks) {
+      const s = task.stores.get(name);
+      if (s) return s as S;
+    }
+    return undefined;
+  }
+
+  /** Topic names the driver has captured output for (sinks and changelogs). */
+  producedTopicNames(): string[] {
+    return [...this.outputs.keys()];
+  }
+
+  async close(): Promise<void> {
+    if (this.closed) return;
+    this.closed = true;
+    await this.chain.catch(() => undefined);
+    await this.ready.catch(() => undefined);
+    for (const task of this.tasks) await task.close(false);
+    if (this.ownsStateDir) rmSync(this.stateDir, { recursive: true, force: true });
+  }
+
+  // ---- internals ----
+
+  private async initialize(logger: Logger): Promise<void> {
+    for (const task of this.tasks) {
+      const ctx: StateStoreContext = {
+        applicationId: this.appId,
+        taskId: task.id,
+        partition: 0,
+        taskDir: path.join(this.stateDir, this.appId, task.id),
+        clock: this.clock,
+        logger,
+        cache: undefined,
+        rocksdb: { blockCacheBytes: 8 * 1024 * 1024, writeBufferBytes: 1024 * 1024, maxOpenFiles: 64 },
+        register: () => undefined,
+        logChange: (storeName, key, value, timestamp) =>
+          this.capture({ topic: `${this.appId}-${storeName}-changelog`, key, value, timestamp, headers: new Headers(), partition: 0, partitioner: undefined }),
+        streamTime: () => task.streamTime(),
+      };
+      await task.initializeStores(ctx);
+      await task.initializeProcessors();
+    }
+  }
+
+  private resolveTopic(topic: string): string {
+    return this.topology.isInternalTopic(topic) ? `${this.appId}-${topic}` : topic;
+  }
+
+  private queue(topic: string): CapturedRecord[] {
+    let q = this.outputs.get(topic);
+    if (!q) this.outputs.set(topic, (q = []));
+    return q;
+  }
+
+  private nextOffset(topic: string): number {
+    const o = this.offsets.get(topic) ?? 0;
+    this.offsets.set(topic, o + 1);
+    return o;
+  }
+
+  private capture(r: OutgoingRecord): void {
+    const record: CapturedRecord = { topic: r.topic, partition: 0, offset: this.nextOffset(r.topic), key: r.key, value: r.value, timestamp: r.timestamp, headers: r.headers };
+    // as in Kafka Streams' driver: every output is captured, and fed back when the topology reads it
+    this.queue(r.topic).push(record);
+    this.topicReaders.get(r.topic)?.addRecords(r.topic, [record]);
+  }
+
+  private pipe(topic: string, key: Buffer | null, value: Buffer | null, timestamp: number, headers: Headers | undefined): Promise<void> {
+    return this.enqueue(async () => {
+      const task = this.topicReaders.get(topic)!;
+      task.addRecords(topic, [{ topic, partition: 0, offset: this.nextOffset(topic), timestamp, key, value, headers: headers ?? new Headers() }]);
+      await this.drain();
+    });
+  }
+
+  /** Process everything buffered, one record at a time, lowest timestamp first across tasks. */
+  private async drain(): Promise<void> {
+    for (;;) {
+      let next: StreamTask | undefined;
+      let nextTs = Infinity;
+      for (const t of this.tasks) {
+        const ts = t.nextRecordTimestamp();
+        if (ts !== undefined && ts < nextTs) {
+          nextTs = ts;
+          next = t;
+        }
+      }
+      if (!next) return;
+      await next.process(1);
+      await this.commit(next);
+    }
+  }
+
+  private async commit(task: StreamTask): Promise<void> {
+    await task.flushState();
+    task.markCommitted();
+  }
+
+  /** Operations run one after another, in call order, even when the caller does not await. */
+  private enqueue(op: () => Promise<void>): Promise<void> {
+    if (this.closed) return Promise.reject(new IllegalStateError('TopologyTestDriver is closed'));
+    const run = this.chain.then(() => this.ready).then(op);
+    this.chain = run.catch(() => undefined);
+    return run;
+  }
+}
