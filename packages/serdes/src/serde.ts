@@ -23,6 +23,8 @@ export interface Serde<T> extends Serializer<T>, Deserializer<T> {
    * undefined when nothing needs doing, so the common case costs no promise.
    */
   prepare?(topic: string, data: Buffer): Promise<void> | undefined;
+  /** Optional asynchronous set-up for one topic, run by the runtime at start-up for every source and sink topic using this serde (for example looking up the topic's schema id). */
+  prepareTopic?(topic: string): Promise<void>;
 }
 
 /** Build a Serde from two functions. */
