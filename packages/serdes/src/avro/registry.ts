@@ -59,9 +59,10 @@ const NETWORK_ERROR = /ECONNREFUSED|ENOTFOUND|EAI_AGAIN|ETIMEDOUT|ECONNRESET|EHO
 function describeFailure(err: unknown): ClientFailure {
   const e = (typeof err === 'object' && err !== null ? err : {}) as { message?: unknown; status?: unknown; url?: unknown };
   const raw = typeof e.message === 'string' ? e.message : String(err);
-  const message = raw.replace(/^Confluent_Schema_Registry - /, '');
   const status = typeof e.status === 'number' ? e.status : undefined;
-  const unreachable = (status === undefined || status === 400) && NETWORK_ERROR.test(message);
+  const unreachable = (status === undefined || status === 400) && NETWORK_ERROR.test(raw);
+  let message = raw.replace(/^Confluent_Schema_Registry - /, '').replace(/\.$/, '');
+  if (unreachable) message = message.replace(/^Error, status 400: /, '');
   return { message, status, unreachable, request: typeof e.url === 'string' ? e.url : undefined };
 }
 
@@ -91,7 +92,8 @@ export async function registerSchema(registry: RegistryHandle, subject: string, 
       throw new SerdeError(
         ErrorCodes.SERIALIZATION_FAILED,
         `Avro serde did not register its schema under subject '${subject}': the subject's compatibility level in the registry ${registry.where} is ${subjectLevel} ` +
-          `but the serde asks for ${compatibility}; pass compatibility: '${subjectLevel}' to the serde, or change the subject's level (PUT /config/${subject}) to ${compatibility}`,
+          `but the serde asks for ${compatibility}; pass compatibility: '${subjectLevel}' to the serde, or set the subject's level to ${compatibility} ` +
+          `(PUT ${registry.url ?? ''}/config/${subject} with {"compatibility":"${compatibility}"})`,
         { cause: err, context: { ...context, subjectCompatibility: subjectLevel } },
       );
     }
