@@ -162,6 +162,18 @@ describe('Avro serde with a real schema registry', () => {
     expect(await subjectVersions(`${unknown}-value`)).toEqual([]);
   });
 
+  it('registers under the record name in configure() with RecordNameStrategy, for any topic', async () => {
+    const namespace = uniqueName('it').replace(/-/g, '_');
+    cleanUpSubjects(`${namespace}.Order`);
+    const serde = AvroSerdes.value<Order>({ registry, schema: { ...orderV1, namespace }, subjectNameStrategy: 'RecordNameStrategy' });
+    await serde.configure();
+    expect(await subjectVersions(`${namespace}.Order`)).toHaveLength(1);
+    const a = serde.serialize(uniqueName('topic-a'), { id: 'a', amount: 1 });
+    const b = serde.serialize(uniqueName('topic-b'), { id: 'b', amount: 2 });
+    expect(a.readInt32BE(1)).toBe(b.readInt32BE(1));
+    expect(await new SchemaRegistry(registry).decode(b)).toEqual({ id: 'b', amount: 2 });
+  });
+
   it('reports an unreachable registry as a retriable error naming its URL', async () => {
     const err = await rejection(AvroSerdes.value({ registry: { host: 'http://127.0.0.1:1', retry: { retries: 0 } }, schema: orderV1 }).prepareTopic('nowhere'));
     expect(err.retriable).toBe(true);
