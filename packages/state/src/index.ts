@@ -30,3 +30,11 @@ export type {
 
 // ---- building store stacks ----
 export type { StoreType, CacheFlushRecord, CacheFlushListener, CachedStateStore, StoreBuilder } from './store-builder.js';
+export type { StoreSupplier, KeyValueBytesStoreSupplier, WindowBytesStoreSupplier, SessionBytesStoreSupplier } from './store-supplier.js';
+export { Stores } from './stores.js';
+export { valueAndTimestampSerde } from './internal/layers/value-and-timestamp.js';
+export { changelogTopicName } from './internal/layers/typed-context.js';
+
+// ---- worker-wide memory ----
+export { createCacheMemoryPool, CACHE_ENTRY_OVERHEAD_BYTES } from './cache-memory-pool.js';
+export { defaultRocksDbSharedOptions } from './internal/kv/rocksdb-binding.js';

@@ -170,6 +170,8 @@ export interface WindowBytesStore extends StateStore {
   readonly retentionMs: number;
   readonly windowSizeMs: number;
   readonly retainDuplicates: boolean;
+  /** Writes dropped because their window was already older than the retention period (a metric). */
+  readonly droppedRecords?: number;
   put(key: Buffer, value: Buffer | null, windowStartMs: number): Promise<void>;
   fetch(key: Buffer, windowStartMs: number): Promise<Buffer | undefined>;
   fetchRange(keyFrom: Buffer | undefined, keyTo: Buffer | undefined, timeFrom: number, timeTo: number, backward: boolean): KeyValueIterator<{ key: Buffer; windowStart: number }, Buffer>;
@@ -197,6 +199,8 @@ export interface SessionStore<K, V> extends StateStore, ReadOnlySessionStore<K, 
 /** The bytes layer of a session store. */
 export interface SessionBytesStore extends StateStore {
   readonly retentionMs: number;
+  /** Writes dropped because the session had already ended before the retention period (a metric). */
+  readonly droppedRecords?: number;
   put(key: Buffer, start: number, end: number, value: Buffer | null): Promise<void>;
   fetchSession(key: Buffer, start: number, end: number): Promise<Buffer | undefined>;
   findSessions(keyFrom: Buffer | undefined, keyTo: Buffer | undefined, earliestSessionEndTime: number, latestSessionStartTime: number, backward: boolean): KeyValueIterator<{ key: Buffer; start: number; end: number }, Buffer>;

@@ -1,0 +1,176 @@
+// Owns the store builders: the one place where a store stack is assembled, outside in
+//   typed (serdes) → caching (optional) → change-logging (optional) → bytes store
+// and where each kind's changelog topic configuration is decided.
+import type { Serde, Windowed } from '@sluice/serdes';
+import type { KeyValueStore, SessionStore, StateStore, ValueAndTimestamp, WindowStore } from '../../store.js';
+import type { CachedStateStore, StoreBuilder } from '../../store-builder.js';
+import type { KeyValueBytesStoreSupplier, SessionBytesStoreSupplier, WindowBytesStoreSupplier } from '../../store-supplier.js';
+import { CachingKeyValueStore } from '../layers/caching-kv-store.js';
+import { CachingSessionStore } from '../layers/caching-session-store.js';
+import { CachingWindowStore } from '../layers/caching-window-store.js';
+import type { KeyValueBytesLayer, SessionBytesLayer, WindowBytesLayer } from '../layers/layer-types.js';
+import { ChangeLoggingKeyValueStore } from '../layers/logging-kv-store.js';
+import { ChangeLoggingSessionStore, ChangeLoggingWindowStore } from '../layers/logging-segmented-stores.js';
+import { keyValueRestore, sessionRestore, windowRestore } from '../layers/restore.js';
+import { TypedKeyValueStore } from '../layers/typed-kv-store.js';
+import { TypedSessionStore } from '../layers/typed-session-store.js';
+import { TypedWindowStore } from '../layers/typed-window-store.js';
+import { valueAndTimestampSerde } from '../layers/value-and-timestamp.js';
+
+/** Kafka's windowstore.changelog.additional.retention.ms default: one day of slack for clock drift. */
+export const CHANGELOG_ADDITIONAL_RETENTION_MS = 24 * 60 * 60 * 1000;
+
+abstract class AbstractStoreBuilder<T extends StateStore> implements StoreBuilder<T> {
+  private caching = false;
+  private logging = true;
+  private config: Record<string, string> = {};
+
+  constructor(readonly name: string) {}
+
+  get cachingEnabled(): boolean {
+    return this.caching;
+  }
+
+  get loggingEnabled(): boolean {
+    return this.logging;
+  }
+
+  get logConfig(): Readonly<Record<string, string>> {
+    return { ...this.config };
+  }
+
+  withCachingEnabled(): this {
+    this.caching = true;
+    return this;
+  }
+
+  withCachingDisabled(): this {
+    this.caching = false;
+    return this;
+  }
+
+  withLoggingEnabled(topicConfig: Record<string, string> = {}): this {
+    for (const [k, v] of Object.entries(topicConfig)) {
+      if (typeof v !== 'string') throw new TypeError(`changelog topic config '${k}' of store '${this.name}' must be a string, got ${typeof v}`);
+    }
+    this.logging = true;
+    this.config = { ...topicConfig };
+    return this;
+  }
+
+  withLoggingDisabled(): this {
+    this.logging = false;
+    this.config = {};
+    return this;
+  }
+
+  changelogConfig(): Record<string, string> {
+    return { ...this.defaultChangelogConfig(), ...this.config };
+  }
+
+  protected abstract defaultChangelogConfig(): Record<string, string>;
+  abstract build(): T;
+}
+
+function windowedChangelogConfig(retentionMs: number): Record<string, string> {
+  return { 'cleanup.policy': 'compact,delete', 'retention.ms': String(retentionMs + CHANGELOG_ADDITIONAL_RETENTION_MS) };
+}
+
+export class KeyValueStoreBuilder<K, V> extends AbstractStoreBuilder<KeyValueStore<K, V> & CachedStateStore<K, V>> {
+  constructor(
+    private readonly supplier: KeyValueBytesStoreSupplier,
+    private readonly keySerde: Serde<K>,
+    private readonly valueSerde: Serde<V>,
+    private readonly timestampOf: ((value: V) => number) | undefined,
+  ) {
+    super(supplier.name);
+  }
+
+  protected defaultChangelogConfig(): Record<string, string> {
+    return { 'cleanup.policy': 'compact' };
+  }
+
+  build(): KeyValueStore<K, V> & CachedStateStore<K, V> {
+    const bytes = this.supplier.get();
+    const timestamped = this.timestampOf !== undefined;
+    let layer: KeyValueBytesLayer = bytes;
+    if (this.loggingEnabled) layer = new ChangeLoggingKeyValueStore(layer, timestamped);
+    const caching = this.cachingEnabled ? new CachingKeyValueStore(layer) : undefined;
+    return new TypedKeyValueStore<K, V>({
+      inner: caching ?? layer,
+      caching,
+      keySerde: this.keySerde,
+      valueSerde: this.valueSerde,
+      ...(this.timestampOf ? { timestampOf: this.timestampOf } : {}),
+      restore: keyValueRestore(bytes, timestamped),
+    });
+  }
+}
+
+export class WindowStoreBuilder<K, V> extends AbstractStoreBuilder<WindowStore<K, V> & CachedStateStore<Windowed<K>, V>> {
+  constructor(
+    private readonly supplier: WindowBytesStoreSupplier,
+    private readonly keySerde: Serde<K>,
+    private readonly valueSerde: Serde<V>,
+    private readonly timestampOf: ((value: V) => number) | undefined,
+  ) {
+    super(supplier.name);
+  }
+
+  /** Retained duplicates are never cached (each put is a new entry), as in Kafka. */
+  override get cachingEnabled(): boolean {
+    return super.cachingEnabled && !this.supplier.retainDuplicates;
+  }
+
+  protected defaultChangelogConfig(): Record<string, string> {
+    return windowedChangelogConfig(this.supplier.retentionMs);
+  }
+
+  build(): WindowStore<K, V> & CachedStateStore<Windowed<K>, V> {
+    const bytes = this.supplier.get();
+    const timestamped = this.timestampOf !== undefined;
+    let layer: WindowBytesLayer = bytes;
+    if (this.loggingEnabled) layer = new ChangeLoggingWindowStore(layer, timestamped);
+    const caching = this.cachingEnabled ? new CachingWindowStore(layer, this.supplier.segmentIntervalMs) : undefined;
+    return new TypedWindowStore<K, V>({
+      inner: caching ?? layer,
+      caching,
+      keySerde: this.keySerde,
+      valueSerde: this.valueSerde,
+      ...(this.timestampOf ? { timestampOf: this.timestampOf } : {}),
+      restore: windowRestore(bytes, timestamped),
+    });
+  }
+}
+
+export class SessionStoreBuilder<K, V> extends AbstractStoreBuilder<SessionStore<K, V> & CachedStateStore<Windowed<K>, V>> {
+  constructor(
+    private readonly supplier: SessionBytesStoreSupplier,
+    private readonly keySerde: Serde<K>,
+    private readonly valueSerde: Serde<V>,
+  ) {
+    super(supplier.name);
+  }
+
+  protected defaultChangelogConfig(): Record<string, string> {
+    return windowedChangelogConfig(this.supplier.retentionMs);
+  }
+
+  build(): SessionStore<K, V> & CachedStateStore<Windowed<K>, V> {
+    const bytes = this.supplier.get();
+    let layer: SessionBytesLayer = bytes;
+    if (this.loggingEnabled) layer = new ChangeLoggingSessionStore(layer, false);
+    const caching = this.cachingEnabled ? new CachingSessionStore(layer, this.supplier.segmentIntervalMs) : undefined;
+    return new TypedSessionStore<K, V>({
+      inner: caching ?? layer,
+      caching,
+      keySerde: this.keySerde,
+      valueSerde: this.valueSerde,
+      restore: sessionRestore(bytes),
+    });
+  }
+}
+
+export function timestampedValueSerde<V>(valueSerde: Serde<V>): { serde: Serde<ValueAndTimestamp<V>>; timestampOf: (v: ValueAndTimestamp<V>) => number } {
+  return { serde: valueAndTimestampSerde(valueSerde), timestampOf: (v) => v.timestamp };
+}

@@ -1,0 +1,117 @@
+// Owns the in-memory key-value bytes store: a B+ tree keyed by the latin1 form of the key bytes (same
+// order as unsigned byte comparison). Iterators walk a copy-on-write clone, so writes made while an
+// iterator is open never disturb it (they are not visible to it either).
+import { StateStoreError, ErrorCodes } from '@sluice/common';
+import type { KeyValue, KeyValueBytesStore, KeyValueIterator, StateStoreContext } from '../../store.js';
+import { BTree } from '../btree.js';
+import { sortKey, prefixUpperBound } from '../bytes.js';
+import { emptyIterator, fromSyncIterator } from '../iterators.js';
+
+type Tree = InstanceType<typeof BTree<string, KeyValue<Buffer, Buffer>>>;
+
+export class InMemoryKeyValueStore implements KeyValueBytesStore {
+  readonly persistent = false;
+  private tree: Tree = new BTree<string, KeyValue<Buffer, Buffer>>();
+  private open = false;
+
+  constructor(readonly name: string) {}
+
+  async init(_context: StateStoreContext): Promise<void> {
+    this.open = true;
+  }
+
+  async flush(): Promise<void> {}
+
+  async close(): Promise<void> {
+    this.open = false;
+    this.tree = new BTree<string, KeyValue<Buffer, Buffer>>();
+  }
+
+  isOpen(): boolean {
+    return this.open;
+  }
+
+  async get(key: Buffer): Promise<Buffer | undefined> {
+    this.checkOpen();
+    return this.tree.get(sortKey(key))?.value;
+  }
+
+  async put(key: Buffer, value: Buffer | null): Promise<void> {
+    this.checkOpen();
+    this.write(key, value);
+  }
+
+  async putAll(entries: readonly KeyValue<Buffer, Buffer | null>[]): Promise<void> {
+    this.checkOpen();
+    for (const e of entries) this.write(e.key, e.value);
+  }
+
+  async delete(key: Buffer): Promise<Buffer | undefined> {
+    this.checkOpen();
+    const k = sortKey(key);
+    const old = this.tree.get(k);
+    if (old !== undefined) this.tree.delete(k);
+    return old?.value;
+  }
+
+  range(from: Buffer | undefined, to: Buffer | undefined): KeyValueIterator<Buffer, Buffer> {
+    this.checkOpen();
+    return this.scan(from === undefined ? undefined : sortKey(from), to === undefined ? undefined : sortKey(to), false, true);
+  }
+
+  reverseRange(from: Buffer | undefined, to: Buffer | undefined): KeyValueIterator<Buffer, Buffer> {
+    this.checkOpen();
+    return this.scan(from === undefined ? undefined : sortKey(from), to === undefined ? undefined : sortKey(to), true, true);
+  }
+
+  prefixScan(prefix: Buffer): KeyValueIterator<Buffer, Buffer> {
+    this.checkOpen();
+    const upper = prefixUpperBound(prefix);
+    return this.scan(sortKey(prefix), upper === undefined ? undefined : sortKey(upper), false, false);
+  }
+
+  async approximateNumEntries(): Promise<number> {
+    this.checkOpen();
+    return this.tree.size;
+  }
+
+  async wipe(): Promise<void> {
+    this.tree = new BTree<string, KeyValue<Buffer, Buffer>>();
+  }
+
+  private write(key: Buffer, value: Buffer | null): void {
+    if (value === null) this.tree.delete(sortKey(key));
+    else this.tree.set(sortKey(key), { key, value });
+  }
+
+  /** `lo` inclusive; `hi` inclusive or exclusive per `hiInclusive`. */
+  private scan(lo: string | undefined, hi: string | undefined, reverse: boolean, hiInclusive: boolean): KeyValueIterator<Buffer, Buffer> {
+    if (lo !== undefined && hi !== undefined && (lo > hi || (lo === hi && !hiInclusive))) return emptyIterator();
+    const snapshot = this.tree.clone();
+    return fromSyncIterator(reverse ? descending(snapshot, lo, hi, hiInclusive) : ascending(snapshot, lo, hi, hiInclusive));
+  }
+
+  private checkOpen(): void {
+    if (!this.open) {
+      throw new StateStoreError(`store '${this.name}' is not open; it is initialised by the task that owns it (was it closed?)`, {
+        code: ErrorCodes.STATE_STORE_CLOSED,
+        context: { store: this.name },
+      });
+    }
+  }
+}
+
+function* ascending(tree: Tree, lo: string | undefined, hi: string | undefined, hiInclusive: boolean): Generator<KeyValue<Buffer, Buffer>> {
+  for (const [k, kv] of tree.entries(lo)) {
+    if (hi !== undefined && (k > hi || (k === hi && !hiInclusive))) return;
+    yield kv;
+  }
+}
+
+function* descending(tree: Tree, lo: string | undefined, hi: string | undefined, hiInclusive: boolean): Generator<KeyValue<Buffer, Buffer>> {
+  // entriesReversed(highest, reusedArray, skipHighest) starts at the largest key <= highest.
+  for (const [k, kv] of tree.entriesReversed(hi, undefined, !hiInclusive)) {
+    if (lo !== undefined && k < lo) return;
+    yield kv;
+  }
+}

@@ -1,0 +1,130 @@
+// Owns the caching layer of key-value stores: reads go through the cache, writes stay in it until a
+// flush or an eviction, and iterators merge a snapshot of the cache with the store below.
+import type { KeyValue, KeyValueIterator, StateStoreContext } from '../../store.js';
+import { prefixUpperBound, sortKey } from '../bytes.js';
+import { cacheRange, mergeCacheAndStore } from '../cache/merged-iterator.js';
+import type { DirtySnapshot } from '../cache/named-cache.js';
+import { emptyIterator } from '../iterators.js';
+import { CachingLayer } from './caching-layer.js';
+import type { KeyValueBytesLayer, TimestampedEntry } from './layer-types.js';
+
+export class CachingKeyValueStore extends CachingLayer<Buffer, Buffer> implements KeyValueBytesLayer {
+  readonly name: string;
+  readonly persistent: boolean;
+
+  constructor(private readonly inner: KeyValueBytesLayer) {
+    super();
+    this.name = inner.name;
+    this.persistent = inner.persistent;
+  }
+
+  async init(context: StateStoreContext): Promise<void> {
+    this.initCache(context);
+    await this.inner.init(context);
+  }
+
+  async flush(): Promise<void> {
+    await this.flushCache();
+    await this.inner.flush();
+  }
+
+  async close(): Promise<void> {
+    try {
+      if (this.inner.isOpen()) await this.flushCache();
+    } finally {
+      this.clearCache();
+      await this.inner.close();
+    }
+  }
+
+  isOpen(): boolean {
+    return this.inner.isOpen();
+  }
+
+  async get(key: Buffer): Promise<Buffer | undefined> {
+    const sk = sortKey(key);
+    const hit = this.cache.get(sk);
+    if (hit !== undefined) return hit.value ?? undefined;
+    const value = await this.inner.get(key);
+    // A write may have landed in the cache while we read below; it is newer than what we read.
+    const raced = this.cache.get(sk);
+    if (raced !== undefined) return raced.value ?? undefined;
+    if (value !== undefined) {
+      this.cache.put(sk, key, value, this.now(), false);
+      await this.maybeEvict();
+    }
+    return value;
+  }
+
+  async put(key: Buffer, value: Buffer | null, timestamp?: number): Promise<void> {
+    this.cache.put(sortKey(key), key, value, timestamp ?? this.now(), true);
+    await this.maybeEvict();
+  }
+
+  async putAll(entries: readonly TimestampedEntry[]): Promise<void> {
+    for (const e of entries) this.cache.put(sortKey(e.key), e.key, e.value, e.timestamp ?? this.now(), true);
+    await this.maybeEvict();
+  }
+
+  async delete(key: Buffer, timestamp?: number): Promise<Buffer | undefined> {
+    const old = await this.get(key);
+    await this.put(key, null, timestamp);
+    return old;
+  }
+
+  range(from: Buffer | undefined, to: Buffer | undefined): KeyValueIterator<Buffer, Buffer> {
+    return this.merged(from, to, false, false);
+  }
+
+  reverseRange(from: Buffer | undefined, to: Buffer | undefined): KeyValueIterator<Buffer, Buffer> {
+    return this.merged(from, to, true, false);
+  }
+
+  prefixScan(prefix: Buffer): KeyValueIterator<Buffer, Buffer> {
+    return this.merged(prefix, prefixUpperBound(prefix), false, true);
+  }
+
+  approximateNumEntries(): Promise<number> {
+    return this.inner.approximateNumEntries();
+  }
+
+  async wipe(): Promise<void> {
+    this.clearCache();
+    await this.inner.wipe();
+  }
+
+  protected async writeBelow(batch: readonly DirtySnapshot<Buffer>[]): Promise<void> {
+    if (batch.length === 0) return;
+    await this.inner.putAll(batch.map((d) => ({ key: d.entry.meta, value: d.value, timestamp: d.timestamp })));
+  }
+
+  protected readBelow(key: Buffer): Promise<Buffer | undefined> {
+    return this.inner.get(key);
+  }
+
+  protected listenerKey(key: Buffer): Buffer {
+    return key;
+  }
+
+  /** `prefix`: `to` is the exclusive upper bound of a prefix scan rather than an inclusive one. */
+  private merged(from: Buffer | undefined, to: Buffer | undefined, backward: boolean, prefix: boolean): KeyValueIterator<Buffer, Buffer> {
+    if (!prefix && from !== undefined && to !== undefined && Buffer.compare(from, to) > 0) return emptyIterator();
+    const lo = from === undefined ? undefined : sortKey(from);
+    const hi = to === undefined ? undefined : sortKey(to);
+    const store = prefix ? this.inner.prefixScan(from!) : backward ? this.inner.reverseRange(from, to) : this.inner.range(from, to);
+    const entries = cacheRange(this.cache.snapshot(), lo, hi, backward);
+    const cache = prefix && hi !== undefined ? skipKey(entries, hi) : entries;
+    return mergeCacheAndStore({
+      cache,
+      store,
+      backward,
+      storeSortKey: (kv: KeyValue<Buffer, Buffer>) => sortKey(kv.key),
+      fromCache: (entry, value) => ({ key: entry.meta, value }),
+      fromStore: (kv) => kv,
+    });
+  }
+}
+
+function* skipKey<T extends { sortKey: string }>(entries: Iterable<T>, excluded: string): Generator<T> {
+  for (const e of entries) if (e.sortKey !== excluded) yield e;
+}

@@ -1,0 +1,100 @@
+// Owns the behaviour every caching layer shares (Kafka's record cache): writes stay in the cache
+// (updates to one key between flushes collapse into one), a flush writes dirty entries below in the
+// order they were first dirtied and then tells the flush listener, and when the worker's pool is
+// over budget after a write the store evicts its least recently used entries, flushing first if the
+// eldest is dirty (a flush writes all dirty entries, so the changelog keeps first-dirtied order).
+import type { StateStoreContext } from '../../store.js';
+import { createCacheMemoryPool } from '../../cache-memory-pool.js';
+import { NamedCache, type DirtySnapshot } from '../cache/named-cache.js';
+import type { BytesCachingLayer, BytesFlushListener } from './layer-types.js';
+
+export abstract class CachingLayer<M, LK> implements BytesCachingLayer<LK> {
+  private namedCache: NamedCache<M> | undefined;
+  private listener: BytesFlushListener<LK> | undefined;
+  private sendOldValues = false;
+  private flushChain: Promise<void> = Promise.resolve();
+  /** Set while this store's flush runs; a listener that writes back into the store must not wait for it. */
+  private flushing = false;
+  protected context: StateStoreContext | undefined;
+
+  /** Write a flushed batch to the layer below, in order. */
+  protected abstract writeBelow(batch: readonly DirtySnapshot<M>[]): Promise<void>;
+  /** The value below (for old values and to skip deleting what never existed). */
+  protected abstract readBelow(meta: M): Promise<Buffer | undefined>;
+  protected abstract listenerKey(meta: M): LK;
+
+  setBytesFlushListener(listener: BytesFlushListener<LK>, sendOldValues: boolean): void {
+    this.listener = listener;
+    this.sendOldValues = sendOldValues;
+  }
+
+  protected get cache(): NamedCache<M> {
+    if (this.namedCache === undefined) throw new Error('caching layer used before init');
+    return this.namedCache;
+  }
+
+  protected initCache(context: StateStoreContext): void {
+    this.context = context;
+    // Without a worker cache every write is evicted at once: the store behaves as uncached but
+    // still reports each update to the flush listener, so nothing is silently not forwarded.
+    this.namedCache ??= new NamedCache<M>(context.cache ?? createCacheMemoryPool(0));
+  }
+
+  protected now(): number {
+    return this.context?.clock.now() ?? 0;
+  }
+
+  /** Writes all dirty entries below. Serialized: a flush never overlaps another of the same store. */
+  protected flushCache(): Promise<void> {
+    if (this.flushing) return Promise.resolve();
+    const run = this.flushChain.then(() => this.flushDirty());
+    this.flushChain = run.catch(() => undefined);
+    return run;
+  }
+
+  protected async maybeEvict(): Promise<void> {
+    const cache = this.cache;
+    if (this.flushing) return;
+    while (cache.overBudget() && cache.size > 0) {
+      const eldest = cache.eldest()!;
+      if (cache.isDirty(eldest)) await this.flushCache();
+      else cache.remove(eldest.sortKey);
+    }
+  }
+
+  /** Drops the cache's content and memory (dirty entries are lost: use only on close after flush, or wipe). */
+  protected clearCache(): void {
+    this.namedCache?.clear();
+  }
+
+  private async flushDirty(): Promise<void> {
+    const cache = this.cache;
+    const batch = cache.takeDirty();
+    if (batch.length === 0) return;
+    this.flushing = true;
+    try {
+      const listener = this.listener;
+      if (listener === undefined) {
+        await this.writeBelow(batch);
+      } else {
+        const toWrite: DirtySnapshot<M>[] = [];
+        const oldValues: (Buffer | null)[] = [];
+        for (const d of batch) {
+          const old = d.value === null || this.sendOldValues ? ((await this.readBelow(d.entry.meta)) ?? null) : null;
+          // Deleting a key that exists neither below nor in the cache: nothing to write or forward.
+          if (d.value === null && old === null) continue;
+          toWrite.push(d);
+          oldValues.push(this.sendOldValues ? old : null);
+        }
+        await this.writeBelow(toWrite);
+        for (let i = 0; i < toWrite.length; i++) {
+          const d = toWrite[i]!;
+          await listener(this.listenerKey(d.entry.meta), d.value, oldValues[i]!, d.timestamp);
+        }
+      }
+    } finally {
+      this.flushing = false;
+    }
+    cache.dropFlushedTombstones(batch);
+  }
+}

@@ -1,0 +1,34 @@
+// Owns the internal shape of the store layers: the bytes contracts plus an optional write timestamp
+// that the typed layer and the cache hand down to the change-logging layer. Every bytes store fits
+// these types (a method with fewer parameters is assignable), so user-supplied stores still stack.
+import type { KeyValue, KeyValueBytesStore, SessionBytesStore, WindowBytesStore } from '../../store.js';
+
+export interface TimestampedEntry extends KeyValue<Buffer, Buffer | null> {
+  readonly timestamp?: number;
+}
+
+export interface KeyValueBytesLayer extends KeyValueBytesStore {
+  put(key: Buffer, value: Buffer | null, timestamp?: number): Promise<void>;
+  putAll(entries: readonly TimestampedEntry[]): Promise<void>;
+  delete(key: Buffer, timestamp?: number): Promise<Buffer | undefined>;
+}
+
+export interface WindowBytesLayer extends WindowBytesStore {
+  put(key: Buffer, value: Buffer | null, windowStartMs: number, timestamp?: number): Promise<void>;
+}
+
+export interface SessionBytesLayer extends SessionBytesStore {
+  put(key: Buffer, start: number, end: number, value: Buffer | null, timestamp?: number): Promise<void>;
+}
+
+/** Bytes-level flush listener of a caching layer; `K` is the layer's key shape. */
+export type BytesFlushListener<K> = (key: K, newValue: Buffer | null, oldValue: Buffer | null, timestamp: number) => void | Promise<void>;
+
+/** Implemented by caching layers; the typed layer looks for it to wire setFlushListener. */
+export interface BytesCachingLayer<K> {
+  setBytesFlushListener(listener: BytesFlushListener<K>, sendOldValues: boolean): void;
+}
+
+export function isBytesCachingLayer<K>(store: object): store is BytesCachingLayer<K> {
+  return typeof (store as Partial<BytesCachingLayer<K>>).setBytesFlushListener === 'function';
+}

@@ -1,0 +1,113 @@
+// Owns the change-logging layers of window and session stores: each write that the store below keeps
+// is logged with the segment's store key as the changelog key (format in changelog-format.ts);
+// writes the store dropped as expired are not logged.
+import type { KeyValueIterator, StateStoreContext } from '../../store.js';
+import { sessionKeys, windowKeys } from '../segmented/key-schemas.js';
+import { toChangelog } from './changelog-format.js';
+import type { SessionBytesLayer, WindowBytesLayer } from './layer-types.js';
+
+abstract class LoggingLayer<S extends WindowBytesLayer | SessionBytesLayer> {
+  readonly name: string;
+  readonly persistent: boolean;
+  readonly retentionMs: number;
+  protected context: StateStoreContext | undefined;
+
+  constructor(
+    protected readonly inner: S,
+    private readonly timestamped: boolean,
+  ) {
+    this.name = inner.name;
+    this.persistent = inner.persistent;
+    this.retentionMs = inner.retentionMs;
+  }
+
+  get droppedRecords(): number | undefined {
+    return this.inner.droppedRecords;
+  }
+
+  async init(context: StateStoreContext): Promise<void> {
+    this.context = context;
+    await this.inner.init(context);
+  }
+
+  flush(): Promise<void> {
+    return this.inner.flush();
+  }
+
+  close(): Promise<void> {
+    return this.inner.close();
+  }
+
+  isOpen(): boolean {
+    return this.inner.isOpen();
+  }
+
+  wipe(): Promise<void> {
+    return this.inner.wipe();
+  }
+
+  /** Runs a write and logs it unless the store below counted it as dropped. */
+  protected async writeAndLog(write: () => Promise<void>, changelogKey: Buffer, value: Buffer | null, timestamp: number | undefined): Promise<void> {
+    const droppedBefore = this.inner.droppedRecords;
+    await write();
+    if (droppedBefore !== undefined && this.inner.droppedRecords !== droppedBefore) return;
+    const context = this.context!;
+    const change = toChangelog(value, this.timestamped, timestamp ?? context.clock.now());
+    context.logChange(this.name, changelogKey, change.value, change.timestamp);
+  }
+}
+
+export class ChangeLoggingWindowStore extends LoggingLayer<WindowBytesLayer> implements WindowBytesLayer {
+  readonly windowSizeMs: number;
+  readonly retainDuplicates: boolean;
+  /** Used only when the store below does not expose its seqnums (a user-supplied store). */
+  private ownSeqnum = 0;
+
+  constructor(inner: WindowBytesLayer, timestamped: boolean) {
+    super(inner, timestamped);
+    this.windowSizeMs = inner.windowSizeMs;
+    this.retainDuplicates = inner.retainDuplicates;
+  }
+
+  async put(key: Buffer, value: Buffer | null, windowStartMs: number, timestamp?: number): Promise<void> {
+    if (this.retainDuplicates && value === null) return;
+    const seq = this.seqnumOfNextPut();
+    await this.writeAndLog(() => this.inner.put(key, value, windowStartMs, timestamp), windowKeys.toStoreKey(key, windowStartMs, seq), value, timestamp);
+  }
+
+  fetch(key: Buffer, windowStartMs: number): Promise<Buffer | undefined> {
+    return this.inner.fetch(key, windowStartMs);
+  }
+
+  fetchRange(keyFrom: Buffer | undefined, keyTo: Buffer | undefined, timeFrom: number, timeTo: number, backward: boolean): KeyValueIterator<{ key: Buffer; windowStart: number }, Buffer> {
+    return this.inner.fetchRange(keyFrom, keyTo, timeFrom, timeTo, backward);
+  }
+
+  private seqnumOfNextPut(): number {
+    if (!this.retainDuplicates) return 0;
+    const fromStore = (this.inner as { nextSeqnum?: unknown }).nextSeqnum;
+    if (typeof fromStore === 'number') return fromStore;
+    this.ownSeqnum = (this.ownSeqnum % 0x7fff_ffff) + 1;
+    return this.ownSeqnum;
+  }
+}
+
+export class ChangeLoggingSessionStore extends LoggingLayer<SessionBytesLayer> implements SessionBytesLayer {
+  async put(key: Buffer, start: number, end: number, value: Buffer | null, timestamp?: number): Promise<void> {
+    await this.writeAndLog(() => this.inner.put(key, start, end, value, timestamp), sessionKeys.toStoreKey(key, start, end), value, timestamp);
+  }
+
+  fetchSession(key: Buffer, start: number, end: number): Promise<Buffer | undefined> {
+    return this.inner.fetchSession(key, start, end);
+  }
+
+  findSessions(
+    keyFrom: Buffer | undefined,
+    keyTo: Buffer | undefined,
+    earliestSessionEndTime: number,
+    latestSessionStartTime: number,
+    backward: boolean,
+  ): KeyValueIterator<{ key: Buffer; start: number; end: number }, Buffer> {
+    return this.inner.findSessions(keyFrom, keyTo, earliestSessionEndTime, latestSessionStartTime, backward);
+  }
+}

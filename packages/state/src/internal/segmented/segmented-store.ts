@@ -1,0 +1,162 @@
+// Owns what window and session bytes stores share: segments, the observed stream time (the largest
+// timestamp written), retention (writes older than it are dropped and counted, queries never see
+// expired data, whole expired segments are deleted) and the per-segment range scan.
+import type { KeyValue, KeyValueIterator, StateStoreContext } from '../../store.js';
+import { concatIterators, emptyIterator, mapIterator } from '../iterators.js';
+import { Segments, type SegmentKind } from './segments.js';
+
+export interface SegmentedStoreOptions {
+  readonly retentionMs: number;
+  readonly segmentIntervalMs: number;
+}
+
+/** Kafka's rule: half the retention, at least one minute. */
+export function defaultSegmentInterval(retentionMs: number): number {
+  return Math.max(Math.floor(retentionMs / 2), 60_000);
+}
+
+export interface SegmentScan<T> {
+  /** Segments holding times in [fromTime, toTime] are searched. */
+  readonly fromTime: number;
+  readonly toTime: number;
+  readonly backward: boolean;
+  /** Byte bounds inside segment `id` (inclusive; undefined = open). */
+  bounds(id: number): { lower: Buffer | undefined; upper: Buffer | undefined };
+  /** Keeps (and shapes) an entry, or drops it with undefined. */
+  select(entry: KeyValue<Buffer, Buffer>): T | undefined;
+}
+
+export abstract class SegmentedBytesStore {
+  readonly persistent: boolean;
+  readonly retentionMs: number;
+  protected readonly segments: Segments;
+  protected observedStreamTime = Number.NEGATIVE_INFINITY;
+  private minLiveSegment = Number.NEGATIVE_INFINITY;
+  private dropped = 0;
+  private open = false;
+
+  constructor(
+    readonly name: string,
+    options: SegmentedStoreOptions,
+    kind: SegmentKind,
+  ) {
+    this.persistent = kind.persistent;
+    this.retentionMs = options.retentionMs;
+    this.segments = new Segments(name, options.segmentIntervalMs, kind);
+  }
+
+  /** Writes dropped because they were older than the retention period. */
+  get droppedRecords(): number {
+    return this.dropped;
+  }
+
+  get segmentIntervalMs(): number {
+    return this.segments.segmentIntervalMs;
+  }
+
+  /** Number of live segments (for tests and diagnostics). */
+  get segmentCount(): number {
+    return this.segments.count;
+  }
+
+  async init(context: StateStoreContext): Promise<void> {
+    const newest = await this.segments.openExisting(context);
+    // Stream time is not stored; the newest segment's start is a safe lower bound for it, so
+    // segments left over from a long stop are cleaned up at once instead of at the next write.
+    if (newest !== undefined) await this.advanceStreamTime(newest * this.segments.segmentIntervalMs);
+    this.open = true;
+  }
+
+  async flush(): Promise<void> {
+    await this.segments.flush();
+  }
+
+  async close(): Promise<void> {
+    this.open = false;
+    await this.segments.close();
+  }
+
+  isOpen(): boolean {
+    return this.open;
+  }
+
+  async wipe(): Promise<void> {
+    await this.segments.wipe();
+    this.observedStreamTime = Number.NEGATIVE_INFINITY;
+    this.minLiveSegment = Number.NEGATIVE_INFINITY;
+  }
+
+  /** The oldest time still retained: anything earlier is expired. */
+  protected minLiveTime(): number {
+    return this.observedStreamTime - this.retentionMs + 1;
+  }
+
+  /**
+   * Writes (or deletes, with null) `storeKey` into the segment of `time`. Returns false when the
+   * write was dropped as expired.
+   */
+  protected async writeAt(time: number, storeKey: Buffer, value: Buffer | null): Promise<boolean> {
+    await this.advanceStreamTime(time);
+    if (time < this.minLiveTime()) {
+      this.dropped++;
+      return false;
+    }
+    const id = this.segments.segmentId(time);
+    if (value === null) {
+      await this.segments.get(id)?.put(storeKey, null);
+    } else {
+      const segment = await this.segments.getOrCreate(id);
+      await segment.put(storeKey, value);
+    }
+    return true;
+  }
+
+  /** Restoration: writes a batch grouped per segment, one batch write per segment. */
+  protected async writeBatchAt(entries: readonly { time: number; key: Buffer; value: Buffer | null }[]): Promise<void> {
+    let maxTime = Number.NEGATIVE_INFINITY;
+    for (const e of entries) maxTime = Math.max(maxTime, e.time);
+    await this.advanceStreamTime(maxTime);
+    const minLive = this.minLiveTime();
+    const perSegment = new Map<number, KeyValue<Buffer, Buffer | null>[]>();
+    for (const e of entries) {
+      if (e.time < minLive) continue;
+      const id = this.segments.segmentId(e.time);
+      let list = perSegment.get(id);
+      if (list === undefined) perSegment.set(id, (list = []));
+      list.push({ key: e.key, value: e.value });
+    }
+    for (const [id, list] of perSegment) {
+      const segment = list.some((e) => e.value !== null) ? await this.segments.getOrCreate(id) : this.segments.get(id);
+      await segment?.putAll(list);
+    }
+  }
+
+  protected async readAt(time: number, storeKey: Buffer): Promise<Buffer | undefined> {
+    if (time < this.minLiveTime()) return undefined;
+    return this.segments.get(this.segments.segmentId(time))?.get(storeKey);
+  }
+
+  protected scan<T extends KeyValue<unknown, Buffer>>(scan: SegmentScan<T>): KeyValueIterator<T['key'], Buffer> {
+    const fromTime = Math.max(scan.fromTime, this.minLiveTime());
+    if (scan.toTime < fromTime) return emptyIterator();
+    const ids = this.segments.idsInRange(this.segments.segmentId(fromTime), this.segments.segmentId(scan.toTime), scan.backward);
+    // Every segment's iterator is created now, so all of them share the moment of this call.
+    const parts = ids.map((id) => {
+      const { lower, upper } = scan.bounds(id);
+      const segment = this.segments.get(id)!;
+      if (lower !== undefined && upper !== undefined && Buffer.compare(lower, upper) > 0) return emptyIterator<Buffer, Buffer>();
+      return scan.backward ? segment.reverseRange(lower, upper) : segment.range(lower, upper);
+    });
+    return mapIterator(concatIterators(parts), (kv) => scan.select(kv));
+  }
+
+  private async advanceStreamTime(time: number): Promise<void> {
+    if (time <= this.observedStreamTime) return;
+    this.observedStreamTime = time;
+    const minLive = this.segments.segmentId(Math.max(0, this.minLiveTime()));
+    if (minLive > this.minLiveSegment) {
+      this.minLiveSegment = minLive;
+      await this.segments.dropBefore(minLive);
+    }
+  }
+}
