@@ -5,19 +5,23 @@ import type { CacheMemoryPool } from '../../store.js';
 import { CACHE_ENTRY_OVERHEAD_BYTES } from '../../cache-memory-pool.js';
 import { BTree } from '../btree.js';
 
+/**
+ * One cached key. Entries are immutable: a write replaces the entry, so iterator snapshots (tree
+ * clones) and flushes in flight keep seeing the value they started with.
+ */
 export interface CacheEntry<M> {
   /** latin1 form of the cache key bytes; orders like the bytes. */
   readonly sortKey: string;
   /** What the caching layer needs to write the entry below (key parts, window start …). */
   readonly meta: M;
   /** null = deleted (a dirty tombstone). */
-  value: Buffer | null;
+  readonly value: Buffer | null;
   /** Timestamp of the write, passed on to the change-logging layer at flush. */
-  timestamp: number;
-  size: number;
+  readonly timestamp: number;
+  readonly size: number;
 }
 
-/** A dirty entry as it was when a flush took it (later writes to the key do not change it). */
+/** A dirty entry as a flush took it (later writes to the key replace the entry, not this). */
 export interface DirtySnapshot<M> {
   readonly entry: CacheEntry<M>;
   readonly value: Buffer | null;
@@ -57,20 +61,14 @@ export class NamedCache<M> {
 
   put(sortKey: string, meta: M, value: Buffer | null, timestamp: number, dirty: boolean): void {
     const size = sortKey.length + (value?.length ?? 0) + CACHE_ENTRY_OVERHEAD_BYTES;
-    let entry = this.lru.get(sortKey);
-    if (entry === undefined) {
-      entry = { sortKey, meta, value, timestamp, size };
-      this.tree.set(sortKey, entry);
-      this.pool.reserve(size);
-    } else {
-      this.pool.reserve(size - entry.size);
-      entry.value = value;
-      entry.timestamp = timestamp;
-      entry.size = size;
-      this.lru.delete(sortKey);
-    }
+    const entry: CacheEntry<M> = { sortKey, meta, value, timestamp, size };
+    const previous = this.lru.get(sortKey);
+    this.pool.reserve(size - (previous?.size ?? 0));
+    this.tree.set(sortKey, entry);
+    if (previous !== undefined) this.lru.delete(sortKey);
     this.lru.set(sortKey, entry);
-    if (dirty && !this.dirty.has(sortKey)) this.dirty.set(sortKey, entry);
+    // Map.set on a present key keeps its place: a key stays where it was first dirtied.
+    if (dirty || this.dirty.has(sortKey)) this.dirty.set(sortKey, entry);
   }
 
   isDirty(entry: CacheEntry<M>): boolean {
