@@ -38,3 +38,8 @@ export { changelogTopicName } from './internal/layers/typed-context.js';
 // ---- worker-wide memory ----
 export { createCacheMemoryPool, CACHE_ENTRY_OVERHEAD_BYTES } from './cache-memory-pool.js';
 export { defaultRocksDbSharedOptions } from './internal/kv/rocksdb-binding.js';
+
+// ---- state on disk (used by the runtime) ----
+export { OffsetCheckpoint, CheckpointCorruptError, topicPartitionKey, parseTopicPartitionKey, CHECKPOINT_FILE_NAME } from './checkpoint.js';
+export { StateDirectory, defaultStateDir, LOCK_FILE_NAME } from './state-directory.js';
+export type { StateDirectoryOptions, TaskDirectory } from './state-directory.js';
