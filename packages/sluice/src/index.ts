@@ -30,6 +30,10 @@ export type {
 export { Serdes, serdeFrom, Windowed, TimeWindow, SessionWindow, WindowedSerdes } from '@sluice/serdes';
 export type { Serde, Serializer, Deserializer, Window } from '@sluice/serdes';
 
+// ---- running ----
+export { KafkaStreams, ProductionError, TopicMismatchError } from '@sluice/runtime';
+export type { StreamsConfig, ProcessingGuarantee, ProductionExceptionHandler, StreamsState, StateListener, RestoreProgress, RestoreListener } from '@sluice/runtime';
+
 // ---- testing ----
 export { TopologyTestDriver, TestInputTopic, TestOutputTopic, TestRecord } from '@sluice/test-utils';
 export type { TopologyTestDriverConfig } from '@sluice/test-utils';

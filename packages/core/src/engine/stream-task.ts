@@ -174,6 +174,11 @@ export class StreamTask {
     q.add(records);
   }
 
+  /** Drop buffered, unprocessed records (the consumer will fetch them again from the committed offsets). */
+  clearBuffers(): void {
+    for (const q of this.queues.values()) q.clear();
+  }
+
   bufferedRecords(): number {
     let n = 0;
     for (const q of this.queues.values()) n += q.size;

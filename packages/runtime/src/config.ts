@@ -1,0 +1,194 @@
+// Owns the application configuration of KafkaStreams: its options, Kafka Streams' defaults, and
+// validation when the app is created (unknown keys and bad values are refused with the fix).
+import { ConfigError, createConsoleLogger, systemClock, type Clock, type Logger, type LogLevel } from '@sluice/common';
+import type { DeserializationExceptionHandler, ProcessingExceptionHandler, TimestampExtractor } from '@sluice/core';
+import { failOnInvalidTimestamp } from '@sluice/core';
+import type { Serde } from '@sluice/serdes';
+import type { ConnectionOptions } from 'node:tls';
+import os from 'node:os';
+import path from 'node:path';
+
+/** SASL/PLAIN or SCRAM credentials for the brokers. */
+export interface SaslConfig {
+  mechanism: 'plain' | 'scram-sha-256' | 'scram-sha-512';
+  username: string;
+  password: string;
+}
+
+export type ProcessingGuarantee = 'at_least_once' | 'exactly_once' | 'exactly_once_v2';
+
+export interface ProductionErrorContext {
+  readonly topic: string;
+  readonly error: unknown;
+  readonly records: number;
+}
+export type ProductionExceptionHandler = 'logAndFail' | 'logAndContinue' | ((ctx: ProductionErrorContext) => 'CONTINUE' | 'FAIL');
+
+export interface StreamsConfig {
+  /** Consumer group id and prefix of internal topics and of the state directory. */
+  applicationId: string;
+  bootstrapServers: string | readonly string[];
+  processingGuarantee?: ProcessingGuarantee;
+  /** Default 30 000 ms (at-least-once) or 100 ms (exactly-once), as in Kafka Streams. */
+  commitIntervalMs?: number;
+  /** Record cache for all stores of this worker; default 10 MiB. 0 disables caching. */
+  cacheMaxBytes?: number;
+  /** Default: <os tmpdir>/sluice-state. */
+  stateDir?: string;
+  defaultKeySerde?: Serde<unknown>;
+  defaultValueSerde?: Serde<unknown>;
+  defaultTimestampExtractor?: TimestampExtractor;
+  deserializationExceptionHandler?: DeserializationExceptionHandler;
+  processingExceptionHandler?: ProcessingExceptionHandler;
+  productionExceptionHandler?: ProductionExceptionHandler;
+  /** Replication factor of internal topics; default: the broker's default (-1). */
+  replicationFactor?: number;
+  /** Extra configs for internal topics (changelog and repartition), e.g. { 'min.insync.replicas': '2' }. */
+  internalTopicConfig?: { [key: string]: string };
+  sessionTimeoutMs?: number;
+  heartbeatIntervalMs?: number;
+  rebalanceTimeoutMs?: number;
+  /** How long a fetch waits for data (fetch.max.wait.ms); default 500. */
+  maxWaitTimeMs?: number;
+  /** Exactly-once transaction timeout; default 10 000 ms as Kafka Streams. */
+  transactionTimeoutMs?: number;
+  /** host:port of this worker for interactive queries. */
+  applicationServer?: string;
+  clientId?: string;
+  logger?: Logger;
+  logLevel?: LogLevel;
+  /** kafkajs' own log lines; default 'warn'. */
+  kafkaLogLevel?: LogLevel;
+  ssl?: boolean | ConnectionOptions;
+  sasl?: SaslConfig;
+  rocksdb?: { blockCacheBytes?: number; writeBufferBytes?: number; maxOpenFiles?: number };
+  /** For tests: a fake clock. */
+  clock?: Clock;
+  /** Anything else the application wants its processors to see (context.appConfigs). */
+  appConfigs?: { [key: string]: unknown };
+}
+
+export interface ResolvedConfig {
+  readonly applicationId: string;
+  readonly brokers: readonly string[];
+  readonly guarantee: 'at_least_once' | 'exactly_once';
+  readonly commitIntervalMs: number;
+  readonly cacheMaxBytes: number;
+  readonly stateDir: string;
+  readonly defaultKeySerde: Serde<unknown> | undefined;
+  readonly defaultValueSerde: Serde<unknown> | undefined;
+  readonly defaultTimestampExtractor: TimestampExtractor;
+  readonly deserializationExceptionHandler: DeserializationExceptionHandler;
+  readonly processingExceptionHandler: ProcessingExceptionHandler;
+  readonly productionExceptionHandler: ProductionExceptionHandler;
+  readonly replicationFactor: number;
+  readonly internalTopicConfig: { [key: string]: string };
+  readonly sessionTimeoutMs: number;
+  readonly heartbeatIntervalMs: number;
+  readonly rebalanceTimeoutMs: number;
+  readonly maxWaitTimeMs: number;
+  readonly transactionTimeoutMs: number;
+  readonly applicationServer: string | undefined;
+  readonly clientId: string;
+  readonly logger: Logger;
+  readonly kafkaLogLevel: LogLevel;
+  readonly ssl: boolean | ConnectionOptions | undefined;
+  readonly sasl: SaslConfig | undefined;
+  readonly rocksdb: { blockCacheBytes: number; writeBufferBytes: number; maxOpenFiles: number };
+  readonly clock: Clock;
+  readonly appConfigs: { [key: string]: unknown };
+}
+
+const KNOWN: ReadonlySet<string> = new Set([
+  'applicationId', 'bootstrapServers', 'processingGuarantee', 'commitIntervalMs', 'cacheMaxBytes', 'stateDir',
+  'defaultKeySerde', 'defaultValueSerde', 'defaultTimestampExtractor', 'deserializationExceptionHandler',
+  'processingExceptionHandler', 'productionExceptionHandler', 'replicationFactor', 'internalTopicConfig',
+  'sessionTimeoutMs', 'heartbeatIntervalMs', 'rebalanceTimeoutMs', 'maxWaitTimeMs', 'transactionTimeoutMs',
+  'applicationServer', 'clientId', 'logger', 'logLevel', 'kafkaLogLevel', 'ssl', 'sasl', 'rocksdb', 'clock', 'appConfigs',
+]);
+
+function closest(word: string): string | undefined {
+  const lower = word.toLowerCase();
+  let best: string | undefined;
+  let bestScore = Infinity;
+  for (const k of KNOWN) {
+    const a = lower;
+    const b = k.toLowerCase();
+    const d: number[][] = Array.from({ length: a.length + 1 }, (_, i) => [i, ...Array<number>(b.length).fill(0)]);
+    for (let j = 1; j <= b.length; j++) d[0]![j] = j;
+    for (let i = 1; i <= a.length; i++)
+      for (let j = 1; j <= b.length; j++)
+        d[i]![j] = Math.min(d[i - 1]![j]! + 1, d[i]![j - 1]! + 1, d[i - 1]![j - 1]! + (a[i - 1] === b[j - 1] ? 0 : 1));
+    const score = d[a.length]![b.length]!;
+    if (score < bestScore) {
+      bestScore = score;
+      best = k;
+    }
+  }
+  return bestScore <= 3 ? best : undefined;
+}
+
+function positive(name: string, v: number | undefined, fallback: number, min = 1): number {
+  if (v === undefined) return fallback;
+  if (typeof v !== 'number' || !Number.isFinite(v) || v < min) throw new ConfigError(`${name} must be a number >= ${min}, got ${String(v)}`);
+  return v;
+}
+
+export function resolveConfig(c: StreamsConfig): ResolvedConfig {
+  if (c === null || typeof c !== 'object') throw new ConfigError('KafkaStreams needs a config object: { applicationId, bootstrapServers, ... }');
+  const unknown = Object.keys(c).filter((k) => !KNOWN.has(k));
+  if (unknown.length > 0) {
+    throw new ConfigError(
+      `unknown config ${unknown.map((k) => `'${k}'${closest(k) ? ` (did you mean '${closest(k)}'?)` : ''}`).join(', ')}; ` +
+        `put application-specific settings under appConfigs`,
+    );
+  }
+  if (typeof c.applicationId !== 'string' || !/^[a-zA-Z0-9._-]+$/.test(c.applicationId)) {
+    throw new ConfigError(`applicationId must be a non-empty string of letters, digits, '.', '_' and '-' (it prefixes topic names), got ${JSON.stringify(c.applicationId)}`);
+  }
+  const brokers = (typeof c.bootstrapServers === 'string' ? c.bootstrapServers.split(',') : [...(c.bootstrapServers ?? [])]).map((b) => b.trim()).filter((b) => b.length > 0);
+  if (brokers.length === 0) throw new ConfigError("bootstrapServers must list at least one broker, e.g. ['127.0.0.1:9092']");
+  const g = c.processingGuarantee ?? 'at_least_once';
+  if (g !== 'at_least_once' && g !== 'exactly_once' && g !== 'exactly_once_v2') {
+    throw new ConfigError(`processingGuarantee must be 'at_least_once' or 'exactly_once', got ${JSON.stringify(g)}`);
+  }
+  const guarantee = g === 'at_least_once' ? 'at_least_once' : 'exactly_once';
+  const logger = c.logger ?? createConsoleLogger({ level: c.logLevel ?? 'info', name: c.applicationId });
+  const sessionTimeoutMs = positive('sessionTimeoutMs', c.sessionTimeoutMs, 45_000, 1_000);
+  const heartbeatIntervalMs = positive('heartbeatIntervalMs', c.heartbeatIntervalMs, Math.min(3_000, Math.floor(sessionTimeoutMs / 3)));
+  if (heartbeatIntervalMs >= sessionTimeoutMs) throw new ConfigError(`heartbeatIntervalMs (${heartbeatIntervalMs}) must be lower than sessionTimeoutMs (${sessionTimeoutMs})`);
+  return {
+    applicationId: c.applicationId,
+    brokers,
+    guarantee,
+    commitIntervalMs: positive('commitIntervalMs', c.commitIntervalMs, guarantee === 'exactly_once' ? 100 : 30_000),
+    cacheMaxBytes: positive('cacheMaxBytes', c.cacheMaxBytes, 10 * 1024 * 1024, 0),
+    stateDir: c.stateDir ?? path.join(os.tmpdir(), 'sluice-state'),
+    defaultKeySerde: c.defaultKeySerde,
+    defaultValueSerde: c.defaultValueSerde,
+    defaultTimestampExtractor: c.defaultTimestampExtractor ?? failOnInvalidTimestamp,
+    deserializationExceptionHandler: c.deserializationExceptionHandler ?? 'logAndFail',
+    processingExceptionHandler: c.processingExceptionHandler ?? 'logAndFail',
+    productionExceptionHandler: c.productionExceptionHandler ?? 'logAndFail',
+    replicationFactor: c.replicationFactor ?? -1,
+    internalTopicConfig: { ...(c.internalTopicConfig ?? {}) },
+    sessionTimeoutMs,
+    heartbeatIntervalMs,
+    rebalanceTimeoutMs: positive('rebalanceTimeoutMs', c.rebalanceTimeoutMs, 60_000, 1_000),
+    maxWaitTimeMs: positive('maxWaitTimeMs', c.maxWaitTimeMs, 500, 0),
+    transactionTimeoutMs: positive('transactionTimeoutMs', c.transactionTimeoutMs, 10_000, 1_000),
+    applicationServer: c.applicationServer,
+    clientId: c.clientId ?? `${c.applicationId}-${process.pid}`,
+    logger,
+    kafkaLogLevel: c.kafkaLogLevel ?? 'warn',
+    ssl: c.ssl,
+    sasl: c.sasl,
+    rocksdb: {
+      blockCacheBytes: positive('rocksdb.blockCacheBytes', c.rocksdb?.blockCacheBytes, 64 * 1024 * 1024),
+      writeBufferBytes: positive('rocksdb.writeBufferBytes', c.rocksdb?.writeBufferBytes, 8 * 1024 * 1024),
+      maxOpenFiles: positive('rocksdb.maxOpenFiles', c.rocksdb?.maxOpenFiles, 64),
+    },
+    clock: c.clock ?? systemClock,
+    appConfigs: { ...(c.appConfigs ?? {}) },
+  };
+}

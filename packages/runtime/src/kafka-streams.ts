@@ -1,0 +1,276 @@
+// Owns KafkaStreams, the application a user starts: it checks the topology and configuration,
+// prepares topics and serdes, joins the consumer group (one per applicationId, shared by all
+// workers), runs the stream thread, and closes everything in order. Its lifecycle is the
+// StreamsStateMachine; listeners hear every state change and restore progress.
+import { describeError, IllegalStateError, StreamsError, ErrorCodes, ConfigError } from '@sluice/common';
+import { assertSerdes, type EngineConfig, type Topology } from '@sluice/core';
+import type { Serde } from '@sluice/serdes';
+import { OffsetCheckpoint, StateDirectory, createCacheMemoryPool, type StateStore } from '@sluice/state';
+import { randomUUID } from 'node:crypto';
+import { assignTasks } from './assignment/task-assignor.js';
+import { TopologyTasks } from './assignment/topology-tasks.js';
+import { resolveConfig, type ResolvedConfig, type StreamsConfig } from './config.js';
+import { createKafkaClient } from './kafka/client.js';
+import type { Admin, GroupConsumer, KafkaClient, Producer } from './ports.js';
+import { StreamsStateMachine, type StateListener, type StreamsState } from './state-machine.js';
+import type { RestoreProgress } from './state/task-state-manager.js';
+import { StreamThread } from './stream-thread.js';
+import { TaskManager } from './task-manager.js';
+import { prepareTopics } from './topic-manager.js';
+
+export type RestoreListener = (event: RestoreProgress & { taskId: string }) => void;
+export type ErrorListener = (error: unknown) => void;
+
+export class KafkaStreams {
+  private readonly config: ResolvedConfig;
+  private readonly machine: StreamsStateMachine;
+  private readonly processId = randomUUID();
+  private readonly stateDirectory: StateDirectory;
+  private readonly restoreListeners = new Set<RestoreListener>();
+  private readonly errorListeners = new Set<ErrorListener>();
+  private client: KafkaClient | undefined;
+  private admin: Admin | undefined;
+  private producer: Producer | undefined;
+  private consumer: GroupConsumer | undefined;
+  private thread: StreamThread | undefined;
+  private taskManager: TaskManager | undefined;
+  private closing: Promise<void> | undefined;
+  private fatalError: unknown;
+  private taskOwners = new Map<string, { processId: string; endpoint: string | undefined }>();
+
+  constructor(
+    private readonly topology: Topology,
+    config: StreamsConfig,
+  ) {
+    this.config = resolveConfig(config);
+    this.machine = new StreamsStateMachine(this.config.logger);
+    topology.validate();
+    assertSerdes(topology, this.config);
+    this.stateDirectory = new StateDirectory({ stateDir: this.config.stateDir, applicationId: this.config.applicationId, logger: this.config.logger });
+  }
+
+  get state(): StreamsState {
+    return this.machine.state;
+  }
+
+  /** Listen to state changes (CREATED → REBALANCING → RUNNING → PENDING_SHUTDOWN → NOT_RUNNING | ERROR). */
+  onStateChange(listener: StateListener): () => void {
+    return this.machine.onChange(listener);
+  }
+
+  /** Listen to restoration progress of state stores (also logged). */
+  onRestoreProgress(listener: RestoreListener): () => void {
+    this.restoreListeners.add(listener);
+    return () => this.restoreListeners.delete(listener);
+  }
+
+  /** Called with the error that moved the app to ERROR. */
+  onError(listener: ErrorListener): () => void {
+    this.errorListeners.add(listener);
+    return () => this.errorListeners.delete(listener);
+  }
+
+  /**
+   * Join the group and start processing. Resolves once this worker has its first assignment and
+   * has restored its state; rejects (and the app goes to ERROR) when it cannot start.
+   */
+  async start(): Promise<void> {
+    if (!this.machine.is('CREATED')) throw new IllegalStateError(`start() can only be called once, on a CREATED app (it is ${this.machine.state})`);
+    this.machine.to('REBALANCING');
+    const log = this.config.logger;
+    try {
+      this.client = createKafkaClient({
+        clientId: this.config.clientId,
+        brokers: this.config.brokers,
+        logger: log,
+        kafkaLogLevel: this.config.kafkaLogLevel,
+        ...(this.config.ssl !== undefined ? { ssl: this.config.ssl } : {}),
+        ...(this.config.sasl !== undefined ? { sasl: this.config.sasl } : {}),
+      });
+      this.admin = await this.client.admin();
+      const plan = await prepareTopics({
+        admin: this.admin,
+        topology: this.topology,
+        applicationId: this.config.applicationId,
+        replicationFactor: this.config.replicationFactor,
+        internalTopicConfig: this.config.internalTopicConfig,
+        logger: log,
+      });
+      const sourceSerdes = await this.prepareSerdes(plan.sourceTopics);
+      if (this.config.guarantee === 'at_least_once') this.producer = await this.client.producer({ idempotent: true });
+      const topologyTasks = new TopologyTasks(this.topology.subtopologies(), plan.sourceTopics);
+      const engine: EngineConfig = {
+        applicationId: this.config.applicationId,
+        defaultKeySerde: this.config.defaultKeySerde,
+        defaultValueSerde: this.config.defaultValueSerde,
+        defaultTimestampExtractor: this.config.defaultTimestampExtractor,
+        deserializationExceptionHandler: this.config.deserializationExceptionHandler,
+        processingExceptionHandler: this.config.processingExceptionHandler,
+        appConfigs: this.config.appConfigs,
+        clock: this.config.clock,
+        logger: log,
+      };
+      this.taskManager = new TaskManager({
+        config: this.config,
+        engine,
+        topology: this.topology,
+        topologyTasks,
+        changelogTopics: plan.changelogTopics,
+        client: this.client,
+        consumer: () => this.consumer!,
+        sharedProducer: this.producer,
+        cache: this.config.cacheMaxBytes > 0 ? createCacheMemoryPool(this.config.cacheMaxBytes) : undefined,
+        taskDir: (id) => this.stateDirectory.taskDir(id),
+        lockTask: async (id) => {
+          this.stateDirectory.lock(id);
+        },
+        unlockTask: (id) => this.stateDirectory.unlock(id),
+        checkpointFor: (id) => OffsetCheckpoint.forTaskDir(this.stateDirectory.taskDir(id)),
+        logger: log,
+        onRestoreProgress: (taskId, p) => this.reportRestore(taskId, p),
+      });
+      this.thread = new StreamThread(this.config, this.taskManager, sourceSerdes, {
+        onRebalanceStart: () => {
+          this.machine.tryTo('REBALANCING');
+        },
+        onAssignmentDone: (allRestored) => {
+          if (allRestored) this.machine.tryTo('RUNNING');
+        },
+        onFatal: (err) => this.handleFatal(err),
+      }, log);
+      this.consumer = this.client.groupConsumer({
+        groupId: this.config.applicationId,
+        readCommitted: this.config.guarantee === 'exactly_once',
+        sessionTimeoutMs: this.config.sessionTimeoutMs,
+        heartbeatIntervalMs: this.config.heartbeatIntervalMs,
+        rebalanceTimeoutMs: this.config.rebalanceTimeoutMs,
+        maxWaitTimeMs: this.config.maxWaitTimeMs,
+        assignor: {
+          memberInfo: () => ({ processId: this.processId, endpoint: this.config.applicationServer, previousTasks: this.taskManager?.ownedTaskIds() ?? [] }),
+          assign: (members, partitionCount) => assignTasks(topologyTasks, members, partitionCount),
+          onAssignment: (owners) => {
+            this.taskOwners = owners;
+          },
+        },
+      });
+      await this.consumer.subscribe(topologyTasks.allSourceTopics());
+      this.thread.startTimer();
+      await this.consumer.run(this.thread.handlers());
+      if (this.fatalError !== undefined) throw this.fatalError;
+      log.info(`started: ${this.taskManager.tasks.size} tasks on this worker (${[...this.taskManager.tasks.keys()].join(', ') || 'none yet'})`);
+    } catch (err) {
+      this.fatalError ??= err;
+      await this.shutdown(false);
+      this.machine.tryTo('PENDING_ERROR');
+      this.machine.tryTo('ERROR');
+      throw err instanceof StreamsError || (err as { code?: string })?.code ? err : new StreamsError(ErrorCodes.KAFKA_CLIENT, `could not start: ${describeError(err)}`, { cause: err });
+    }
+  }
+
+  /** Commit what was processed, close tasks (writing checkpoints), leave the group. Idempotent. */
+  close(): Promise<void> {
+    if (this.closing) return this.closing;
+    this.closing = (async () => {
+      if (this.machine.is('NOT_RUNNING')) return;
+      const wasError = this.machine.is('ERROR', 'PENDING_ERROR');
+      if (this.machine.is('PENDING_ERROR')) this.machine.to('ERROR');
+      this.machine.to('PENDING_SHUTDOWN');
+      await this.shutdown(!wasError);
+      this.machine.to('NOT_RUNNING');
+    })();
+    return this.closing;
+  }
+
+  /** Delete this application's local state directory. Only while the app is not running. */
+  async cleanUp(): Promise<void> {
+    if (this.machine.is('REBALANCING', 'RUNNING', 'PENDING_SHUTDOWN')) {
+      throw new IllegalStateError(`cleanUp() deletes local state and can only run before start() or after close(); the app is ${this.machine.state}`);
+    }
+    await this.stateDirectory.cleanUp();
+  }
+
+  /** A local store by name, for each task of this worker that has it. */
+  localStores<S extends StateStore = StateStore>(storeName: string): Map<string, S> {
+    const out = new Map<string, S>();
+    for (const [id, t] of this.taskManager?.tasks ?? []) {
+      const s = t.task.stores.get(storeName);
+      if (s && t.restored) out.set(id, s as S);
+    }
+    if (out.size === 0 && !this.topology.stores.has(storeName)) {
+      throw new ConfigError(`the topology has no store named '${storeName}'; its stores are: ${[...this.topology.stores.keys()].join(', ') || '(none)'}`);
+    }
+    return out;
+  }
+
+  /** Which worker (processId, endpoint) runs each task, as the group leader assigned them. */
+  taskMetadata(): Map<string, { processId: string; endpoint: string | undefined }> {
+    return new Map(this.taskOwners);
+  }
+
+  /** Counters of this worker: records processed, commits, punctuations. */
+  metrics(): { processed: number; commits: number; punctuations: number; tasks: number } {
+    return { ...(this.thread?.counters ?? { processed: 0, commits: 0, punctuations: 0 }), tasks: this.taskManager?.tasks.size ?? 0 };
+  }
+
+  private async prepareSerdes(sourceTopics: Map<number, string[]>): Promise<Map<string, { key: Serde<unknown>; value: Serde<unknown> }>> {
+    const bySource = new Map<string, { key: Serde<unknown>; value: Serde<unknown> }>();
+    const configured = new Set<Serde<unknown>>();
+    const prep = async (serde: Serde<unknown>, topic: string) => {
+      if (!configured.has(serde)) {
+        configured.add(serde);
+        await serde.configure?.();
+      }
+      await serde.prepareTopic?.(topic);
+    };
+    const resolve = (t: string) => (this.topology.isInternalTopic(t) ? `${this.config.applicationId}-${t}` : t);
+    for (const sub of this.topology.subtopologies()) {
+      for (const name of sub.nodes) {
+        const def = this.topology.nodes.get(name)!;
+        if (def.kind === 'processor') continue;
+        const key = (def.keySerde ?? this.config.defaultKeySerde)!;
+        const value = (def.valueSerde ?? this.config.defaultValueSerde)!;
+        const topics = def.kind === 'source' ? (def.topics ? def.topics.map(resolve) : (sourceTopics.get(sub.id) ?? []).filter((t) => def.pattern!.test(t))) : def.topic !== undefined ? [resolve(def.topic)] : [];
+        for (const t of topics) {
+          await prep(key, t);
+          await prep(value, t);
+          if (def.kind === 'source') bySource.set(t, { key, value });
+        }
+      }
+    }
+    return bySource;
+  }
+
+  private reportRestore(taskId: string, p: RestoreProgress): void {
+    if (p.total > 0) {
+      this.config.logger.info(`restore ${p.done ? 'done' : 'progress'}: store ${p.store} partition ${p.partition} ${p.restored}/${p.total} records (${p.recordsPerSecond}/s)`, { task: taskId });
+    }
+    for (const l of this.restoreListeners) l({ ...p, taskId });
+  }
+
+  private handleFatal(err: unknown): void {
+    if (this.fatalError !== undefined) return;
+    this.fatalError = err;
+    this.config.logger.error(`stopping after a fatal error: ${describeError(err)}`);
+    this.machine.tryTo('PENDING_ERROR');
+    void this.shutdown(false).then(() => {
+      this.machine.tryTo('ERROR');
+      for (const l of this.errorListeners) l(err);
+    });
+  }
+
+  private shutdownDone: Promise<void> | undefined;
+
+  private shutdown(clean: boolean): Promise<void> {
+    this.shutdownDone ??= (async () => {
+      try {
+        await this.thread?.shutdown(clean);
+      } catch (err) {
+        this.config.logger.error(`closing tasks failed: ${describeError(err)}`);
+      }
+      await this.consumer?.close().catch((err: unknown) => this.config.logger.warn(`leaving the group failed: ${describeError(err)}`));
+      await this.producer?.close().catch((err: unknown) => this.config.logger.warn(`closing the producer failed: ${describeError(err)}`));
+      await this.admin?.close().catch(() => undefined);
+    })();
+    return this.shutdownDone;
+  }
+}

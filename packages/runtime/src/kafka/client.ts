@@ -1,0 +1,257 @@
+// Owns the kafkajs implementation of the KafkaClient port: one kafkajs instance per KafkaStreams
+// app, an admin client, plain (idempotent) and transactional producers, and the group consumer.
+import { Kafka, Partitioners, type Admin as KafkaAdmin, type Producer as KafkaProducer, type Transaction } from 'kafkajs';
+import type { ConnectionOptions } from 'node:tls';
+import type { Logger, LogLevel } from '@sluice/common';
+import type {
+  Admin,
+  GroupConsumer,
+  KafkaClient,
+  NewTopic,
+  ProduceAck,
+  ProduceRecord,
+  Producer,
+  TopicDescription,
+  TopicPartitionOffset,
+  TransactionalProducer,
+} from '../ports.js';
+import { translate } from './errors.js';
+import { createGroupConsumer } from './group-consumer.js';
+import { kafkaLogCreator } from './log.js';
+
+export interface KafkaClientOptions {
+  clientId: string;
+  brokers: readonly string[];
+  logger: Logger;
+  kafkaLogLevel: LogLevel;
+  ssl?: boolean | ConnectionOptions;
+  sasl?: { mechanism: 'plain' | 'scram-sha-256' | 'scram-sha-512'; username: string; password: string };
+  connectionTimeoutMs?: number;
+  requestTimeoutMs?: number;
+}
+
+export function createKafkaClient(o: KafkaClientOptions): KafkaClient {
+  const kafka = new Kafka({
+    clientId: o.clientId,
+    brokers: [...o.brokers],
+    logCreator: kafkaLogCreator(o.logger, o.kafkaLogLevel),
+    ...(o.ssl !== undefined ? { ssl: o.ssl } : {}),
+    ...(o.sasl !== undefined ? { sasl: o.sasl as never } : {}),
+    connectionTimeout: o.connectionTimeoutMs ?? 3_000,
+    requestTimeout: o.requestTimeoutMs ?? 30_000,
+  });
+  let sharedAdmin: KafkaAdmin | undefined;
+  const metadataAdmin = async (): Promise<KafkaAdmin> => {
+    if (!sharedAdmin) {
+      sharedAdmin = kafka.admin();
+      await sharedAdmin.connect();
+    }
+    return sharedAdmin;
+  };
+  const partitionCounts = new Map<string, number>();
+  const partitionCount = async (topic: string): Promise<number> => {
+    const known = partitionCounts.get(topic);
+    if (known !== undefined) return known;
+    const md = await (await metadataAdmin()).fetchTopicMetadata({ topics: [topic] }).catch((err: unknown) => {
+      throw translate(`reading the partition count of topic '${topic}'`, err);
+    });
+    const n = md.topics[0]?.partitions.length ?? 0;
+    if (n > 0) partitionCounts.set(topic, n);
+    return n;
+  };
+
+  return {
+    async admin() {
+      const admin = kafka.admin();
+      await admin.connect().catch((err: unknown) => {
+        throw translate(`connecting to Kafka at ${o.brokers.join(',')}`, err);
+      });
+      return adminPort(admin);
+    },
+    async producer({ idempotent }) {
+      const p = kafka.producer({
+        idempotent,
+        maxInFlightRequests: idempotent ? 1 : 5,
+        allowAutoTopicCreation: false,
+        createPartitioner: Partitioners.DefaultPartitioner,
+      });
+      await p.connect().catch((err: unknown) => {
+        throw translate(`connecting a producer to ${o.brokers.join(',')}`, err);
+      });
+      return producerPort(p, partitionCount, async () => {
+        await p.disconnect();
+        await sharedAdmin?.disconnect().catch(() => undefined);
+        sharedAdmin = undefined;
+      });
+    },
+    async transactionalProducer(transactionalId, transactionTimeoutMs) {
+      const p = kafka.producer({
+        transactionalId,
+        transactionTimeout: transactionTimeoutMs,
+        idempotent: true,
+        maxInFlightRequests: 1,
+        allowAutoTopicCreation: false,
+        createPartitioner: Partitioners.DefaultPartitioner,
+        // CONCURRENT_TRANSACTIONS right after a commit clears within milliseconds: retry quickly
+        retry: { initialRetryTime: 20, maxRetryTime: 1_000, retries: 12 },
+      });
+      await p.connect().catch((err: unknown) => {
+        throw translate(`connecting the transactional producer '${transactionalId}'`, err);
+      });
+      return transactionalPort(p, transactionalId, partitionCount);
+    },
+    groupConsumer(options): GroupConsumer {
+      return createGroupConsumer(kafka, options);
+    },
+  };
+}
+
+function toMessages(records: readonly ProduceRecord[]) {
+  const byTopic = new Map<string, { key: Buffer | null; value: Buffer | null; partition?: number; timestamp: string; headers: { [key: string]: Buffer | Buffer[] } }[]>();
+  for (const r of records) {
+    let list = byTopic.get(r.topic);
+    if (!list) byTopic.set(r.topic, (list = []));
+    list.push({
+      key: r.key,
+      value: r.value,
+      ...(r.partition === undefined ? {} : { partition: r.partition }),
+      timestamp: String(r.timestamp),
+      headers: r.headers,
+    });
+  }
+  return [...byTopic].map(([topic, messages]) => ({ topic, messages }));
+}
+
+function toAcks(meta: { topicName: string; partition: number; baseOffset?: string }[]): ProduceAck[] {
+  return meta.map((m) => ({ topic: m.topicName, partition: m.partition, baseOffset: Number(m.baseOffset ?? -1) }));
+}
+
+function producerPort(p: KafkaProducer, partitionCount: (t: string) => Promise<number>, close: () => Promise<void>): Producer {
+  return {
+    async send(records) {
+      if (records.length === 0) return [];
+      try {
+        return toAcks(await p.sendBatch({ topicMessages: toMessages(records), acks: -1 }));
+      } catch (err) {
+        throw translate(`producing ${records.length} records`, err);
+      }
+    },
+    partitionCount,
+    close,
+  };
+}
+
+function transactionalPort(p: KafkaProducer, transactionalId: string, partitionCount: (t: string) => Promise<number>): TransactionalProducer {
+  let tx: Transaction | undefined;
+  const current = (action: string): Transaction => {
+    if (!tx) throw translate(action, new Error(`no open transaction on '${transactionalId}'`));
+    return tx;
+  };
+  return {
+    async beginTransaction() {
+      try {
+        tx = await p.transaction();
+      } catch (err) {
+        throw translate(`beginning a transaction on '${transactionalId}'`, err);
+      }
+    },
+    inTransaction: () => tx !== undefined,
+    async send(records) {
+      if (records.length === 0) return [];
+      try {
+        return toAcks(await current('sending').sendBatch({ topicMessages: toMessages(records), acks: -1 }));
+      } catch (err) {
+        throw translate(`producing ${records.length} records in transaction '${transactionalId}'`, err);
+      }
+    },
+    async sendOffsets(groupId, offsets) {
+      const byTopic = new Map<string, { partition: number; offset: string }[]>();
+      for (const o of offsets) {
+        let l = byTopic.get(o.topic);
+        if (!l) byTopic.set(o.topic, (l = []));
+        l.push({ partition: o.partition, offset: String(o.offset) });
+      }
+      try {
+        await current('sending offsets').sendOffsets({ consumerGroupId: groupId, topics: [...byTopic].map(([topic, partitions]) => ({ topic, partitions })) });
+      } catch (err) {
+        throw translate(`adding consumer offsets to transaction '${transactionalId}'`, err);
+      }
+    },
+    async commitTransaction() {
+      const t = current('committing');
+      tx = undefined;
+      try {
+        await t.commit();
+      } catch (err) {
+        throw translate(`committing transaction '${transactionalId}'`, err);
+      }
+    },
+    async abortTransaction() {
+      const t = tx;
+      tx = undefined;
+      if (!t) return;
+      try {
+        await t.abort();
+      } catch (err) {
+        throw translate(`aborting transaction '${transactionalId}'`, err);
+      }
+    },
+    partitionCount,
+    async close() {
+      if (tx) await tx.abort().catch(() => undefined);
+      tx = undefined;
+      await p.disconnect();
+    },
+  };
+}
+
+function adminPort(a: KafkaAdmin): Admin {
+  return {
+    async listTopics() {
+      return a.listTopics();
+    },
+    async describeTopics(names, configNames) {
+      const existing = new Set(await a.listTopics());
+      const present = names.filter((n) => existing.has(n));
+      if (present.length === 0) return [];
+      const md = await a.fetchTopicMetadata({ topics: present });
+      const configs = new Map<string, { [key: string]: string }>();
+      if (configNames.length > 0) {
+        const res = await a.describeConfigs({ includeSynonyms: false, resources: present.map((name) => ({ type: 2, name, configNames: [...configNames] })) });
+        for (const r of res.resources) {
+          const c: { [key: string]: string } = {};
+          for (const e of r.configEntries) c[e.configName] = e.configValue;
+          configs.set(r.resourceName, c);
+        }
+      }
+      return md.topics.map((t): TopicDescription => ({ name: t.name, partitions: t.partitions.length, config: configs.get(t.name) ?? {} }));
+    },
+    async createTopics(topics: readonly NewTopic[]) {
+      if (topics.length === 0) return;
+      try {
+        await a.createTopics({
+          waitForLeaders: true,
+          topics: topics.map((t) => ({
+            topic: t.name,
+            numPartitions: t.partitions,
+            replicationFactor: t.replicationFactor,
+            configEntries: Object.entries(t.config).map(([name, value]) => ({ name, value })),
+          })),
+        });
+      } catch (err) {
+        const exists = (err as { errors?: { type?: string }[]; type?: string }).errors?.every((e) => e.type === 'TOPIC_ALREADY_EXISTS');
+        if (!exists) throw translate(`creating topics ${topics.map((t) => t.name).join(', ')}`, err);
+      }
+    },
+    async deleteTopics(names) {
+      if (names.length > 0) await a.deleteTopics({ topics: [...names], timeout: 30_000 });
+    },
+    async committedOffsets(groupId, topics): Promise<TopicPartitionOffset[]> {
+      const res = await a.fetchOffsets({ groupId, topics: [...topics] });
+      return res.flatMap((t) => t.partitions.map((p) => ({ topic: t.topic, partition: p.partition, offset: Number(p.offset) })));
+    },
+    async close() {
+      await a.disconnect();
+    },
+  };
+}

@@ -1,0 +1,18 @@
+// Owns mapping kafkajs' log lines onto the Sluice logger. kafkajs logs every retried request error
+// at ERROR; the runtime reports the failures that matter itself, so kafkajs goes to debug unless
+// kafkaLogLevel raises it.
+import { logLevel as KafkaLogLevel, type logCreator } from 'kafkajs';
+import type { Logger, LogLevel } from '@sluice/common';
+
+export function kafkaLogCreator(logger: Logger, level: LogLevel): logCreator {
+  const order: LogLevel[] = ['debug', 'info', 'warn', 'error'];
+  const min = order.indexOf(level === 'silent' ? 'error' : level);
+  return () => ({ namespace, level: l, log }) => {
+    const mapped: LogLevel = l === KafkaLogLevel.ERROR ? 'error' : l === KafkaLogLevel.WARN ? 'warn' : l === KafkaLogLevel.INFO ? 'info' : 'debug';
+    if (level === 'silent' || order.indexOf(mapped) < min) return;
+    const { message, ...rest } = log as { message: string; [k: string]: unknown };
+    delete rest['timestamp'];
+    delete rest['logger'];
+    logger[mapped](`kafkajs ${namespace}: ${message}`, rest);
+  };
+}

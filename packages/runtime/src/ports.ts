@@ -1,0 +1,170 @@
+// Owns the Kafka client port: the small set of operations the runtime needs from a Kafka client.
+// src/kafka/ implements it on kafkajs; nothing else in the runtime knows which client is used.
+import type { RawRecord } from '@sluice/core';
+
+export interface TopicPartition {
+  readonly topic: string;
+  readonly partition: number;
+}
+
+export interface TopicPartitionOffset extends TopicPartition {
+  /** The next offset to read. */
+  readonly offset: number;
+}
+
+export interface ProduceRecord {
+  readonly topic: string;
+  readonly partition: number | undefined;
+  readonly key: Buffer | null;
+  readonly value: Buffer | null;
+  readonly timestamp: number;
+  readonly headers: { [key: string]: Buffer | Buffer[] };
+}
+
+/** Where each partition's records of one send landed: the offset of the first one. */
+export interface ProduceAck {
+  readonly topic: string;
+  readonly partition: number;
+  readonly baseOffset: number;
+}
+
+export interface Producer {
+  /** Send records (may be to many topics and partitions); resolves when all are acknowledged. */
+  send(records: readonly ProduceRecord[]): Promise<ProduceAck[]>;
+  /** Partition count of a topic, from the client's metadata. */
+  partitionCount(topic: string): Promise<number>;
+  close(): Promise<void>;
+}
+
+/** A producer with one transactional id (one per task under exactly-once). */
+export interface TransactionalProducer extends Producer {
+  beginTransaction(): Promise<void>;
+  sendOffsets(groupId: string, offsets: readonly TopicPartitionOffset[]): Promise<void>;
+  commitTransaction(): Promise<void>;
+  abortTransaction(): Promise<void>;
+  inTransaction(): boolean;
+}
+
+export interface FetchedBatch {
+  readonly topic: string;
+  readonly partition: number;
+  readonly records: RawRecord[];
+  /** Offset after the last record, control records included. */
+  readonly nextOffset: number;
+  readonly highWatermark: number;
+}
+
+/** The group-membership half of the runtime's consumer: what happens around rebalances. */
+export interface GroupHandlers {
+  /**
+   * Before (re)joining the group, while the current generation is still valid: commit what was
+   * processed. Also called before the first join (with nothing assigned).
+   */
+  onRevoking(): Promise<void>;
+  /** After each join + sync with the new assignment; restore new tasks here. */
+  onAssigned(assignment: readonly TopicPartition[], control: GroupControl): Promise<void>;
+  onBatch(batch: FetchedBatch, control: BatchControl): Promise<void>;
+  /** The consumer stopped for an unrecoverable reason. */
+  onCrash(error: Error): void;
+}
+
+export interface BatchControl {
+  /** Heartbeat if due. Resolves false when the group is rebalancing (the caller should wrap up). */
+  heartbeat(): Promise<boolean>;
+}
+
+export interface GroupControl {
+  /** Heartbeat if due. Resolves false when the group is rebalancing (the caller should wrap up). */
+  heartbeat(): Promise<boolean>;
+  /** Read partitions outside the group (restoration), with this consumer's isolation level. */
+  reader: PartitionReader;
+  pause(partitions: readonly TopicPartition[]): void;
+  resume(partitions: readonly TopicPartition[]): void;
+  generationId(): number;
+}
+
+export interface PartitionReader {
+  /** Next offset after the last (committed, under read_committed) record of each partition. */
+  endOffsets(partitions: readonly TopicPartition[]): Promise<Map<string, number>>;
+  /** First offset still in the log of each partition. */
+  beginningOffsets(partitions: readonly TopicPartition[]): Promise<Map<string, number>>;
+  /** One fetch from `offset`; an empty batch with nextOffset = offset when nothing is there yet. */
+  fetch(topic: string, partition: number, offset: number, maxBytes: number): Promise<FetchedBatch>;
+}
+
+export interface GroupConsumer {
+  subscribe(topics: readonly (string | RegExp)[]): Promise<void>;
+  run(handlers: GroupHandlers): Promise<void>;
+  /** Commit consumer offsets with the current generation. */
+  commitOffsets(offsets: readonly TopicPartitionOffset[]): Promise<void>;
+  /** Leave the group and disconnect. */
+  close(): Promise<void>;
+}
+
+export interface TopicDescription {
+  readonly name: string;
+  readonly partitions: number;
+  readonly config: { [key: string]: string };
+}
+
+export interface NewTopic {
+  readonly name: string;
+  readonly partitions: number;
+  readonly replicationFactor: number;
+  readonly config: { [key: string]: string };
+}
+
+export interface Admin {
+  listTopics(): Promise<string[]>;
+  /** Partition counts and the configs asked for; topics that do not exist are left out. */
+  describeTopics(names: readonly string[], configNames: readonly string[]): Promise<TopicDescription[]>;
+  createTopics(topics: readonly NewTopic[]): Promise<void>;
+  deleteTopics(names: readonly string[]): Promise<void>;
+  /** Committed offsets of a group for topics. */
+  committedOffsets(groupId: string, topics: readonly string[]): Promise<TopicPartitionOffset[]>;
+  close(): Promise<void>;
+}
+
+/** Data a member of the group tells the assignor about itself. */
+export interface MemberInfo {
+  readonly memberId: string;
+  /** A process-unique id, stable for the life of the KafkaStreams instance. */
+  readonly processId: string;
+  /** host:port for interactive queries, if configured. */
+  readonly endpoint: string | undefined;
+  /** Tasks it ran in the previous generation (for sticky assignment). */
+  readonly previousTasks: readonly string[];
+}
+
+/** What the leader computes; each member receives its own partitions plus the global task map. */
+export interface GroupAssignment {
+  readonly memberPartitions: Map<string, TopicPartition[]>;
+  /** Task id → processId/endpoint that runs it (interactive-query metadata). */
+  readonly taskOwners: Map<string, { processId: string; endpoint: string | undefined }>;
+}
+
+export interface AssignorLogic {
+  /** What this member sends with its JoinGroup request. */
+  memberInfo(): Omit<MemberInfo, 'memberId'>;
+  /** Runs on the leader: partition counts come from `partitionCount`. */
+  assign(members: readonly MemberInfo[], partitionCount: (topic: string) => number | undefined): GroupAssignment;
+  /** Runs on every member with the task map the leader sent. */
+  onAssignment(taskOwners: Map<string, { processId: string; endpoint: string | undefined }>): void;
+}
+
+export interface GroupConsumerSettings {
+  readonly groupId: string;
+  readonly readCommitted: boolean;
+  readonly sessionTimeoutMs: number;
+  readonly heartbeatIntervalMs: number;
+  readonly rebalanceTimeoutMs: number;
+  readonly maxWaitTimeMs: number;
+  readonly assignor: AssignorLogic;
+}
+
+export interface KafkaClient {
+  admin(): Promise<Admin>;
+  producer(options: { idempotent: boolean }): Promise<Producer>;
+  transactionalProducer(transactionalId: string, transactionTimeoutMs: number): Promise<TransactionalProducer>;
+  groupConsumer(options: GroupConsumerSettings): GroupConsumer;
+}

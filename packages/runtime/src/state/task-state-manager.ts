@@ -1,0 +1,221 @@
+// Owns the state of one task: it is the source of truth for changelog offsets. It gives stores their
+// context (registration, change logging), decides where restoration starts (the checkpoint, or the
+// beginning after wiping untrusted state), restores each logged store to the end of its changelog
+// before the task runs, and writes the checkpoint after commits and on clean close.
+import { rmSync, readdirSync, mkdirSync } from 'node:fs';
+import path from 'node:path';
+import { describeError, type Clock, type Logger } from '@sluice/common';
+import { Headers } from '@sluice/core';
+import type { CacheMemoryPool, ChangelogRecord, RestoreCallback, RocksDbSharedOptions, StateStore, StateStoreContext } from '@sluice/state';
+import type { GroupControl } from '../ports.js';
+import type { ProducerChannel } from '../record-collector.js';
+
+/** The task's checkpoint file (OffsetCheckpoint from @sluice/state fits). */
+export interface CheckpointIO {
+  /** Offsets by "topic:partition" (the next offset to read); empty when there is no file. Throws when corrupt. */
+  read(): Promise<Map<string, number>>;
+  write(offsets: ReadonlyMap<string, number>): Promise<void>;
+  delete(): Promise<void>;
+}
+
+export interface RestoreProgress {
+  readonly store: string;
+  readonly topic: string;
+  readonly partition: number;
+  readonly restored: number;
+  readonly total: number;
+  readonly recordsPerSecond: number;
+  readonly done: boolean;
+}
+
+export interface TaskStateManagerOptions {
+  readonly applicationId: string;
+  readonly taskId: string;
+  readonly partition: number;
+  readonly taskDir: string;
+  readonly changelogTopicOf: (storeName: string) => string | undefined;
+  readonly checkpoint: CheckpointIO;
+  readonly exactlyOnce: boolean;
+  readonly clock: Clock;
+  readonly logger: Logger;
+  readonly cache: CacheMemoryPool | undefined;
+  readonly rocksdb: RocksDbSharedOptions;
+  readonly channel: () => ProducerChannel;
+  readonly streamTime: () => number;
+  readonly onProgress?: (p: RestoreProgress) => void;
+}
+
+interface Registered {
+  readonly store: StateStore;
+  readonly restore: RestoreCallback;
+  readonly changelog: string | undefined;
+}
+
+const RESTORE_FETCH_BYTES = 4 * 1024 * 1024;
+
+export class TaskStateManager {
+  private registered: Registered[] = [];
+  /** Next changelog offset per "topic:partition" that the local stores already contain. */
+  private readonly offsets = new Map<string, number>();
+  private readonly key: (topic: string) => string;
+
+  constructor(private readonly o: TaskStateManagerOptions) {
+    this.key = (topic) => `${topic}:${o.partition}`;
+  }
+
+  /**
+   * Decide whether local state can be trusted: it can when a valid checkpoint exists (and, under
+   * exactly-once, it was written by a clean close). Otherwise wipe it so restoration starts over.
+   */
+  async prepare(): Promise<void> {
+    mkdirSync(this.o.taskDir, { recursive: true });
+    let ckpt: Map<string, number>;
+    try {
+      ckpt = await this.o.checkpoint.read();
+    } catch (err) {
+      this.o.logger.warn(`checkpoint of task ${this.o.taskId} cannot be used (${describeError(err)}); wiping local state and restoring it from the changelogs`);
+      ckpt = new Map();
+    }
+    this.offsets.clear();
+    if (ckpt.size === 0) {
+      await this.wipe();
+      return;
+    }
+    for (const [k, v] of ckpt) this.offsets.set(k, v);
+    // under exactly-once a checkpoint is only valid at rest: a crash from here on must not trust it
+    if (this.o.exactlyOnce) await this.o.checkpoint.delete();
+  }
+
+  /** Delete every store directory of the task (the lock file stays). */
+  async wipe(): Promise<void> {
+    this.offsets.clear();
+    await this.o.checkpoint.delete();
+    for (const entry of safeReaddir(this.o.taskDir)) {
+      if (entry.startsWith('.')) continue;
+      rmSync(path.join(this.o.taskDir, entry), { recursive: true, force: true });
+    }
+  }
+
+  context(): StateStoreContext {
+    return {
+      applicationId: this.o.applicationId,
+      taskId: this.o.taskId,
+      partition: this.o.partition,
+      taskDir: this.o.taskDir,
+      clock: this.o.clock,
+      logger: this.o.logger,
+      cache: this.o.cache,
+      rocksdb: this.o.rocksdb,
+      register: (store, restore) => {
+        this.registered.push({ store, restore, changelog: this.o.changelogTopicOf(store.name) });
+      },
+      logChange: (storeName, key, value, timestamp) => {
+        const topic = this.o.changelogTopicOf(storeName);
+        if (topic === undefined) return;
+        this.o.channel().add({ topic, partition: this.o.partition, key, value, timestamp, headers: new Headers(), partitioner: undefined });
+      },
+      streamTime: this.o.streamTime,
+    };
+  }
+
+  changelogPartitions(): { topic: string; partition: number }[] {
+    return this.registered.filter((r) => r.changelog !== undefined).map((r) => ({ topic: r.changelog!, partition: this.o.partition }));
+  }
+
+  /**
+   * Restore every logged store to the end of its changelog. Resolves 'interrupted' when the group
+   * started to rebalance (progress is kept; a later call continues), 'done' when all are current.
+   */
+  async restore(control: Pick<GroupControl, 'reader' | 'heartbeat'>): Promise<'done' | 'interrupted'> {
+    const logged = this.registered.filter((r) => r.changelog !== undefined);
+    if (logged.length === 0) return 'done';
+    const tps = logged.map((r) => ({ topic: r.changelog!, partition: this.o.partition }));
+    const ends = await control.reader.endOffsets(tps);
+    const begins = await control.reader.beginningOffsets(tps);
+    for (const r of logged) {
+      const topic = r.changelog!;
+      const k = this.key(topic);
+      const end = ends.get(k) ?? 0;
+      let offset = r.store.persistent ? (this.offsets.get(k) ?? begins.get(k) ?? 0) : (begins.get(k) ?? 0);
+      if (offset > end) {
+        throw new RestoreOutOfRange(`checkpointed offset ${offset} of ${topic}-${this.o.partition} is beyond the end of the changelog (${end})`);
+      }
+      const total = end - offset;
+      const started = this.o.clock.now();
+      let restored = 0;
+      let lastReport = started;
+      const report = (done: boolean) => {
+        const seconds = Math.max(0.001, (this.o.clock.now() - started) / 1000);
+        this.o.onProgress?.({ store: r.store.name, topic, partition: this.o.partition, restored, total, recordsPerSecond: Math.round(restored / seconds), done });
+      };
+      while (offset < end) {
+        const batch = await control.reader.fetch(topic, this.o.partition, offset, RESTORE_FETCH_BYTES);
+        if (batch.nextOffset <= offset && batch.records.length === 0) {
+          // nothing readable yet below the end offset (an open transaction): wait for it to resolve
+          if (!(await control.heartbeat())) return this.interrupted(k, offset);
+          await new Promise((res) => setTimeout(res, 50));
+          continue;
+        }
+        const records: ChangelogRecord[] = batch.records.filter((x) => x.key !== null && x.offset < end).map((x) => ({ key: x.key!, value: x.value, timestamp: x.timestamp, offset: x.offset }));
+        if (records.length > 0) await r.restore(records);
+        restored += batch.records.length;
+        offset = Math.min(batch.nextOffset, end);
+        this.offsets.set(k, offset);
+        if (this.o.clock.now() - lastReport >= 1_000) {
+          lastReport = this.o.clock.now();
+          report(false);
+          if (!(await control.heartbeat())) return this.interrupted(k, offset);
+        }
+      }
+      this.offsets.set(k, end);
+      report(true);
+    }
+    return 'done';
+  }
+
+  /** After a commit: the stores now contain everything up to what was written to their changelogs. */
+  recordWritten(written: ReadonlyMap<string, number>): void {
+    for (const r of this.registered) {
+      if (r.changelog === undefined) continue;
+      const k = this.key(r.changelog);
+      const last = written.get(k);
+      if (last !== undefined) this.offsets.set(k, last + 1);
+    }
+  }
+
+  /** Persist the changelog offsets (at-least-once after each commit; exactly-once only on clean close). */
+  async writeCheckpoint(): Promise<void> {
+    const out = new Map<string, number>();
+    for (const r of this.registered) {
+      if (r.changelog === undefined || !r.store.persistent) continue;
+      const k = this.key(r.changelog);
+      const v = this.offsets.get(k);
+      if (v !== undefined) out.set(k, v);
+    }
+    try {
+      await this.o.checkpoint.write(out);
+    } catch (err) {
+      this.o.logger.warn(`could not write the checkpoint of task ${this.o.taskId}: ${describeError(err)}; the next start restores more of the changelog`);
+    }
+  }
+
+  /** Forget registrations (the task's stores are closed and will be re-created). */
+  reset(): void {
+    this.registered = [];
+  }
+
+  private interrupted(k: string, offset: number): 'interrupted' {
+    this.offsets.set(k, offset);
+    return 'interrupted';
+  }
+}
+
+export class RestoreOutOfRange extends Error {}
+
+function safeReaddir(dir: string): string[] {
+  try {
+    return readdirSync(dir);
+  } catch {
+    return [];
+  }
+}

@@ -1,0 +1,249 @@
+// Owns the tasks of this worker: turning an assignment into running tasks (create, restore, start),
+// closing tasks that moved away, committing (at-least-once: flush, wait for acks, commit offsets,
+// checkpoint; exactly-once: one transaction per task), and rolling a task back after a failure.
+import { describeError, TaskCorruptedError, type Logger } from '@sluice/common';
+import { StreamTask, type EngineConfig, type Topology } from '@sluice/core';
+import type { CacheMemoryPool } from '@sluice/state';
+import type { TopologyTasks } from './assignment/topology-tasks.js';
+import type { ResolvedConfig } from './config.js';
+import type { GroupConsumer, GroupControl, KafkaClient, Producer, TopicPartition, TopicPartitionOffset, TransactionalProducer } from './ports.js';
+import { ProducerChannel } from './record-collector.js';
+import { RestoreOutOfRange, TaskStateManager, type CheckpointIO, type RestoreProgress } from './state/task-state-manager.js';
+
+export interface ManagedTask {
+  readonly id: string;
+  readonly task: StreamTask;
+  readonly state: TaskStateManager;
+  readonly channel: ProducerChannel;
+  readonly producer: TransactionalProducer | undefined;
+  readonly inputs: TopicPartition[];
+  restored: boolean;
+}
+
+export interface TaskManagerOptions {
+  readonly config: ResolvedConfig;
+  readonly engine: EngineConfig;
+  readonly topology: Topology;
+  readonly topologyTasks: TopologyTasks;
+  readonly changelogTopics: ReadonlyMap<string, string>;
+  readonly client: KafkaClient;
+  readonly consumer: () => GroupConsumer;
+  /** At-least-once: the producer all tasks share. */
+  readonly sharedProducer: Producer | undefined;
+  readonly cache: CacheMemoryPool | undefined;
+  readonly taskDir: (taskId: string) => string;
+  readonly lockTask: (taskId: string) => Promise<void>;
+  readonly unlockTask: (taskId: string) => void;
+  readonly checkpointFor: (taskId: string) => CheckpointIO;
+  readonly logger: Logger;
+  readonly onRestoreProgress: (taskId: string, p: RestoreProgress) => void;
+}
+
+export class TaskManager {
+  readonly tasks = new Map<string, ManagedTask>();
+  private readonly byPartition = new Map<string, ManagedTask>();
+
+  constructor(private readonly o: TaskManagerOptions) {}
+
+  taskFor(topic: string, partition: number): ManagedTask | undefined {
+    return this.byPartition.get(`${topic}:${partition}`);
+  }
+
+  ownedTaskIds(): string[] {
+    return [...this.tasks.keys()];
+  }
+
+  allRestored(): boolean {
+    return [...this.tasks.values()].every((t) => t.restored);
+  }
+
+  /** Apply a new assignment: close tasks that left, create and restore the new ones. */
+  async onAssignment(assignment: readonly TopicPartition[], control: GroupControl): Promise<'done' | 'interrupted'> {
+    const wanted = new Map<string, TopicPartition[]>();
+    for (const tp of assignment) {
+      const id = this.o.topologyTasks.taskIdOf(tp);
+      if (id === undefined) continue;
+      wanted.set(id, [...(wanted.get(id) ?? []), tp]);
+    }
+    for (const id of [...this.tasks.keys()]) {
+      if (!wanted.has(id)) await this.closeTask(id, true);
+    }
+    for (const [id, inputs] of wanted) {
+      if (!this.tasks.has(id)) await this.createTask(id, inputs);
+    }
+    for (const t of this.tasks.values()) {
+      if (t.restored) continue;
+      const result = await this.restoreTask(t, control);
+      if (result === 'interrupted') {
+        control.pause([...this.tasks.values()].filter((x) => !x.restored).flatMap((x) => x.inputs));
+        return 'interrupted';
+      }
+    }
+    return 'done';
+  }
+
+  private async createTask(id: string, inputs: TopicPartition[]): Promise<void> {
+    const [subText, partText] = id.split('_');
+    const sub = this.o.topology.subtopologies().find((s) => s.id === Number(subText))!;
+    const partition = Number(partText);
+    await this.o.lockTask(id);
+    let producer: TransactionalProducer | undefined;
+    let channel: ProducerChannel;
+    try {
+      if (this.o.config.guarantee === 'exactly_once') {
+        producer = await this.o.client.transactionalProducer(`${this.o.config.applicationId}-${id}`, this.o.config.transactionTimeoutMs);
+        // fences any zombie still holding this task's transactional id
+        await producer.beginTransaction();
+        channel = new ProducerChannel(producer, this.o.config.productionExceptionHandler, this.o.logger);
+      } else {
+        channel = new ProducerChannel(this.o.sharedProducer!, this.o.config.productionExceptionHandler, this.o.logger);
+      }
+    } catch (err) {
+      this.o.unlockTask(id);
+      throw err;
+    }
+    const patternTopics = new Map<string, string[]>();
+    for (const name of sub.nodes) {
+      const def = this.o.topology.nodes.get(name)!;
+      if (def.kind === 'source' && def.pattern) patternTopics.set(name, inputs.map((i) => i.topic).filter((t) => def.pattern!.test(t)));
+    }
+    const task = new StreamTask({
+      taskId: id,
+      subtopology: sub,
+      partition,
+      topology: this.o.topology,
+      config: this.o.engine,
+      collector: channel.collector(),
+      resolveTopic: (t) => (this.o.topology.isInternalTopic(t) ? `${this.o.config.applicationId}-${t}` : t),
+      patternTopics,
+    });
+    const state = new TaskStateManager({
+      applicationId: this.o.config.applicationId,
+      taskId: id,
+      partition,
+      taskDir: this.o.taskDir(id),
+      changelogTopicOf: (store) => this.o.changelogTopics.get(store),
+      checkpoint: this.o.checkpointFor(id),
+      exactlyOnce: this.o.config.guarantee === 'exactly_once',
+      clock: this.o.config.clock,
+      logger: this.o.logger.child({ task: id }),
+      cache: this.o.cache,
+      rocksdb: this.o.config.rocksdb,
+      channel: () => channel,
+      streamTime: () => task.streamTime(),
+      onProgress: (p) => this.o.onRestoreProgress(id, p),
+    });
+    const managed: ManagedTask = { id, task, state, channel, producer, inputs, restored: false };
+    this.tasks.set(id, managed);
+    for (const tp of inputs) this.byPartition.set(`${tp.topic}:${tp.partition}`, managed);
+    await this.openStores(managed);
+  }
+
+  private async openStores(t: ManagedTask): Promise<void> {
+    await t.state.prepare();
+    try {
+      await t.task.initializeStores(t.state.context());
+    } catch (err) {
+      if (!(err instanceof TaskCorruptedError)) throw err;
+      this.o.logger.warn(`local state of task ${t.id} is corrupt (${describeError(err)}); wiping it and restoring from the changelogs`);
+      await this.rebuild(t);
+    }
+  }
+
+  /** Close the task's stores, wipe its local state and open fresh stores (restore follows). */
+  private async rebuild(t: ManagedTask): Promise<ManagedTask> {
+    await t.task.close(false).catch(() => undefined);
+    t.state.reset();
+    await t.state.wipe();
+    const fresh = new StreamTask({
+      taskId: t.id,
+      subtopology: this.o.topology.subtopologies().find((s) => s.id === t.task.subtopologyId)!,
+      partition: t.task.partition,
+      topology: this.o.topology,
+      config: this.o.engine,
+      collector: t.channel.collector(),
+      resolveTopic: (x) => (this.o.topology.isInternalTopic(x) ? `${this.o.config.applicationId}-${x}` : x),
+    });
+    const replaced: ManagedTask = { ...t, task: fresh, restored: false };
+    this.tasks.set(t.id, replaced);
+    for (const tp of t.inputs) this.byPartition.set(`${tp.topic}:${tp.partition}`, replaced);
+    await fresh.initializeStores(t.state.context());
+    return replaced;
+  }
+
+  private async restoreTask(t: ManagedTask, control: GroupControl): Promise<'done' | 'interrupted'> {
+    let result: 'done' | 'interrupted';
+    try {
+      result = await t.state.restore(control);
+    } catch (err) {
+      if (!(err instanceof TaskCorruptedError) && !(err instanceof RestoreOutOfRange)) throw err;
+      this.o.logger.warn(`restoring task ${t.id} from its checkpoint failed (${describeError(err)}); wiping and restoring from the beginning`);
+      t = await this.rebuild(t);
+      result = await t.state.restore(control);
+    }
+    if (result === 'interrupted') return result;
+    await t.task.initializeProcessors();
+    t.restored = true;
+    control.resume(t.inputs);
+    return 'done';
+  }
+
+  /** Commit every task that has work since its last commit. Throws on failure (per task, after trying all). */
+  async commitAll(groupId: string, force = false): Promise<boolean> {
+    const dirty = [...this.tasks.values()].filter((t) => t.restored && (force || t.task.commitNeeded));
+    if (dirty.length === 0) return false;
+    for (const t of dirty) await t.task.flushState();
+    if (this.o.config.guarantee === 'exactly_once') {
+      for (const t of dirty) await this.commitTransaction(t, groupId);
+    } else {
+      await Promise.all(dirty.map((t) => t.channel.flush()));
+      const offsets: TopicPartitionOffset[] = [];
+      for (const t of dirty) {
+        for (const [topic, offset] of t.task.committableOffsets()) offsets.push({ topic, partition: t.task.partition, offset });
+      }
+      if (offsets.length > 0) await this.o.consumer().commitOffsets(offsets);
+      for (const t of dirty) {
+        t.state.recordWritten(t.channel.takeWrittenOffsets());
+        await t.state.writeCheckpoint();
+        t.task.markCommitted();
+      }
+    }
+    return true;
+  }
+
+  private async commitTransaction(t: ManagedTask, groupId: string): Promise<void> {
+    const p = t.producer!;
+    if (!p.inTransaction()) await p.beginTransaction();
+    await t.channel.flush();
+    const offsets = [...t.task.committableOffsets()].map(([topic, offset]) => ({ topic, partition: t.task.partition, offset }));
+    if (offsets.length > 0) await p.sendOffsets(groupId, offsets);
+    await p.commitTransaction();
+    t.state.recordWritten(t.channel.takeWrittenOffsets());
+    t.task.markCommitted();
+  }
+
+  /** Close one task. `clean`: it was committed, so write its checkpoint; otherwise just let go. */
+  async closeTask(id: string, clean: boolean): Promise<void> {
+    const t = this.tasks.get(id);
+    if (!t) return;
+    this.tasks.delete(id);
+    for (const tp of t.inputs) this.byPartition.delete(`${tp.topic}:${tp.partition}`);
+    try {
+      if (clean && t.restored) {
+        // exactly-once: the last commit already flushed; anything flushed now would be uncommitted
+        if (this.o.config.guarantee === 'at_least_once') await t.task.flushState();
+        await t.state.writeCheckpoint();
+      }
+      await t.task.close(clean);
+    } catch (err) {
+      this.o.logger.warn(`closing task ${id} failed: ${describeError(err)}`);
+    } finally {
+      if (t.producer) await t.producer.close().catch(() => undefined);
+      this.o.unlockTask(id);
+    }
+  }
+
+  async closeAll(clean: boolean): Promise<void> {
+    for (const id of [...this.tasks.keys()]) await this.closeTask(id, clean);
+  }
+}

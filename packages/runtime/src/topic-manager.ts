@@ -1,0 +1,141 @@
+// Owns the application's topics at start-up: source topics must exist; repartition and changelog
+// topics are created with the right partition counts and configs, and existing ones are checked
+// (a wrong partition count or cleanup policy stops start-up with the exact fix).
+import { ConfigError, ErrorCodes, SluiceError, type Logger } from '@sluice/common';
+import type { SubtopologyDef, Topology } from '@sluice/core';
+import type { Admin, NewTopic } from './ports.js';
+
+export interface TopicPlan {
+  /** Real source topics per sub-topology (internal ones prefixed, patterns resolved). */
+  readonly sourceTopics: Map<number, string[]>;
+  /** Task count per sub-topology. */
+  readonly taskCounts: Map<number, number>;
+  /** Changelog topic per store name (logged stores only). */
+  readonly changelogTopics: Map<string, string>;
+  readonly partitionCounts: Map<string, number>;
+}
+
+export class TopicMismatchError extends SluiceError {
+  constructor(message: string) {
+    super(ErrorCodes.TOPIC_MISMATCH, message);
+  }
+}
+
+export function internalTopicName(applicationId: string, topic: string): string {
+  return `${applicationId}-${topic}`;
+}
+
+export async function prepareTopics(o: {
+  admin: Admin;
+  topology: Topology;
+  applicationId: string;
+  replicationFactor: number;
+  internalTopicConfig: { [key: string]: string };
+  logger: Logger;
+}): Promise<TopicPlan> {
+  const { admin, topology, applicationId } = o;
+  const subs = topology.subtopologies();
+  const resolve = (t: string) => (topology.isInternalTopic(t) ? internalTopicName(applicationId, t) : t);
+  const existing = await admin.listTopics();
+
+  const sourceTopics = new Map<number, string[]>();
+  for (const sub of subs) {
+    const topics = sub.sourceTopics.map(resolve);
+    for (const pattern of sub.sourcePatterns) {
+      const matched = existing.filter((t) => pattern.test(t) && !t.startsWith('__'));
+      if (matched.length === 0) o.logger.warn(`no topic matches the source pattern ${pattern} of sub-topology ${sub.id} yet`);
+      topics.push(...matched);
+    }
+    sourceTopics.set(sub.id, [...new Set(topics)]);
+  }
+
+  const external = [...new Set(subs.flatMap((s) => s.sourceTopics.filter((t) => !topology.isInternalTopic(t))))];
+  const missing = external.filter((t) => !existing.includes(t));
+  if (missing.length > 0) {
+    throw new SluiceError(
+      ErrorCodes.MISSING_SOURCE_TOPIC,
+      `source topic${missing.length > 1 ? 's' : ''} ${missing.map((t) => `'${t}'`).join(', ')} not found; create ${missing.length > 1 ? 'them' : 'it'} before starting the application (e.g. kafka-topics.sh --create --topic ${missing[0]} --partitions N)`,
+    );
+  }
+  const partitionCounts = new Map<string, number>();
+  for (const d of await admin.describeTopics(external.concat([...sourceTopics.values()].flat().filter((t) => !external.includes(t) && existing.includes(t))), [])) {
+    partitionCounts.set(d.name, d.partitions);
+  }
+
+  // repartition topics: their own count, or that of the sub-topology writing into them (fixpoint)
+  const writers = new Map<string, SubtopologyDef[]>();
+  for (const sub of subs) for (const t of sub.sinkTopics) if (topology.isInternalTopic(t)) writers.set(t, [...(writers.get(t) ?? []), sub]);
+  const taskCount = (sub: SubtopologyDef): number | undefined => {
+    const counts = (sourceTopics.get(sub.id) ?? []).map((t) => partitionCounts.get(t));
+    if (counts.some((c) => c === undefined)) return undefined;
+    return Math.max(0, ...(counts as number[]));
+  };
+  for (let round = 0; round <= topology.internalTopics.size; round++) {
+    for (const spec of topology.internalTopics.values()) {
+      const name = resolve(spec.name);
+      if (partitionCounts.has(name)) continue;
+      if (spec.numberOfPartitions !== undefined) {
+        partitionCounts.set(name, spec.numberOfPartitions);
+        continue;
+      }
+      const counts = (writers.get(spec.name) ?? []).map(taskCount);
+      if (counts.length > 0 && counts.every((c) => c !== undefined)) partitionCounts.set(name, Math.max(...(counts as number[])));
+    }
+  }
+  for (const spec of topology.internalTopics.values()) {
+    if (!partitionCounts.has(resolve(spec.name))) throw new ConfigError(`cannot work out how many partitions the repartition topic '${resolve(spec.name)}' needs; give it one with Repartitioned.withNumberOfPartitions(n)`);
+  }
+  const taskCounts = new Map(subs.map((s) => [s.id, taskCount(s) ?? 0]));
+
+  const wanted: NewTopic[] = [];
+  for (const spec of topology.internalTopics.values()) {
+    wanted.push({ name: resolve(spec.name), partitions: partitionCounts.get(resolve(spec.name))!, replicationFactor: o.replicationFactor, config: { 'cleanup.policy': 'delete', ...o.internalTopicConfig, ...spec.config } });
+  }
+  const changelogTopics = new Map<string, string>();
+  for (const sub of subs) {
+    for (const storeName of sub.stores) {
+      const builder = topology.stores.get(storeName)!.builder;
+      if (!builder.loggingEnabled) continue;
+      const name = `${applicationId}-${storeName}-changelog`;
+      changelogTopics.set(storeName, name);
+      wanted.push({ name, partitions: taskCounts.get(sub.id)!, replicationFactor: o.replicationFactor, config: { ...o.internalTopicConfig, ...builder.changelogConfig() } });
+    }
+  }
+  await ensureInternalTopics(admin, wanted, existing, o.logger);
+  for (const t of wanted) partitionCounts.set(t.name, t.partitions);
+  return { sourceTopics, taskCounts, changelogTopics, partitionCounts };
+}
+
+async function ensureInternalTopics(admin: Admin, wanted: NewTopic[], existing: string[], logger: Logger): Promise<void> {
+  const present = wanted.filter((t) => existing.includes(t.name));
+  const described = new Map((await admin.describeTopics(present.map((t) => t.name), ['cleanup.policy'])).map((d) => [d.name, d]));
+  const problems: string[] = [];
+  for (const t of present) {
+    const d = described.get(t.name);
+    if (!d) continue;
+    if (d.partitions !== t.partitions) {
+      problems.push(
+        `internal topic '${t.name}' has ${d.partitions} partitions but the topology needs ${t.partitions} (as many as its input). ` +
+          `Delete it (kafka-topics.sh --delete --topic ${t.name}) and run app.cleanUp() before restarting, or keep the input topics' partition count unchanged`,
+      );
+    }
+    const wantPolicy = t.config['cleanup.policy'];
+    const havePolicy = d.config['cleanup.policy'];
+    if (wantPolicy && havePolicy && normalize(wantPolicy) !== normalize(havePolicy)) {
+      problems.push(
+        `internal topic '${t.name}' has cleanup.policy=${havePolicy} but needs ${wantPolicy}; ` +
+          `fix it with: kafka-configs.sh --alter --entity-type topics --entity-name ${t.name} --add-config cleanup.policy=[${wantPolicy}]`,
+      );
+    }
+  }
+  if (problems.length > 0) throw new TopicMismatchError(problems.join('\n'));
+  const toCreate = wanted.filter((t) => !existing.includes(t.name));
+  if (toCreate.length > 0) {
+    logger.info(`creating internal topics: ${toCreate.map((t) => `${t.name} (${t.partitions} partitions)`).join(', ')}`);
+    await admin.createTopics(toCreate);
+  }
+}
+
+function normalize(policy: string): string {
+  return policy.split(',').map((s) => s.trim()).sort().join(',');
+}
