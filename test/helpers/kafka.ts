@@ -89,17 +89,24 @@ export interface TestRecord {
   headers?: IHeaders;
 }
 
-let sharedProducer: Producer | undefined;
-
-/** Produce records in order (acks=all) and wait until all are acknowledged. */
+/**
+ * Produce records in order (acks=all) and wait until all are acknowledged. A fresh producer per call:
+ * a long-lived one keeps metadata of topics other tests deleted and then fails on new ones.
+ */
 export async function produce(topic: string, records: TestRecord[]): Promise<void> {
-  if (!sharedProducer) {
-    sharedProducer = testKafka('sluice-test-producer').producer({ allowAutoTopicCreation: false });
-    await sharedProducer.connect();
+  const producer: Producer = testKafka('sluice-test-producer').producer({ allowAutoTopicCreation: false });
+  await producer.connect();
+  try {
+    await sendAll(producer, topic, records);
+  } finally {
+    await producer.disconnect();
   }
+}
+
+async function sendAll(producer: Producer, topic: string, records: TestRecord[]): Promise<void> {
   const chunk = 5_000;
   for (let i = 0; i < records.length; i += chunk) {
-    await sharedProducer.send({
+    await producer.send({
       topic,
       acks: -1,
       messages: records.slice(i, i + chunk).map((r) => ({
@@ -182,10 +189,8 @@ export async function consumeUntil(topic: string, count: number, options: Consum
   }
 }
 
-/** Close the shared admin and producer (call from afterAll in files that used them). */
+/** Close the shared admin client (call from afterAll in files that used the helpers). */
 export async function closeTestClients(): Promise<void> {
-  await sharedProducer?.disconnect().catch(() => undefined);
   await sharedAdmin?.disconnect().catch(() => undefined);
-  sharedProducer = undefined;
   sharedAdmin = undefined;
 }

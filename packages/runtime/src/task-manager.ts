@@ -1,7 +1,7 @@
 // Owns the tasks of this worker: turning an assignment into running tasks (create, restore, start),
 // closing tasks that moved away, committing (at-least-once: flush, wait for acks, commit offsets,
 // checkpoint; exactly-once: one transaction per task), and rolling a task back after a failure.
-import { describeError, TaskCorruptedError, type Logger } from '@sluice/common';
+import { describeError, ErrorCodes, SluiceError, TaskCorruptedError, type Logger } from '@sluice/common';
 import { StreamTask, type EngineConfig, type Topology } from '@sluice/core';
 import type { CacheMemoryPool } from '@sluice/state';
 import type { TopologyTasks } from './assignment/topology-tasks.js';
@@ -57,6 +57,24 @@ export class TaskManager {
     return [...this.tasks.values()].every((t) => t.restored);
   }
 
+  /**
+   * Take the task's state directory lock. Another worker on this machine may still hold it while it
+   * closes the task it just lost: wait for it (heartbeating) instead of failing at once.
+   */
+  private async lockWhenFree(id: string, control: GroupControl): Promise<void> {
+    const deadline = this.o.config.clock.now() + this.o.config.rebalanceTimeoutMs;
+    for (;;) {
+      try {
+        await this.o.lockTask(id);
+        return;
+      } catch (err) {
+        if (!(err instanceof SluiceError) || err.code !== ErrorCodes.STATE_STORE_LOCKED || this.o.config.clock.now() > deadline) throw err;
+        await control.heartbeat();
+        await new Promise((r) => setTimeout(r, 100));
+      }
+    }
+  }
+
   /** Apply a new assignment: close tasks that left, create and restore the new ones. */
   async onAssignment(assignment: readonly TopicPartition[], control: GroupControl): Promise<'done' | 'interrupted'> {
     const wanted = new Map<string, TopicPartition[]>();
@@ -69,7 +87,7 @@ export class TaskManager {
       if (!wanted.has(id)) await this.closeTask(id, true);
     }
     for (const [id, inputs] of wanted) {
-      if (!this.tasks.has(id)) await this.createTask(id, inputs);
+      if (!this.tasks.has(id)) await this.createTask(id, inputs, control);
     }
     for (const t of this.tasks.values()) {
       if (t.restored) continue;
@@ -82,11 +100,11 @@ export class TaskManager {
     return 'done';
   }
 
-  private async createTask(id: string, inputs: TopicPartition[]): Promise<void> {
+  private async createTask(id: string, inputs: TopicPartition[], control: GroupControl): Promise<void> {
     const [subText, partText] = id.split('_');
     const sub = this.o.topology.subtopologies().find((s) => s.id === Number(subText))!;
     const partition = Number(partText);
-    await this.o.lockTask(id);
+    await this.lockWhenFree(id, control);
     let producer: TransactionalProducer | undefined;
     let channel: ProducerChannel;
     try {
