@@ -1,7 +1,7 @@
 // Bad input is refused with errors that name what was wrong and what to do; nothing is dropped
 // silently. Invalid topologies fail at build().
 import { afterEach, describe, expect, it } from 'vitest';
-import { Consumed, Named, Produced, ProcessingError, Serdes, StreamsBuilder, Topology, TopologyError, TopologyTestDriver } from 'sluice';
+import { Consumed, Named, Produced, ProcessingError, Serdes, StreamsBuilder, Topology, TopologyError, TopologyTestDriver, type ProcessorContext } from 'sluice';
 
 const S = Serdes.String();
 const drivers: TopologyTestDriver[] = [];
@@ -114,7 +114,7 @@ describe('invalid topologies fail at build()', () => {
 
   it('a processor asking for a store it is not connected to gets told how to connect it', async () => {
     const t = new Topology().addSource('s', 'in').addProcessor('p', () => ({
-      init(ctx: import('sluice').ProcessorContext) {
+      init(ctx: ProcessorContext) {
         ctx.getStateStore('counts');
       },
       process() {},
