@@ -86,6 +86,25 @@ describe.each(KINDS)('%s key-value bytes store', (type) => {
     expect(await keys(st.prefixScan(Buffer.from([0xff])))).toEqual(['ffff', 'ffff01']);
   });
 
+  it('iterates large stores completely, in both directions', async () => {
+    const st = await store();
+    const n = 3000;
+    const value = Buffer.alloc(200, 1);
+    await st.putAll(Array.from({ length: n }, (_, i) => ({ key: b(`k${String(i).padStart(5, '0')}`), value })));
+    let forward = 0;
+    let previous = Buffer.alloc(0);
+    for await (const kv of st.range(undefined, undefined)) {
+      expect(Buffer.compare(previous, kv.key)).toBeLessThan(0);
+      previous = kv.key;
+      forward++;
+    }
+    let backward = 0;
+    for await (const _kv of st.reverseRange(undefined, undefined)) backward++;
+    let prefixed = 0;
+    for await (const _kv of st.prefixScan(b('k0'))) prefixed++;
+    expect([forward, backward, prefixed]).toEqual([n, n, n]);
+  });
+
   it('closes iterators early and tolerates closing twice', async () => {
     const st = await store();
     await fill(st, 'a', 'b', 'c');

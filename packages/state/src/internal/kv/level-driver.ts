@@ -22,7 +22,9 @@ class LevelDriverIterator implements DriverIterator {
     if (this.exhausted || this.closed) return undefined;
     this.buffer = (await this.it.nextv(BATCH)) as [Buffer, Buffer][];
     this.pos = 0;
-    if (this.buffer.length < BATCH) this.exhausted = true;
+    // nextv may return fewer entries than asked (it also stops at a byte limit); only an empty
+    // batch means the end.
+    if (this.buffer.length === 0) this.exhausted = true;
     return this.pos < this.buffer.length ? this.buffer[this.pos++] : undefined;
   }
 
