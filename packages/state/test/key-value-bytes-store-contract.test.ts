@@ -92,7 +92,7 @@ describe.each(KINDS)('%s key-value bytes store', (type) => {
     const value = Buffer.alloc(200, 1);
     await st.putAll(Array.from({ length: n }, (_, i) => ({ key: b(`k${String(i).padStart(5, '0')}`), value })));
     let forward = 0;
-    let previous = Buffer.alloc(0);
+    let previous: Buffer = Buffer.alloc(0);
     for await (const kv of st.range(undefined, undefined)) {
       expect(Buffer.compare(previous, kv.key)).toBeLessThan(0);
       previous = kv.key;
