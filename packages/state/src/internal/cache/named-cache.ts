@@ -30,15 +30,26 @@ export interface DirtySnapshot<M> {
 
 export type CacheTree<M> = InstanceType<typeof BTree<string, CacheEntry<M>>>;
 
+/** LRU list node; the list runs from the least (head) to the most (tail) recently used key. */
+interface LruNode<M> {
+  entry: CacheEntry<M>;
+  prev: LruNode<M> | undefined;
+  next: LruNode<M> | undefined;
+}
+
 export class NamedCache<M> {
   private tree: CacheTree<M> = new BTree<string, CacheEntry<M>>();
-  private readonly lru = new Map<string, CacheEntry<M>>();
+  // A linked list, not Map insertion order: V8 Maps keep deleted slots until they rehash, so
+  // "first entry" after many deletions at the front costs O(deleted) — evicting became O(n).
+  private readonly nodes = new Map<string, LruNode<M>>();
+  private head: LruNode<M> | undefined;
+  private tail: LruNode<M> | undefined;
   private readonly dirty = new Map<string, CacheEntry<M>>();
 
   constructor(private readonly pool: CacheMemoryPool) {}
 
   get size(): number {
-    return this.lru.size;
+    return this.nodes.size;
   }
 
   get dirtyCount(): number {
@@ -51,22 +62,28 @@ export class NamedCache<M> {
 
   /** Looks an entry up and marks it most recently used. */
   get(sortKey: string): CacheEntry<M> | undefined {
-    const entry = this.lru.get(sortKey);
-    if (entry !== undefined) {
-      this.lru.delete(sortKey);
-      this.lru.set(sortKey, entry);
-    }
-    return entry;
+    const node = this.nodes.get(sortKey);
+    if (node === undefined) return undefined;
+    this.moveToTail(node);
+    return node.entry;
   }
 
   put(sortKey: string, meta: M, value: Buffer | null, timestamp: number, dirty: boolean): void {
     const size = sortKey.length + (value?.length ?? 0) + CACHE_ENTRY_OVERHEAD_BYTES;
     const entry: CacheEntry<M> = { sortKey, meta, value, timestamp, size };
-    const previous = this.lru.get(sortKey);
-    this.pool.reserve(size - (previous?.size ?? 0));
+    const node = this.nodes.get(sortKey);
+    this.pool.reserve(size - (node?.entry.size ?? 0));
     this.tree.set(sortKey, entry);
-    if (previous !== undefined) this.lru.delete(sortKey);
-    this.lru.set(sortKey, entry);
+    if (node === undefined) {
+      const added: LruNode<M> = { entry, prev: this.tail, next: undefined };
+      if (this.tail === undefined) this.head = added;
+      else this.tail.next = added;
+      this.tail = added;
+      this.nodes.set(sortKey, added);
+    } else {
+      node.entry = entry;
+      this.moveToTail(node);
+    }
     // Map.set on a present key keeps its place: a key stays where it was first dirtied.
     if (dirty || this.dirty.has(sortKey)) this.dirty.set(sortKey, entry);
   }
@@ -77,8 +94,7 @@ export class NamedCache<M> {
 
   /** The least recently used entry. */
   eldest(): CacheEntry<M> | undefined {
-    for (const e of this.lru.values()) return e;
-    return undefined;
+    return this.head?.entry;
   }
 
   /** Takes every dirty entry, in first-dirtied order, and marks them clean. */
@@ -92,18 +108,19 @@ export class NamedCache<M> {
   /** After a flush wrote them: forget deletions nobody wrote to again meanwhile. */
   dropFlushedTombstones(flushed: readonly DirtySnapshot<M>[]): void {
     for (const { entry } of flushed) {
-      if (entry.value === null && !this.dirty.has(entry.sortKey) && this.lru.get(entry.sortKey) === entry) this.remove(entry.sortKey);
+      if (entry.value === null && !this.dirty.has(entry.sortKey) && this.nodes.get(entry.sortKey)?.entry === entry) this.remove(entry.sortKey);
     }
   }
 
   /** Removes a clean entry (a dirty one must be flushed first). */
   remove(sortKey: string): void {
-    const entry = this.lru.get(sortKey);
-    if (entry === undefined) return;
-    this.lru.delete(sortKey);
+    const node = this.nodes.get(sortKey);
+    if (node === undefined) return;
+    this.unlink(node);
+    this.nodes.delete(sortKey);
     this.dirty.delete(sortKey);
     this.tree.delete(sortKey);
-    this.pool.reserve(-entry.size);
+    this.pool.reserve(-node.entry.size);
   }
 
   /** A copy-on-write snapshot for iterators. */
@@ -114,10 +131,29 @@ export class NamedCache<M> {
   /** Drops everything, dirty entries included, and returns the memory to the pool. */
   clear(): void {
     let bytes = 0;
-    for (const e of this.lru.values()) bytes += e.size;
+    for (const node of this.nodes.values()) bytes += node.entry.size;
     this.pool.reserve(-bytes);
-    this.lru.clear();
+    this.nodes.clear();
+    this.head = this.tail = undefined;
     this.dirty.clear();
     this.tree = new BTree<string, CacheEntry<M>>();
+  }
+
+  private moveToTail(node: LruNode<M>): void {
+    if (this.tail === node) return;
+    this.unlink(node);
+    node.prev = this.tail;
+    node.next = undefined;
+    if (this.tail === undefined) this.head = node;
+    else this.tail.next = node;
+    this.tail = node;
+  }
+
+  private unlink(node: LruNode<M>): void {
+    if (node.prev === undefined) this.head = node.next;
+    else node.prev.next = node.next;
+    if (node.next === undefined) this.tail = node.prev;
+    else node.next.prev = node.prev;
+    node.prev = node.next = undefined;
   }
 }
