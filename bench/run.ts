@@ -1,0 +1,237 @@
+// `npm run bench`: starts the local Kafka (unless KAFKA_BROKERS is set), prepares each scenario's
+// input topic once, runs every scenario × system × repetition with fresh output topics and
+// application ids, and writes bench/results/<date>.{json,md,svg}. bench/README.md explains it all.
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { basename, dirname, join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { selectSystems } from './adapters/registry.js';
+import { NotAvailable, type StandaloneAdapter, type SystemAdapter } from './adapters/types.js';
+import { killAllChildren, runCommand } from './lib/child.js';
+import { generateInput, VALUE_BYTES, type DataShape, type ScenarioId } from './lib/data.js';
+import { BenchKafka } from './lib/kafka.js';
+import { describeMachine } from './lib/machine.js';
+import { HelpRequested, parseOptions, type BenchOptions } from './lib/options.js';
+import { renderMarkdown, resultsTable } from './lib/report-markdown.js';
+import { renderSvg } from './lib/report-svg.js';
+import { summarize, type BenchResults, type CellResult, type RunResult, type ScenarioEntry, type SystemEntry } from './lib/results.js';
+import { describe, runProcessorOnce, runRestoreSeries, type PreparedInput, type RunContext } from './lib/runner.js';
+import { SCENARIOS } from './lib/scenarios.js';
+
+const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..');
+const log = (line: string) => process.stdout.write(line + '\n');
+
+function stamp(d: Date): string {
+  const p = (n: number) => String(n).padStart(2, '0');
+  return `${d.getFullYear()}-${p(d.getMonth() + 1)}-${p(d.getDate())}_${p(d.getHours())}${p(d.getMinutes())}`;
+}
+
+async function brokers(): Promise<{ list: string[]; describe: string }> {
+  const env = process.env['KAFKA_BROKERS'];
+  if (env) return { list: env.split(',').map((b) => b.trim()).filter(Boolean), describe: `existing cluster KAFKA_BROKERS=${env}` };
+  log('bench: starting the local stack (scripts/local-stack.sh start) ...');
+  const r = await runCommand('bash', [join(ROOT, 'scripts', 'local-stack.sh'), 'start'], { cwd: ROOT, timeoutMs: 900_000 });
+  if (r.code !== 0) throw new Error(`scripts/local-stack.sh start failed:\n${r.stdout}${r.stderr}`);
+  log(r.stdout.trim().split('\n').map((l) => `  ${l}`).join('\n'));
+  return { list: ['127.0.0.1:9092'], describe: `local stack (scripts/local-stack.sh): Kafka ${process.env['KAFKA_VERSION'] ?? '4.4.0'}, single KRaft node on 127.0.0.1:9092` };
+}
+
+function shapeFor(o: BenchOptions, scenario: ScenarioId): DataShape {
+  const windowSizeMs = 60_000;
+  const windows = 10;
+  return {
+    records: scenario === 's2' || scenario === 's4' ? o.wordLines : scenario === 's5' ? o.restoreRecords : o.records,
+    partitions: o.partitions,
+    seed: o.seed,
+    vocabulary: 5_000,
+    windowKeys: 1_000,
+    windowSizeMs,
+    graceMs: 30_000,
+    windows,
+    maxDisorderMs: 5_000,
+    // event time ends a couple of windows before now, so the latency phase (stamped now) opens new windows
+    eventTimeBase: Math.floor((Date.now() - (windows + 2) * windowSizeMs) / windowSizeMs) * windowSizeMs,
+  };
+}
+
+async function prepareInput(bk: BenchKafka, o: BenchOptions, scenario: ScenarioId): Promise<PreparedInput & { prepareMs: number }> {
+  const t0 = Date.now();
+  const shape = shapeFor(o, scenario);
+  const topic = `bench-input-${scenario}-${Date.now().toString(36)}`;
+  await bk.createTopic(topic, o.partitions);
+  const gen = generateInput(scenario, shape);
+  const n = await bk.produceAll(topic, gen.chunks);
+  const endOffsets = await bk.endOffsets(topic);
+  return { scenario, topic, records: n, endOffsets, expectation: gen.expectation(), shape, prepareMs: Date.now() - t0 };
+}
+
+async function runStandalone(ctx: RunContext, adapter: StandaloneAdapter, input: PreparedInput, rep: number, warmup: boolean): Promise<RunResult> {
+  const o = ctx.options;
+  const scratch = `bench-scratch-${adapter.id}-${rep}-${Date.now().toString(36)}`;
+  const result: RunResult = { rep, warmup, ok: false, recordsPerSecond: null, durationMs: null, inputRecords: input.records, latency: null, peakRssBytes: null, cpuSeconds: null, cpuSecondsTotal: null, verified: null, notes: [] };
+  try {
+    await ctx.bk.createTopic(scratch, adapter.id === 'perf-e2e' ? 1 : o.partitions);
+    const r = await adapter.measure({
+      brokers: ctx.bk.brokers,
+      inputTopic: input.topic,
+      scratchTopic: scratch,
+      records: input.records,
+      valueBytes: VALUE_BYTES,
+      partitions: o.partitions,
+      logFile: join(ctx.logDir, `${scratch}.log`),
+      latencySamples: Math.max(1000, o.latencyRate * o.latencySeconds),
+    });
+    Object.assign(result, { recordsPerSecond: r.recordsPerSecond, latency: r.latency, peakRssBytes: r.peakRssBytes, cpuSeconds: r.cpuSeconds, cpuSecondsTotal: r.cpuSeconds, notes: r.notes, ok: true });
+  } catch (err) {
+    result.error = err instanceof Error ? err.message : String(err);
+  } finally {
+    await ctx.bk.deleteTopics([scratch]).catch(() => undefined);
+  }
+  return result;
+}
+
+async function runCell(ctx: RunContext, adapter: SystemAdapter, input: PreparedInput): Promise<RunResult[]> {
+  const o = ctx.options;
+  const plan = [...Array.from({ length: o.warmup }, (_, i) => ({ rep: i + 1, warmup: true })), ...Array.from({ length: o.reps }, (_, i) => ({ rep: i + 1, warmup: false }))];
+  if (adapter.kind === 'processor' && input.scenario === 's5') return runRestoreSeries(ctx, adapter, input, plan);
+  const runs: RunResult[] = [];
+  for (const { rep, warmup } of plan) {
+    const r = adapter.kind === 'processor' ? await runProcessorOnce(ctx, adapter, input, rep, warmup) : await runStandalone(ctx, adapter, input, rep, warmup);
+    runs.push(r);
+    log(`  ${warmup ? 'warm-up' : `rep ${rep}`}: ${describe(r)}`);
+    // a failing system fails the same way again, a too slow one is as slow again: do not spend
+    // the time budget on more repetitions of it
+    if (!r.ok) break;
+    if (!warmup && r.partial) {
+      log('  (stopping this cell: the run did not finish within --run-timeout-s)');
+      break;
+    }
+  }
+  return runs;
+}
+
+async function main(): Promise<number> {
+  let options: BenchOptions;
+  try {
+    options = parseOptions(process.argv.slice(2));
+  } catch (err) {
+    if (err instanceof HelpRequested) {
+      log(err.message);
+      return 0;
+    }
+    throw err;
+  }
+  const started = new Date();
+  const name = `${stamp(started)}${options.quick ? '-quick' : ''}`;
+  const outDir = resolve(ROOT, options.out);
+  const logDir = join(outDir, `${name}.logs.tmp`);
+  mkdirSync(logDir, { recursive: true });
+  const systems = selectSystems(options.systems);
+  const broker = await brokers();
+  const bk = new BenchKafka(broker.list);
+  const ctx: RunContext = { bk, options, logDir, log };
+  log(`bench: logs in ${logDir}`);
+
+  const systemEntries: SystemEntry[] = [];
+  const ready: SystemAdapter[] = [];
+  for (const s of systems) {
+    try {
+      const info = await s.prepare({ root: ROOT, logDir, brokers: broker.list, log });
+      systemEntries.push({ id: s.id, label: s.label, role: s.role, status: 'ready', ...info });
+      ready.push(s);
+      log(`bench: ${s.label}: ${info.version}`);
+    } catch (err) {
+      const reason = err instanceof NotAvailable ? err.message : `prepare failed: ${err instanceof Error ? err.message : String(err)}`;
+      systemEntries.push({ id: s.id, label: s.label, role: s.role, status: 'unavailable', reason });
+      log(`bench: ${s.label}: not available: ${reason}`);
+    }
+  }
+
+  const cells: CellResult[] = [];
+  const scenarioEntries: ScenarioEntry[] = [];
+  try {
+    for (const id of options.scenarios) {
+      const sc = SCENARIOS[id];
+      const runnable = ready.filter((s) => s.supports(id) === true);
+      log(`\n== ${sc.title}: ${sc.description}`);
+      let input: (PreparedInput & { prepareMs: number }) | undefined;
+      if (runnable.length > 0) {
+        input = await prepareInput(bk, options, id);
+        log(`   input: ${input.records.toLocaleString('en-US')} records in ${input.topic} (${(input.prepareMs / 1000).toFixed(1)} s to produce)`);
+      }
+      scenarioEntries.push({ id, title: sc.title, description: sc.description, inputRecords: input?.records ?? shapeFor(options, id).records, prepareMs: input?.prepareMs });
+      try {
+        for (const s of systems) {
+          const entry = systemEntries.find((e) => e.id === s.id)!;
+          const support = s.supports(id);
+          if (entry.status !== 'ready') {
+            cells.push({ scenario: id, system: s.id, status: 'skipped', reason: `not available: ${entry.reason ?? ''}`, runs: [], summary: summarize([]) });
+            continue;
+          }
+          if (support !== true) {
+            cells.push({ scenario: id, system: s.id, status: 'skipped', reason: support, runs: [], summary: summarize([]) });
+            continue;
+          }
+          log(` - ${s.label}`);
+          const runs = await runCell(ctx, s, input!);
+          const measuredOk = runs.filter((r) => !r.warmup && r.ok).length;
+          const firstError = runs.find((r) => !r.ok)?.error;
+          cells.push({ scenario: id, system: s.id, status: measuredOk > 0 ? 'ok' : 'failed', reason: measuredOk > 0 ? undefined : firstError, runs, summary: summarize(runs) });
+        }
+      } finally {
+        if (input) await bk.deleteTopics([input.topic]).catch(() => undefined);
+      }
+    }
+  } finally {
+    await bk.close();
+  }
+
+  const finished = new Date();
+  const results: BenchResults = {
+    startedAt: started.toISOString(),
+    finishedAt: finished.toISOString(),
+    durationS: Math.round((finished.getTime() - started.getTime()) / 1000),
+    command: `npm run bench -- ${process.argv.slice(2).join(' ')}`.trim(),
+    machine: await describeMachine(),
+    broker: broker.describe,
+    settings: {
+      records: options.records,
+      'S2/S4 lines': options.wordLines,
+      'S5 store keys': options.restoreRecords,
+      'value bytes': VALUE_BYTES,
+      partitions: options.partitions,
+      repetitions: options.reps,
+      'warm-up runs': options.warmup,
+      'commit.interval.ms': options.commitIntervalMs,
+      'statestore.cache.max.bytes': options.cacheMaxBytes,
+      'latency phase': options.latencySeconds > 0 ? `${options.latencyRate} records/s for ${options.latencySeconds} s` : 'off',
+      'S3 windows': 'tumbling 60 s, grace 30 s, 1000 keys, event time over 10 windows, disorder < 5 s',
+      'S2 vocabulary': '5000 words, Zipf(1)',
+      'run timeout s': options.runTimeoutS,
+      'warm-up timeout s': options.warmupTimeoutS,
+      seed: options.seed,
+    },
+    systems: systemEntries,
+    scenarios: scenarioEntries,
+    cells,
+  };
+  mkdirSync(outDir, { recursive: true });
+  const svgName = `${name}.svg`;
+  writeFileSync(join(outDir, `${name}.json`), JSON.stringify(results, null, 2) + '\n');
+  writeFileSync(join(outDir, svgName), renderSvg(results));
+  writeFileSync(join(outDir, `${name}.md`), renderMarkdown(results, basename(svgName)));
+  log(`\n${resultsTable(results)}\n`);
+  log(`bench: wrote ${join(options.out, name)}.{json,md,svg} in ${Math.round(results.durationS / 60)} min`);
+  return cells.some((c) => c.status === 'failed') ? 1 : 0;
+}
+
+main().then(
+  (code) => {
+    killAllChildren();
+    process.exit(code);
+  },
+  (err: unknown) => {
+    process.stderr.write(`bench: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}\n`);
+    killAllChildren();
+    process.exit(2);
+  },
+);
