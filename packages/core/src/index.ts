@@ -7,6 +7,11 @@ export { KStream } from './dsl/kstream.js';
 export { BranchedKStream } from './dsl/branched-kstream.js';
 export { Consumed, Produced, Named, Repartitioned, Grouped, Branched } from './dsl/options.js';
 export { KeyValue } from './dsl/key-value.js';
+export { KTable } from './dsl/ktable.js';
+export { KGroupedStream } from './dsl/kgrouped-stream.js';
+export { KGroupedTable } from './dsl/kgrouped-table.js';
+export { Materialized } from './dsl/materialized.js';
+export type { Initializer, Aggregator, Reducer } from './dsl/operators/aggregate.js';
 export type { KeyValueLike } from './dsl/key-value.js';
 
 // ---- Processor API ----
@@ -35,6 +40,7 @@ export { Topology } from './topology/topology.js';
 export type { SubtopologyDef, StoreDef } from './topology/topology.js';
 export type { TopologyDescription, SubtopologyDescription, NodeDescription } from './topology/topology-description.js';
 export type { SourceOptions, SinkOptions, OffsetReset, InternalTopicSpec, NodeDef } from './topology/node-factories.js';
+export type { SerdeDefaults, DefaultsAware } from './topology/defaults.js';
 
 // ---- task engine (for @sluice/runtime and @sluice/test-utils; not part of the `sluice` facade) ----
 export { StreamTask } from './engine/stream-task.js';

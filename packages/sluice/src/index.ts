@@ -2,8 +2,43 @@
 // what the @sluice/* packages offer. Everything here follows Kafka Streams' names.
 
 // ---- DSL ----
-export { StreamsBuilder, KStream, BranchedKStream, Consumed, Produced, Named, Repartitioned, Grouped, Branched, KeyValue } from '@sluice/core';
-export type { KeyValueLike } from '@sluice/core';
+export {
+  StreamsBuilder,
+  KStream,
+  BranchedKStream,
+  KTable,
+  KGroupedStream,
+  KGroupedTable,
+  Consumed,
+  Produced,
+  Named,
+  Repartitioned,
+  Grouped,
+  Branched,
+  Materialized,
+  KeyValue,
+} from '@sluice/core';
+export type { KeyValueLike, Initializer, Aggregator, Reducer } from '@sluice/core';
+
+// ---- state stores ----
+export { Stores } from '@sluice/state';
+export type {
+  StateStore,
+  StoreBuilder,
+  StoreType,
+  KeyValueStore,
+  ReadOnlyKeyValueStore,
+  TimestampedKeyValueStore,
+  WindowStore,
+  ReadOnlyWindowStore,
+  TimestampedWindowStore,
+  SessionStore,
+  ReadOnlySessionStore,
+  ValueAndTimestamp,
+  KeyValueIterator,
+  WindowStoreIterator,
+  WindowedIterator,
+} from '@sluice/state';
 
 // ---- Processor API ----
 export { Topology, Record, Headers, TimestampExtractors } from '@sluice/core';

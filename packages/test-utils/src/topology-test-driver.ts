@@ -19,7 +19,7 @@ import {
   type Topology,
 } from '@sluice/core';
 import type { Serde } from '@sluice/serdes';
-import type { StateStore, StateStoreContext } from '@sluice/state';
+import { createCacheMemoryPool, type CacheMemoryPool, type StateStore, type StateStoreContext } from '@sluice/state';
 import { TestInputTopic } from './test-input-topic.js';
 import { TestOutputTopic, type CapturedRecord } from './test-output-topic.js';
 
@@ -34,6 +34,8 @@ export interface TopologyTestDriverConfig {
   initialWallClockTimeMs?: number;
   /** Where persistent stores live (default: a new temp dir, deleted by close()). */
   stateDir?: string;
+  /** Record cache for all stores (default 10 MiB, 0 = off). The driver commits after every record. */
+  cacheMaxBytes?: number;
   logger?: Logger;
   /** Anything else is passed to processors as context.appConfigs. */
   [key: string]: unknown;
@@ -50,6 +52,7 @@ export class TopologyTestDriver {
   private readonly ownsStateDir: boolean;
   private readonly ready: Promise<void>;
   private chain: Promise<void> = Promise.resolve();
+  private readonly cache: CacheMemoryPool | undefined;
   private closed = false;
 
   constructor(
@@ -88,6 +91,8 @@ export class TopologyTestDriver {
       this.tasks.push(task);
       for (const t of task.inputTopics) this.topicReaders.set(t, task);
     }
+    const cacheBytes = config.cacheMaxBytes ?? 10 * 1024 * 1024;
+    this.cache = cacheBytes > 0 ? createCacheMemoryPool(cacheBytes) : undefined;
     this.ownsStateDir = config.stateDir === undefined;
     this.stateDir = config.stateDir ?? mkdtempSync(path.join(tmpdir(), 'sluice-ttd-'));
     this.ready = this.initialize(logger);
@@ -162,7 +167,7 @@ export class TopologyTestDriver {
         taskDir: path.join(this.stateDir, this.appId, task.id),
         clock: this.clock,
         logger,
-        cache: undefined,
+        cache: this.cache,
         rocksdb: { blockCacheBytes: 8 * 1024 * 1024, writeBufferBytes: 1024 * 1024, maxOpenFiles: 64 },
         register: () => undefined,
         logChange: (storeName, key, value, timestamp) =>

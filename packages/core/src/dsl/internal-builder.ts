@@ -15,8 +15,9 @@ export class InternalStreamsBuilder {
     return prefix + String(this.index++).padStart(10, '0');
   }
 
+  /** prefix + "STATE-STORE-" + the shared counter (KSTREAM-AGGREGATE-STATE-STORE-0000000002). */
   newStoreName(prefix: string): string {
-    return this.newProcessorName(prefix);
+    return this.newProcessorName(`${prefix}STATE-STORE-`);
   }
 
   /**

@@ -19,6 +19,11 @@ import {
 } from './operators/stateless.js';
 import { BranchedKStream } from './branched-kstream.js';
 import { addRepartition } from './repartition.js';
+import { KGroupedStream } from './kgrouped-stream.js';
+import { KTable } from './ktable.js';
+import { keyValueStoreFor, resolveMaterialized, type Materialized } from './materialized.js';
+import { TableSourceSupplier } from './ktable/table-processors.js';
+import type { Grouped } from './options.js';
 
 export const Prefix = {
   SOURCE: 'KSTREAM-SOURCE-',
@@ -35,6 +40,7 @@ export const Prefix = {
   BRANCH: 'KSTREAM-BRANCH-',
   REPARTITION: 'KSTREAM-REPARTITION-',
   PROCESSOR: 'KSTREAM-PROCESSOR-',
+  TOTABLE: 'KSTREAM-TOTABLE-',
 } as const;
 
 export interface KStreamInternals<K, V> {
@@ -230,5 +236,58 @@ export class KStream<K, V> {
       this.b.problem(`process() needs a processor supplier: a function returning a new Processor, or an object with get() (node '${name}')`, name);
     }
     return this.addProcessor<KOut, VOut>(name, supplier as ProcessorSupplier<unknown, unknown, unknown, unknown>, { keySerde: undefined, valueSerde: undefined, repartitionRequired: true }, stores);
+  }
+
+  /** Group by the current key for an aggregation (repartitions first if the key changed upstream). */
+  groupByKey(grouped?: Grouped<K, V>): KGroupedStream<K, V> {
+    return new KGroupedStream<K, V>({
+      builder: this.b,
+      nodeName: this.internals.nodeName,
+      keySerde: grouped?.keySerde ?? this.internals.keySerde,
+      valueSerde: grouped?.valueSerde ?? this.internals.valueSerde,
+      repartitionRequired: this.internals.repartitionRequired,
+      repartitionName: grouped?.name,
+    });
+  }
+
+  /** Group by a new key; the aggregation reads the records back from a repartition topic. */
+  groupBy<KR>(selector: (key: K, value: V) => KR, grouped?: Grouped<KR, V>): KGroupedStream<KR, V> {
+    const name = grouped?.name ?? this.b.newProcessorName(Prefix.KEY_SELECT);
+    checkFn(this.b, 'groupBy', selector, name);
+    const selected = this.addProcessor<KR, V>(name, () => new SelectKeyProcessor(selector), { keySerde: undefined, valueSerde: this.internals.valueSerde, repartitionRequired: true });
+    return new KGroupedStream<KR, V>({
+      builder: this.b,
+      nodeName: selected.internals.nodeName,
+      keySerde: grouped?.keySerde,
+      valueSerde: grouped?.valueSerde ?? this.internals.valueSerde,
+      repartitionRequired: true,
+      repartitionName: grouped?.name,
+    });
+  }
+
+  /** Read this stream as a changelog: the latest value per key (null values delete). */
+  toTable(named?: Named, materialized?: Materialized<K, V>): KTable<K, V> {
+    const name = named?.name ?? this.b.newProcessorName(Prefix.TOTABLE);
+    const mat = resolveMaterialized(this.b, materialized, Prefix.TOTABLE, { keySerde: this.internals.keySerde, valueSerde: this.internals.valueSerde });
+    let parent = this.internals.nodeName;
+    if (this.internals.repartitionRequired) {
+      parent = addRepartition(this.b, { parent, topicPrefix: name, keySerde: mat.keySerde, valueSerde: mat.valueSerde, numberOfPartitions: undefined, partitioner: undefined });
+    }
+    const store = keyValueStoreFor(mat, `toTable '${name}'`);
+    const from = parent;
+    const supplier = new TableSourceSupplier<K, V>(mat.storeName, mat.queryable ? mat.storeName : undefined, () =>
+      this.b.add(`${name}#store`, [name], (t) => {
+        t.addStateStore(store, name);
+        t.registerDefaultsAware(store);
+      }),
+    );
+    this.b.add(name, [from], (t) => {
+      t.addProcessor(name, supplier as ProcessorSupplier<unknown, unknown, unknown, unknown>, from);
+      if (mat.queryable) {
+        t.addStateStore(store, name);
+        t.registerDefaultsAware(store);
+      }
+    });
+    return new KTable<K, V>({ builder: this.b, nodeName: name, keySerde: mat.keySerde, valueSerde: mat.valueSerde, supplier, queryableStoreName: mat.queryable ? mat.storeName : undefined });
   }
 }

@@ -5,6 +5,10 @@ import type { Topology } from '../topology/topology.js';
 import { InternalStreamsBuilder } from './internal-builder.js';
 import { KStream, Prefix } from './kstream.js';
 import type { Consumed } from './options.js';
+import { KTable, TablePrefix } from './ktable.js';
+import { keyValueStoreFor, resolveMaterialized, type Materialized } from './materialized.js';
+import { TableSourceSupplier } from './ktable/table-processors.js';
+import type { ProcessorSupplier } from '../processor/api.js';
 
 export class StreamsBuilder {
   /** @internal */
@@ -29,6 +33,34 @@ export class StreamsBuilder {
       );
     }
     return new KStream<K, V>({ builder: b, nodeName: name, keySerde: consumed?.keySerde, valueSerde: consumed?.valueSerde, repartitionRequired: false });
+  }
+
+  /** A table of a topic read as a changelog: the latest value per key; null values delete. */
+  table<K = unknown, V = unknown>(topic: string, consumed?: Consumed<K, V>, materialized?: Materialized<K, V>): KTable<K, V> {
+    const b = this.internal;
+    const mat = resolveMaterialized(b, materialized, `${topic}-`, { keySerde: consumed?.keySerde, valueSerde: consumed?.valueSerde });
+    const sourceName = consumed?.name ?? b.newProcessorName(Prefix.SOURCE);
+    const tableName = consumed?.name !== undefined ? `${consumed.name}-table-source` : b.newProcessorName(TablePrefix.SOURCE);
+    if (typeof topic !== 'string' || topic.length === 0) b.problem(`table() of source '${sourceName}' reads from no topic: give a topic name`, sourceName);
+    b.add(sourceName, [], (t) =>
+      t.addSource(sourceName, topic, {
+        ...(consumed?.keySerde ? { keySerde: consumed.keySerde } : {}),
+        ...(consumed?.valueSerde ? { valueSerde: consumed.valueSerde } : {}),
+        ...(consumed?.timestampExtractor ? { timestampExtractor: consumed.timestampExtractor } : {}),
+        ...(consumed?.offsetReset ? { offsetReset: consumed.offsetReset } : {}),
+      }),
+    );
+    const store = keyValueStoreFor(mat, `table '${topic}'`);
+    const addStore = () => {
+      b.add(`${tableName}#store`, [tableName], (t) => {
+        t.addStateStore(store, tableName);
+        t.registerDefaultsAware(store);
+      });
+    };
+    const supplier = new TableSourceSupplier<K, V>(mat.storeName, mat.queryable ? mat.storeName : undefined, addStore);
+    b.add(tableName, [sourceName], (t) => t.addProcessor(tableName, supplier as ProcessorSupplier<unknown, unknown, unknown, unknown>, sourceName));
+    if (mat.queryable) addStore();
+    return new KTable<K, V>({ builder: b, nodeName: tableName, keySerde: mat.keySerde, valueSerde: mat.valueSerde, supplier, queryableStoreName: mat.queryable ? mat.storeName : undefined });
   }
 
   /** Registers a store for processors added with KStream.process(supplier, storeName). */

@@ -21,6 +21,18 @@ export interface TaskHooks {
   requestCommit(): void;
   /** Track a promise created by a forward until it settles; the task awaits all of them per record. */
   track(p: Promise<void>): void;
+  /** Count (and log) a record an operator dropped on purpose. */
+  recordDropped(node: string, reason: string, level: 'debug' | 'warn'): void;
+}
+
+/** What DSL operators use beyond the public ProcessorContext. */
+export interface InternalContext {
+  /** Count a dropped record in the task's `dropped-records` metric and log why (with the record's coordinates). */
+  droppedRecord(reason: string, level?: 'debug' | 'warn'): void;
+}
+
+export function internalContext(ctx: unknown): InternalContext {
+  return ctx as InternalContext;
 }
 
 export class NodeContext<KForward = unknown, VForward = unknown> implements ProcessorContext<KForward, VForward> {
@@ -110,5 +122,9 @@ export class NodeContext<KForward = unknown, VForward = unknown> implements Proc
 
   commit(): void {
     this.task.requestCommit();
+  }
+
+  droppedRecord(reason: string, level: 'debug' | 'warn' = 'warn'): void {
+    this.task.recordDropped(this.node.name, reason, level);
   }
 }

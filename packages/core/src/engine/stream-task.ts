@@ -60,6 +60,8 @@ export class StreamTask {
   private needsCommit = false;
   /** Records dropped by the deserialization handler or for invalid timestamps. */
   skippedRecords = 0;
+  /** Records operators dropped on purpose (null keys, late records), Kafka Streams' dropped-records metric. */
+  droppedRecords = 0;
 
   constructor(private readonly o: StreamTaskOptions) {
     this.id = o.taskId;
@@ -464,6 +466,12 @@ export class StreamTask {
       schedule: (nodeName, intervalMs, type, callback) => this.schedule(nodeName, intervalMs, type, callback),
       requestCommit: () => {
         this.commitRequestedFlag = true;
+      },
+      recordDropped: (node, reason, level) => {
+        this.droppedRecords++;
+        const m = this.current?.metadata;
+        const where = m ? `topic=${m.topic} partition=${m.partition} offset=${m.offset}` : 'outside record processing';
+        this.o.config.logger[level](`${node} dropped a record: ${reason} (${where}, task ${this.id})`);
       },
       track: (p) => {
         this.pending.add(p);

@@ -37,7 +37,7 @@ export interface BuildTaskNodesOptions {
  * KafkaStreams and TopologyTestDriver call this before starting so all are reported at once.
  */
 export function missingSerdes(topology: Topology, config: Pick<EngineConfig, 'defaultKeySerde' | 'defaultValueSerde'>): string[] {
-  const out: string[] = [];
+  const out: string[] = [...topology.bindDefaults(config)];
   for (const def of topology.nodes.values()) {
     if (def.kind === 'processor') continue;
     const where = def.kind === 'source' ? `source '${def.name}' (topics: ${def.topics?.join(', ') ?? def.pattern?.source})` : `sink '${def.name}' (topic: ${def.topic ?? 'chosen per record'})`;
@@ -54,6 +54,7 @@ export function missingSerdes(topology: Topology, config: Pick<EngineConfig, 'de
   return out;
 }
 
+/** Binds the app's default serdes into the topology and throws a ConfigError listing whatever is still missing. */
 export function assertSerdes(topology: Topology, config: Pick<EngineConfig, 'defaultKeySerde' | 'defaultValueSerde'>): void {
   const missing = missingSerdes(topology, config);
   if (missing.length > 0) throw new ConfigError(`missing serdes:\n  - ${missing.join('\n  - ')}`);

@@ -15,6 +15,7 @@ import type {
 } from './node-factories.js';
 import { describeTopology, type TopologyDescription } from './topology-description.js';
 import { UnionFind } from './union-find.js';
+import type { DefaultsAware, SerdeDefaults } from './defaults.js';
 
 export interface StoreDef {
   readonly builder: StoreBuilder<StateStore>;
@@ -46,6 +47,7 @@ export class Topology {
   private readonly storeDefs = new Map<string, StoreDef>();
   private readonly internalTopicSpecs = new Map<string, InternalTopicSpec>();
   private readonly topicToSource = new Map<string, string>();
+  private readonly defaultsAware: DefaultsAware[] = [];
 
   // ---- building (Processor API) ----
 
@@ -175,6 +177,22 @@ export class Topology {
   addInternalTopic(spec: InternalTopicSpec): this {
     this.internalTopicSpecs.set(spec.name, spec);
     return this;
+  }
+
+  /** Registers a part whose serdes may come from the app's default serdes. Used by the DSL. */
+  registerDefaultsAware(part: DefaultsAware): this {
+    this.defaultsAware.push(part);
+    return this;
+  }
+
+  /** Gives the app's default serdes to every part that needs them; returns what is still missing. */
+  bindDefaults(defaults: SerdeDefaults): string[] {
+    const missing: string[] = [];
+    for (const part of this.defaultsAware) {
+      part.bindDefaults(defaults);
+      missing.push(...(part.missingSerdes?.(defaults) ?? []));
+    }
+    return missing;
   }
 
   // ---- reading ----

@@ -1,0 +1,99 @@
+// Owns KGroupedStream: count, reduce and aggregate of a grouped stream into a KTable, materialized
+// in a (by default RocksDB, cached, change-logged) store. If the key changed upstream, a repartition
+// topic named after the store (or Grouped's name) comes first, as in Kafka Streams.
+import { Serdes, type Serde } from '@sluice/serdes';
+import type { ProcessorSupplier } from '../processor/api.js';
+import type { InternalStreamsBuilder } from './internal-builder.js';
+import { KTable } from './ktable.js';
+import { keyValueStoreFor, resolveMaterialized, type Materialized } from './materialized.js';
+import type { Named } from './options.js';
+import { StreamAggregateSupplier, type Aggregator, type Initializer, type Reducer } from './operators/aggregate.js';
+import { addRepartition } from './repartition.js';
+
+export const GroupedPrefix = {
+  AGGREGATE: 'KSTREAM-AGGREGATE-',
+  REDUCE: 'KSTREAM-REDUCE-',
+} as const;
+
+export interface KGroupedStreamInternals<K, V> {
+  readonly builder: InternalStreamsBuilder;
+  readonly nodeName: string;
+  readonly keySerde: Serde<K> | undefined;
+  readonly valueSerde: Serde<V> | undefined;
+  readonly repartitionRequired: boolean;
+  /** Grouped.as(name): names the repartition topic (and lets aggregations share it). */
+  readonly repartitionName: string | undefined;
+}
+
+export class KGroupedStream<K, V> {
+  private sharedRepartitionSource: string | undefined;
+
+  /** @internal */
+  constructor(readonly internals: KGroupedStreamInternals<K, V>) {}
+
+  private get b(): InternalStreamsBuilder {
+    return this.internals.builder;
+  }
+
+  /** Number of records per key (null keys and values are skipped). */
+  count(named?: Named, materialized?: Materialized<K, number>): KTable<K, number> {
+    const mat = resolveMaterialized(this.b, materialized, GroupedPrefix.AGGREGATE, { keySerde: this.internals.keySerde, valueSerde: Serdes.Long() });
+    const name = named?.name ?? this.b.newProcessorName(GroupedPrefix.AGGREGATE);
+    const supplier = new StreamAggregateSupplier<K, V, number>(mat.storeName, { initializer: () => 0, aggregator: (_k, _v, agg) => agg + 1 });
+    return this.build(name, supplier, mat, 'count()');
+  }
+
+  /** Combine values of a key; the first value is the initial aggregate. */
+  reduce(reducer: Reducer<V>, named?: Named, materialized?: Materialized<K, V>): KTable<K, V> {
+    const mat = resolveMaterialized(this.b, materialized, GroupedPrefix.REDUCE, { keySerde: this.internals.keySerde, valueSerde: this.internals.valueSerde });
+    const name = named?.name ?? this.b.newProcessorName(GroupedPrefix.REDUCE);
+    if (typeof reducer !== 'function') this.b.problem(`reduce() needs a reducer function (node '${name}')`, name);
+    const supplier = new StreamAggregateSupplier<K, V, V>(mat.storeName, { reducer: reducer as Reducer<V & V> });
+    return this.build(name, supplier, mat, 'reduce()');
+  }
+
+  aggregate<VA>(initializer: Initializer<VA>, aggregator: Aggregator<K, V, VA>, named?: Named, materialized?: Materialized<K, VA>): KTable<K, VA> {
+    const mat = resolveMaterialized(this.b, materialized, GroupedPrefix.AGGREGATE, { keySerde: this.internals.keySerde, valueSerde: undefined });
+    const name = named?.name ?? this.b.newProcessorName(GroupedPrefix.AGGREGATE);
+    if (typeof initializer !== 'function' || typeof aggregator !== 'function') this.b.problem(`aggregate() needs an initializer and an aggregator function (node '${name}')`, name);
+    const supplier = new StreamAggregateSupplier<K, V, VA>(mat.storeName, { initializer, aggregator });
+    return this.build(name, supplier, mat, 'aggregate()');
+  }
+
+  /**
+   * @internal The parent node of the aggregation: this stream, or (after a key change) the source
+   * of a new repartition topic. Window aggregations use it too.
+   */
+  sourceForAggregation(storeName: string): string {
+    if (!this.internals.repartitionRequired) return this.internals.nodeName;
+    if (this.sharedRepartitionSource !== undefined && this.internals.repartitionName !== undefined) return this.sharedRepartitionSource;
+    const source = addRepartition(this.b, {
+      parent: this.internals.nodeName,
+      topicPrefix: this.internals.repartitionName ?? storeName,
+      keySerde: this.internals.keySerde,
+      valueSerde: this.internals.valueSerde,
+      numberOfPartitions: undefined,
+      partitioner: undefined,
+    });
+    this.sharedRepartitionSource = source;
+    return source;
+  }
+
+  private build<VA>(name: string, supplier: StreamAggregateSupplier<K, V, VA>, mat: ReturnType<typeof resolveMaterialized<K, VA>>, op: string): KTable<K, VA> {
+    const parent = this.sourceForAggregation(mat.storeName);
+    const store = keyValueStoreFor(mat, `${op} '${name}'`);
+    this.b.add(name, [parent], (t) => {
+      t.addProcessor(name, supplier as ProcessorSupplier<unknown, unknown, unknown, unknown>, parent);
+      t.addStateStore(store, name);
+      t.registerDefaultsAware(store);
+    });
+    return new KTable<K, VA>({
+      builder: this.b,
+      nodeName: name,
+      keySerde: mat.keySerde,
+      valueSerde: mat.valueSerde,
+      supplier,
+      queryableStoreName: mat.queryable ? mat.storeName : undefined,
+    });
+  }
+}

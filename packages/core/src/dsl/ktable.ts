@@ -1,0 +1,123 @@
+// Owns KTable, the DSL handle of a changelog stream (the latest value per key): filter, mapValues,
+// toStream, groupBy. Operations that need the previous value ask upstream to send old values.
+import type { Serde } from '@sluice/serdes';
+import type { InternalStreamsBuilder } from './internal-builder.js';
+import type { KeyValueLike } from './key-value.js';
+import { KGroupedTable } from './kgrouped-table.js';
+import { KStream } from './kstream.js';
+import { keyValueStoreFor, resolveMaterialized, type Materialized } from './materialized.js';
+import type { Grouped, Named } from './options.js';
+import { TableFilterSupplier, TableMapValuesSupplier, TableRepartitionMapSupplier, TableToStreamProcessor, type TableSupplier } from './ktable/table-processors.js';
+import type { ProcessorSupplier } from '../processor/api.js';
+
+export const TablePrefix = {
+  SOURCE: 'KTABLE-SOURCE-',
+  FILTER: 'KTABLE-FILTER-',
+  MAPVALUES: 'KTABLE-MAPVALUES-',
+  TOSTREAM: 'KTABLE-TOSTREAM-',
+  SELECT: 'KTABLE-SELECT-',
+  AGGREGATE: 'KTABLE-AGGREGATE-',
+  REDUCE: 'KTABLE-REDUCE-',
+  SUPPRESS: 'KTABLE-SUPPRESS-',
+} as const;
+
+export interface KTableInternals<K, V> {
+  readonly builder: InternalStreamsBuilder;
+  readonly nodeName: string;
+  readonly keySerde: Serde<K> | undefined;
+  readonly valueSerde: Serde<V> | undefined;
+  /** The processor supplier that produces this table's updates. */
+  readonly supplier: TableSupplier;
+  /** The store holding this table, when it is materialized under a name users may query. */
+  readonly queryableStoreName: string | undefined;
+}
+
+export class KTable<K, V> {
+  /** @internal */
+  constructor(readonly internals: KTableInternals<K, V>) {}
+
+  private get b(): InternalStreamsBuilder {
+    return this.internals.builder;
+  }
+
+  /** The name of the store users can query, or undefined when the table is not materialized. */
+  queryableStoreName(): string | undefined {
+    return this.internals.queryableStoreName;
+  }
+
+  /** @internal Ask this table's producer to send old values; see Kafka Streams' enableSendingOldValues. */
+  enableSendingOldValues(force: boolean): boolean {
+    return this.internals.supplier.enableSendingOldValues(force);
+  }
+
+  filter(predicate: (key: K, value: V) => boolean, named?: Named, materialized?: Materialized<K, V>): KTable<K, V> {
+    return this.doFilter(predicate, false, named, materialized);
+  }
+
+  filterNot(predicate: (key: K, value: V) => boolean, named?: Named, materialized?: Materialized<K, V>): KTable<K, V> {
+    return this.doFilter(predicate, true, named, materialized);
+  }
+
+  private doFilter(predicate: (key: K, value: V) => boolean, not: boolean, named: Named | undefined, materialized: Materialized<K, V> | undefined): KTable<K, V> {
+    const mat = materialized ? resolveMaterialized(this.b, materialized, TablePrefix.FILTER, { keySerde: this.internals.keySerde, valueSerde: this.internals.valueSerde }) : undefined;
+    const name = named?.name ?? this.b.newProcessorName(TablePrefix.FILTER);
+    if (typeof predicate !== 'function') this.b.problem(`${not ? 'filterNot' : 'filter'}() of table '${this.internals.nodeName}' needs a predicate function`, name);
+    const stored = mat && (mat.queryable || mat.m.supplier) ? mat : undefined;
+    const supplier = new TableFilterSupplier<K, V>(this.internals.supplier, stored?.storeName, predicate, not);
+    this.addTableNode(name, supplier as ProcessorSupplier<unknown, unknown, unknown, unknown>, stored ? keyValueStoreFor(stored, `filter '${name}'`) : undefined);
+    return new KTable<K, V>({
+      builder: this.b,
+      nodeName: name,
+      keySerde: mat?.keySerde ?? this.internals.keySerde,
+      valueSerde: mat?.valueSerde ?? this.internals.valueSerde,
+      supplier,
+      queryableStoreName: stored?.storeName,
+    });
+  }
+
+  mapValues<VR>(mapper: (value: V, key: K) => VR, named?: Named, materialized?: Materialized<K, VR>): KTable<K, VR> {
+    const mat = materialized ? resolveMaterialized(this.b, materialized, TablePrefix.MAPVALUES, { keySerde: this.internals.keySerde, valueSerde: undefined }) : undefined;
+    const name = named?.name ?? this.b.newProcessorName(TablePrefix.MAPVALUES);
+    if (typeof mapper !== 'function') this.b.problem(`mapValues() of table '${this.internals.nodeName}' needs a mapper function`, name);
+    const stored = mat && (mat.queryable || mat.m.supplier) ? mat : undefined;
+    const supplier = new TableMapValuesSupplier<K, V, VR>(this.internals.supplier, stored?.storeName, mapper);
+    this.addTableNode(name, supplier as ProcessorSupplier<unknown, unknown, unknown, unknown>, stored ? keyValueStoreFor(stored, `mapValues '${name}'`) : undefined);
+    return new KTable<K, VR>({
+      builder: this.b,
+      nodeName: name,
+      keySerde: mat?.keySerde ?? this.internals.keySerde,
+      valueSerde: mat?.valueSerde,
+      supplier,
+      queryableStoreName: stored?.storeName,
+    });
+  }
+
+  /** The stream of updates: each new value (null for deletes). */
+  toStream(named?: Named): KStream<K, V> {
+    const name = named?.name ?? this.b.newProcessorName(TablePrefix.TOSTREAM);
+    const parent = this.internals.nodeName;
+    this.b.add(name, [parent], (t) => t.addProcessor(name, () => new TableToStreamProcessor<K, V>(), parent));
+    return new KStream<K, V>({ builder: this.b, nodeName: name, keySerde: this.internals.keySerde, valueSerde: this.internals.valueSerde, repartitionRequired: false });
+  }
+
+  /** Re-key the table for an aggregation; old values are subtracted from the old key's aggregate. */
+  groupBy<KR, VR>(selector: (key: K, value: V) => KeyValueLike<KR, VR>, grouped?: Grouped<KR, VR>): KGroupedTable<KR, VR> {
+    const name = grouped?.name ?? this.b.newProcessorName(TablePrefix.SELECT);
+    if (typeof selector !== 'function') this.b.problem(`groupBy() of table '${this.internals.nodeName}' needs a selector function`, name);
+    const parent = this.internals.nodeName;
+    this.b.add(name, [parent], (t) => t.addProcessor(name, new TableRepartitionMapSupplier(selector) as ProcessorSupplier<unknown, unknown, unknown, unknown>, parent));
+    this.enableSendingOldValues(true);
+    return new KGroupedTable<KR, VR>({ builder: this.b, nodeName: name, keySerde: grouped?.keySerde, valueSerde: grouped?.valueSerde, repartitionName: grouped?.name });
+  }
+
+  private addTableNode(name: string, supplier: ProcessorSupplier<unknown, unknown, unknown, unknown>, store: ReturnType<typeof keyValueStoreFor> | undefined): void {
+    const parent = this.internals.nodeName;
+    this.b.add(name, [parent], (t) => {
+      t.addProcessor(name, supplier, parent);
+      if (store) {
+        t.addStateStore(store, name);
+        t.registerDefaultsAware(store);
+      }
+    });
+  }
+}
