@@ -10,10 +10,6 @@ export function sortKey(bytes: Buffer): string {
   return bytes.toString('latin1');
 }
 
-export function compareBytes(a: Buffer, b: Buffer): number {
-  return Buffer.compare(a, b);
-}
-
 /** Timestamps in stores are non-negative and safe integers; this is the "unbounded" upper limit. */
 export const MAX_TIMESTAMP = Number.MAX_SAFE_INTEGER;
 

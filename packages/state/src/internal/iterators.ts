@@ -45,10 +45,6 @@ export abstract class BaseKvIterator<K, V> implements KeyValueIterator<K, V> {
     await this.release();
   }
 
-  get closed(): boolean {
-    return this.finished;
-  }
-
   [Symbol.asyncIterator](): this {
     return this;
   }
@@ -169,10 +165,6 @@ export class OpenIterators {
       await close();
     };
     return iterator;
-  }
-
-  get size(): number {
-    return this.open.size;
   }
 
   async closeAll(): Promise<void> {

@@ -52,10 +52,6 @@ export class NamedCache<M> {
     return this.nodes.size;
   }
 
-  get dirtyCount(): number {
-    return this.dirty.size;
-  }
-
   overBudget(): boolean {
     return this.pool.usedBytes() > this.pool.maxBytes;
   }

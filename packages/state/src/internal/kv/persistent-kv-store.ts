@@ -51,11 +51,6 @@ export class PersistentKeyValueStore implements KeyValueBytesStore {
     private readonly options: PersistentKeyValueStoreOptions = {},
   ) {}
 
-  /** The database directory (known after init). */
-  get directory(): string {
-    return this.dir;
-  }
-
   async init(context: StateStoreContext): Promise<void> {
     this.context = context;
     this.dir = this.options.directory?.(context) ?? path.join(context.taskDir, this.name);

@@ -24,11 +24,7 @@ export interface SessionBytesLayer extends SessionBytesStore {
 /** Bytes-level flush listener of a caching layer; `K` is the layer's key shape. */
 export type BytesFlushListener<K> = (key: K, newValue: Buffer | null, oldValue: Buffer | null, timestamp: number) => void | Promise<void>;
 
-/** Implemented by caching layers; the typed layer looks for it to wire setFlushListener. */
+/** Implemented by caching layers; the builder hands it to the typed layer to wire setFlushListener. */
 export interface BytesCachingLayer<K> {
   setBytesFlushListener(listener: BytesFlushListener<K>, sendOldValues: boolean): void;
-}
-
-export function isBytesCachingLayer<K>(store: object): store is BytesCachingLayer<K> {
-  return typeof (store as Partial<BytesCachingLayer<K>>).setBytesFlushListener === 'function';
 }

@@ -60,10 +60,17 @@ export abstract class SegmentedBytesStore {
   }
 
   async init(context: StateStoreContext): Promise<void> {
-    const newest = await this.segments.openExisting(context);
-    // Stream time is not stored; the newest segment's start is a safe lower bound for it, so
-    // segments left over from a long stop are cleaned up at once instead of at the next write.
-    if (newest !== undefined) await this.advanceStreamTime(newest * this.segments.segmentIntervalMs);
+    try {
+      const newest = await this.segments.openExisting(context);
+      // Stream time is not stored; the newest segment's start is a safe lower bound for it, so
+      // segments left over from a long stop are cleaned up at once instead of at the next write.
+      if (newest !== undefined) await this.advanceStreamTime(newest * this.segments.segmentIntervalMs);
+    } catch (err) {
+      // One corrupt segment: close the ones already open, so the directory can be wiped and the
+      // store opened again in this process (an open database keeps its lock).
+      await this.segments.close();
+      throw err;
+    }
     this.open = true;
   }
 

@@ -76,15 +76,7 @@ export class Segments {
     }
   }
 
-  /** Open segments whose ids are in [fromId, toId], in time order (reversed when backward). */
-  inRange(fromId: number, toId: number, backward: boolean): KeyValueBytesStore[] {
-    const out: KeyValueBytesStore[] = [];
-    for (const id of this.ids) {
-      if (id >= fromId && id <= toId) out.push(this.byId.get(id)!);
-    }
-    return backward ? out.reverse() : out;
-  }
-
+  /** Ids of the segments in [fromId, toId], in time order (reversed when backward). */
   idsInRange(fromId: number, toId: number, backward: boolean): number[] {
     const out = this.ids.filter((id) => id >= fromId && id <= toId);
     return backward ? out.reverse() : out;
