@@ -48,6 +48,13 @@ export interface StateStoreContext {
   logChange(storeName: string, key: Buffer, value: Buffer | null, timestamp: number): void;
   /** Stream time of the task (max record timestamp seen), for window retention. */
   streamTime(): number;
+  /**
+   * Timestamp of the record being processed (Kafka's `context.timestamp()`), if the caller knows it.
+   * Writes that carry no timestamp of their own (deletes, non-timestamped stores) are stamped with
+   * it in the changelog and in cache flush records; without it stores use streamTime(), and the
+   * clock before any record was seen.
+   */
+  recordTimestamp?(): number;
 }
 
 export interface RocksDbSharedOptions {

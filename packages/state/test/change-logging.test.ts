@@ -46,6 +46,22 @@ describe('change-logging layer', () => {
     ]);
   });
 
+  it('stamps writes without a timestamp with the current record, else stream time, else the clock', async () => {
+    let record: number | undefined = 17;
+    const withRecord = await init(
+      Stores.keyValueStoreBuilder(Stores.inMemoryKeyValueStore('kv'), Serdes.String(), Serdes.String()).build(),
+      fakeContext({ streamTime: () => 40, recordTimestamp: () => record ?? -1 }),
+    );
+    await withRecord.store.put('a', '1');
+    record = undefined;
+    await withRecord.store.delete('a');
+    const withStreamTime = await init(Stores.timestampedKeyValueStoreBuilder(Stores.inMemoryKeyValueStore('ts'), Serdes.String(), Serdes.String()).build(), fakeContext({ streamTime: () => 40 }));
+    await withStreamTime.store.put('a', { value: 'v', timestamp: 5 });
+    await withStreamTime.store.put('a', null);
+    expect(withRecord.context.logged.map((l) => l.timestamp)).toEqual([17, 40]);
+    expect(withStreamTime.context.logged.map((l) => l.timestamp)).toEqual([5, 40]);
+  });
+
   it('logs nothing when logging is disabled', async () => {
     const { store, context } = await init(Stores.keyValueStoreBuilder(Stores.inMemoryKeyValueStore('kv'), Serdes.String(), Serdes.String()).withLoggingDisabled().build());
     await store.put('a', '1');

@@ -73,6 +73,31 @@ describe('record cache (caching key-value layer)', () => {
     ]);
   });
 
+  it('stamps a deletion with the timestamp of the record that deleted, not the flush time', async () => {
+    let record = 10;
+    const pool = createCacheMemoryPool(1 << 20);
+    const context = fakeContext({ cache: pool, recordTimestamp: () => record, streamTime: () => 99 });
+    const { store, flushed, listen } = await cachedStore({ pool, context });
+    listen(true);
+    await store.put('a', '1');
+    record = 30;
+    await store.delete('a');
+    record = 50;
+    await store.flush();
+    expect(flushed.map((r) => [r.newValue, r.oldValue, r.timestamp])).toEqual([]);
+    await store.put('b', '1');
+    await store.flush();
+    record = 60;
+    await store.delete('b');
+    record = 70;
+    await store.flush();
+    expect(flushed.map((r) => [r.key, r.newValue, r.oldValue, r.timestamp])).toEqual([
+      ['b', '1', undefined, 50],
+      ['b', undefined, '1', 60],
+    ]);
+    expect(context.logged.map((l) => l.timestamp)).toEqual([50, 60]);
+  });
+
   it('does not send old values unless asked, and skips deleting what never existed', async () => {
     const { store, context, flushed, listen } = await cachedStore();
     listen(false);

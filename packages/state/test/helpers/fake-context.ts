@@ -30,6 +30,9 @@ export interface FakeContextOptions {
   applicationId?: string;
   logger?: Logger;
   clock?: ManualClock;
+  /** Default: -1 (no record seen yet). */
+  streamTime?: () => number;
+  recordTimestamp?: () => number;
 }
 
 export function fakeContext(options: FakeContextOptions = {}): FakeContext {
@@ -53,7 +56,8 @@ export function fakeContext(options: FakeContextOptions = {}): FakeContext {
     logChange(store, key, value, timestamp) {
       logged.push({ store, key, value, timestamp });
     },
-    streamTime: () => -1,
+    streamTime: options.streamTime ?? (() => -1),
+    ...(options.recordTimestamp ? { recordTimestamp: options.recordTimestamp } : {}),
     restoreCallback(storeName) {
       const r = registered.find((x) => x.store.name === storeName);
       if (r === undefined) throw new Error(`no store '${storeName}' registered`);

@@ -7,6 +7,7 @@ import type { StateStoreContext } from '../../store.js';
 import { createCacheMemoryPool } from '../../cache-memory-pool.js';
 import { NamedCache, type DirtySnapshot } from '../cache/named-cache.js';
 import type { BytesCachingLayer, BytesFlushListener } from './layer-types.js';
+import { writeTime } from './write-time.js';
 
 export abstract class CachingLayer<M, LK> implements BytesCachingLayer<LK> {
   private namedCache: NamedCache<M> | undefined;
@@ -40,8 +41,9 @@ export abstract class CachingLayer<M, LK> implements BytesCachingLayer<LK> {
     this.namedCache ??= new NamedCache<M>(context.cache ?? createCacheMemoryPool(0));
   }
 
+  /** The timestamp of a write given none (see write-time.ts). */
   protected now(): number {
-    return this.context?.clock.now() ?? 0;
+    return this.context === undefined ? 0 : writeTime(this.context);
   }
 
   /** Writes all dirty entries below. Serialized: a flush never overlaps another of the same store. */

@@ -4,6 +4,7 @@
 import type { KeyValueIterator, StateStoreContext } from '../../store.js';
 import { toChangelog } from './changelog-format.js';
 import type { KeyValueBytesLayer, TimestampedEntry } from './layer-types.js';
+import { writeTime } from './write-time.js';
 
 export class ChangeLoggingKeyValueStore implements KeyValueBytesLayer {
   readonly name: string;
@@ -77,7 +78,7 @@ export class ChangeLoggingKeyValueStore implements KeyValueBytesLayer {
 
   private log(key: Buffer, value: Buffer | null, timestamp: number | undefined): void {
     const context = this.context!;
-    const change = toChangelog(value, this.timestamped, timestamp ?? context.clock.now());
+    const change = toChangelog(value, this.timestamped, timestamp ?? writeTime(context));
     context.logChange(this.name, key, change.value, change.timestamp);
   }
 }

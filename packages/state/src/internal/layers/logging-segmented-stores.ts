@@ -5,6 +5,7 @@ import type { KeyValueIterator, StateStoreContext } from '../../store.js';
 import { sessionKeys, windowKeys } from '../segmented/key-schemas.js';
 import { toChangelog } from './changelog-format.js';
 import type { SessionBytesLayer, WindowBytesLayer } from './layer-types.js';
+import { writeTime } from './write-time.js';
 
 abstract class LoggingLayer<S extends WindowBytesLayer | SessionBytesLayer> {
   readonly name: string;
@@ -52,7 +53,7 @@ abstract class LoggingLayer<S extends WindowBytesLayer | SessionBytesLayer> {
     await write();
     if (droppedBefore !== undefined && this.inner.droppedRecords !== droppedBefore) return;
     const context = this.context!;
-    const change = toChangelog(value, this.timestamped, timestamp ?? context.clock.now());
+    const change = toChangelog(value, this.timestamped, timestamp ?? writeTime(context));
     context.logChange(this.name, changelogKey, change.value, change.timestamp);
   }
 }

@@ -32,6 +32,7 @@ export function contextWithoutRegistration(context: StateStoreContext): StateSto
     register: () => undefined,
     logChange: (storeName, key, value, timestamp) => context.logChange(storeName, key, value, timestamp),
     streamTime: () => context.streamTime(),
+    ...(context.recordTimestamp === undefined ? {} : { recordTimestamp: () => context.recordTimestamp!() }),
   };
 }
 
