@@ -6,7 +6,7 @@ import { basename, dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { selectSystems } from './adapters/registry.js';
 import { NotAvailable, type StandaloneAdapter, type SystemAdapter } from './adapters/types.js';
-import { killAllChildren, runCommand } from './lib/child.js';
+import { killAllChildren, onInterrupt, runCommand } from './lib/child.js';
 import { generateInput, VALUE_BYTES, type DataShape, type ScenarioId } from './lib/data.js';
 import { BenchKafka } from './lib/kafka.js';
 import { describeMachine } from './lib/machine.js';
@@ -128,6 +128,7 @@ async function main(): Promise<number> {
   const systems = selectSystems(options.systems);
   const broker = await brokers();
   const bk = new BenchKafka(broker.list);
+  onInterrupt(() => bk.deleteCreated());
   const ctx: RunContext = { bk, options, logDir, log };
   log(`bench: logs in ${logDir}`);
 
@@ -182,6 +183,7 @@ async function main(): Promise<number> {
       }
     }
   } finally {
+    await bk.deleteCreated().catch((err: unknown) => log(`bench: could not delete all topics: ${String(err)}`));
     await bk.close();
   }
 

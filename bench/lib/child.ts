@@ -26,16 +26,28 @@ export function killAllChildren(): void {
   for (const c of live) killGroup(c, 'SIGKILL');
 }
 
+const interruptHooks: (() => Promise<void>)[] = [];
+
+/** Work to do (within 20 s) after the children are killed on Ctrl-C, e.g. deleting topics. */
+export function onInterrupt(hook: () => Promise<void>): void {
+  hookExit();
+  interruptHooks.push(hook);
+}
+
 let hooked = false;
 function hookExit(): void {
   if (hooked) return;
   hooked = true;
   process.on('exit', killAllChildren);
+  let interrupted = false;
   for (const sig of ['SIGINT', 'SIGTERM', 'SIGHUP'] as const) {
     process.on(sig, () => {
-      process.stderr.write(`\nbench: ${sig}: stopping ${live.size} child process(es)\n`);
+      if (interrupted) process.exit(130); // a second Ctrl-C: leave now
+      interrupted = true;
+      process.stderr.write(`\nbench: ${sig}: stopping ${live.size} child process(es) and deleting this run's topics\n`);
       killAllChildren();
-      process.exit(130);
+      const timeout = new Promise((r) => setTimeout(r, 20_000).unref());
+      void Promise.race([Promise.allSettled(interruptHooks.map((h) => h())), timeout]).then(() => process.exit(130));
     });
   }
 }

@@ -12,7 +12,9 @@ export const LATENCY_HEADER = 'bench-ts';
 export class BenchKafka {
   readonly kafka: Kafka;
   private adminClient: Admin | undefined;
-  private producerClient: Producer | undefined;
+  /** one producer per input topic: a kafkajs producer keeps asking for the metadata of every topic
+   *  it ever wrote to, and fails once one of them is deleted */
+  private readonly producers = new Map<string, Producer>();
 
   constructor(readonly brokers: string[]) {
     this.kafka = new Kafka({ clientId: 'sluice-bench', brokers, logLevel: logLevel.NOTHING });
@@ -27,17 +29,25 @@ export class BenchKafka {
     return this.adminClient;
   }
 
-  async producer(): Promise<Producer> {
-    if (!this.producerClient) {
-      const p = this.kafka.producer({ allowAutoTopicCreation: false, idempotent: false, maxInFlightRequests: 5 });
+  /** The producer that writes `topic` (and nothing else). */
+  async producer(topic: string): Promise<Producer> {
+    let p = this.producers.get(topic);
+    if (!p) {
+      p = this.kafka.producer({ allowAutoTopicCreation: false, idempotent: false, maxInFlightRequests: 5 });
       await p.connect();
-      this.producerClient = p;
+      this.producers.set(topic, p);
     }
-    return this.producerClient;
+    return p;
   }
+
+  /** topics this harness created and has not deleted yet (deleted on exit, even on Ctrl-C) */
+  readonly created = new Set<string>();
+  /** name prefixes of the applications running now (their internal topics go on Ctrl-C too) */
+  readonly activePrefixes = new Set<string>();
 
   async createTopic(name: string, partitions: number, config: Record<string, string> = {}): Promise<void> {
     const a = await this.admin();
+    this.created.add(name);
     await a.createTopics({
       waitForLeaders: true,
       topics: [
@@ -60,7 +70,12 @@ export class BenchKafka {
     const a = await this.admin();
     const all = await a.listTopics();
     const doomed = all.filter((t) => names.includes(t) || prefixes.some((p) => t.startsWith(p)));
+    for (const t of doomed) {
+      await this.producers.get(t)?.disconnect().catch(() => undefined);
+      this.producers.delete(t);
+    }
     if (doomed.length > 0) await a.deleteTopics({ topics: doomed, timeout: 60_000 });
+    for (const t of doomed) this.created.delete(t);
     return doomed;
   }
 
@@ -84,32 +99,34 @@ export class BenchKafka {
     return new Map(res.map((t) => [t.topic, new Map(t.partitions.map((p) => [p.partition, Number(p.offset)]))]));
   }
 
-  /** Write records in order per partition, several requests in flight, acks from the leader. */
+  /**
+   * Write records in order, one request at a time: concurrent kafkajs sends can reach the broker
+   * in either order, and S3's event time must be (almost) ordered within each partition.
+   */
   async produceAll(topic: string, chunks: Iterable<InputRecord[]>, onProgress?: (n: number) => void): Promise<number> {
-    const p = await this.producer();
+    const p = await this.producer(topic);
     let n = 0;
-    const inFlight = new Set<Promise<unknown>>();
     for (const chunk of chunks) {
-      const send = p.send({
+      await p.send({
         topic,
         acks: 1,
         messages: chunk.map((r) => ({ key: r.key, value: r.value, partition: r.partition, timestamp: String(r.timestamp) })),
       });
-      inFlight.add(send);
-      void send.finally(() => inFlight.delete(send)).catch(() => undefined);
       n += chunk.length;
       onProgress?.(n);
-      // order within a partition is kept by kafkajs per broker connection; bounded to save memory
-      if (inFlight.size >= 4) await Promise.race(inFlight);
     }
-    await Promise.all(inFlight);
     return n;
   }
 
+  /** Delete what is left of the topics this harness created (after a failure or an interrupt). */
+  async deleteCreated(): Promise<void> {
+    if (this.created.size > 0 || this.activePrefixes.size > 0) await this.deleteTopics([...this.created], [...this.activePrefixes]);
+  }
+
   async close(): Promise<void> {
-    await this.producerClient?.disconnect().catch(() => undefined);
+    for (const p of this.producers.values()) await p.disconnect().catch(() => undefined);
+    this.producers.clear();
     await this.adminClient?.disconnect().catch(() => undefined);
-    this.producerClient = undefined;
     this.adminClient = undefined;
   }
 }

@@ -50,6 +50,7 @@ function newAppId(scenario: ScenarioId, system: string, label: string): string {
 }
 
 function runSpec(ctx: RunContext, input: PreparedInput, appId: string, outputTopic: string | null): RunSpec {
+  ctx.bk.activePrefixes.add(`${appId}-`);
   return {
     scenario: input.scenario,
     brokers: ctx.bk.brokers,
@@ -275,7 +276,7 @@ export async function runProcessorOnce(ctx: RunContext, adapter: ProcessorAdapte
 
     if (!warmup && o.latencySeconds > 0) {
       liveStart = Date.now();
-      const producer = await ctx.bk.producer();
+      const producer = await ctx.bk.producer(input.topic);
       const sent = await runLiveLoad(producer, {
         topic: input.topic,
         ratePerSecond: o.latencyRate,
@@ -320,6 +321,7 @@ export async function runProcessorOnce(ctx: RunContext, adapter: ProcessorAdapte
 
 async function cleanup(ctx: RunContext, spec: RunSpec): Promise<void> {
   await ctx.bk.deleteTopics([], [`${spec.appId}-`]).catch((err: unknown) => ctx.log(`  (could not delete topics of ${spec.appId}: ${String(err)})`));
+  ctx.bk.activePrefixes.delete(`${spec.appId}-`);
   await ctx.bk.deleteGroup(spec.appId);
   await ctx.bk.deleteGroup(`${spec.appId}-reader`);
   rmSync(spec.stateDir, { recursive: true, force: true });

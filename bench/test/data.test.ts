@@ -1,0 +1,94 @@
+import { describe, expect, it } from 'vitest';
+import { addToExpectation, generateInput, liveRecordFactory, s1Passes, VALUE_BYTES, vocabulary, type DataShape, type InputRecord } from '../lib/data.js';
+
+const shape: DataShape = {
+  records: 20_000,
+  partitions: 4,
+  seed: 1,
+  vocabulary: 500,
+  windowKeys: 50,
+  windowSizeMs: 60_000,
+  graceMs: 30_000,
+  windows: 10,
+  maxDisorderMs: 5_000,
+  eventTimeBase: 1_700_000_040_000 - (1_700_000_040_000 % 60_000),
+};
+
+function all(chunks: Iterable<InputRecord[]>): InputRecord[] {
+  return [...chunks].flat();
+}
+
+describe('bench input data', () => {
+  it('is the same for the same seed', () => {
+    const a = all(generateInput('s1', shape).chunks);
+    const b = all(generateInput('s1', shape).chunks);
+    expect(a.map((r) => r.value)).toEqual(b.map((r) => r.value));
+  });
+
+  it('S1: 100-byte values, about 80 % pass the filter, and the expectation counts exactly those', () => {
+    const g = generateInput('s1', shape);
+    const records = all(g.chunks);
+    expect(records.every((r) => r.value.length === VALUE_BYTES)).toBe(true);
+    const passing = records.filter((r) => s1Passes(r.value)).length;
+    expect(g.expectation()).toEqual({ kind: 'count', records: passing });
+    expect(passing / records.length).toBeGreaterThan(0.77);
+    expect(passing / records.length).toBeLessThan(0.83);
+  });
+
+  it('S2: lines of at most 100 bytes from the vocabulary; expected counts sum to the words', () => {
+    const g = generateInput('s2', shape);
+    const records = all(g.chunks);
+    const vocab = new Set(vocabulary(shape.vocabulary));
+    let words = 0;
+    let unknown = 0;
+    for (const r of records) {
+      for (const w of r.value.split(' ')) {
+        if (!vocab.has(w)) unknown++;
+        words++;
+      }
+    }
+    expect(Math.max(...records.map((r) => r.value.length))).toBeLessThanOrEqual(VALUE_BYTES);
+    expect(unknown).toBe(0);
+    const e = g.expectation();
+    if (e.kind !== 'final-values') throw new Error('expected final values');
+    expect([...e.values.values()].reduce((a, b) => a + b, 0)).toBe(words);
+    expect(words / records.length).toBeGreaterThan(8);
+  });
+
+  it('S3: event time lags the newest record of its partition by less than the grace period', () => {
+    const records = all(generateInput('s3', shape).chunks);
+    const newest = new Map<number, number>();
+    for (const r of records) {
+      const max = Math.max(newest.get(r.partition) ?? 0, r.timestamp);
+      newest.set(r.partition, max);
+      expect(max - r.timestamp).toBeLessThan(shape.graceMs);
+      expect(r.timestamp).toBeGreaterThanOrEqual(shape.eventTimeBase);
+    }
+    const windows = new Set(records.map((r) => r.timestamp - (r.timestamp % shape.windowSizeMs)));
+    expect(windows.size).toBe(shape.windows);
+  });
+
+  it('S3: keys keep to one partition (groupByKey needs no repartition)', () => {
+    const records = all(generateInput('s3', shape).chunks);
+    const partitionOf = new Map<string, number>();
+    for (const r of records) {
+      expect(partitionOf.get(r.key!) ?? r.partition).toBe(r.partition);
+      partitionOf.set(r.key!, r.partition);
+    }
+  });
+
+  it('adds latency-phase records to the expectation of the runs that follow', () => {
+    const g = generateInput('s3', shape);
+    all(g.chunks);
+    const e = g.expectation();
+    if (e.kind !== 'final-values') throw new Error('expected final values');
+    const before = [...e.values.values()].reduce((a, b) => a + b, 0);
+    const make = liveRecordFactory('s3', shape);
+    for (let i = 0; i < 10; i++) addToExpectation('s3', e, { ...make(i), timestamp: 1_800_000_000_000 }, shape);
+    expect([...e.values.values()].reduce((a, b) => a + b, 0)).toBe(before + 10);
+    const s1 = { kind: 'count' as const, records: 0 };
+    const live = liveRecordFactory('s1', shape);
+    for (let i = 0; i < 10; i++) addToExpectation('s1', s1, { ...live(i), timestamp: 0 }, shape);
+    expect(s1.records).toBe(10); // live S1 records all pass the filter: every one has a latency sample
+  });
+});
