@@ -88,6 +88,7 @@ export class KafkaStreams {
         ...(this.config.sasl !== undefined ? { sasl: this.config.sasl } : {}),
       });
       this.admin = await this.client.admin();
+      if (this.config.guarantee === 'exactly_once') await this.checkTransactionsPossible(this.admin);
       const plan = await prepareTopics({
         admin: this.admin,
         topology: this.topology,
@@ -118,6 +119,7 @@ export class KafkaStreams {
         changelogTopics: plan.changelogTopics,
         client: this.client,
         consumer: () => this.consumer!,
+        admin: () => this.admin!,
         sharedProducer: this.producer,
         cache: this.config.cacheMaxBytes > 0 ? createCacheMemoryPool(this.config.cacheMaxBytes) : undefined,
         taskDir: (id) => this.stateDirectory.taskDir(id),
@@ -238,6 +240,24 @@ export class KafkaStreams {
       }
     }
     return bySource;
+  }
+
+  /** Exactly-once needs a transaction state log the cluster can keep in sync; say how to fix it if not. */
+  private async checkTransactionsPossible(admin: Admin): Promise<void> {
+    const info = await admin.clusterInfo();
+    const rf = info.transactionStateLogReplicationFactor;
+    const minIsr = info.transactionStateLogMinIsr;
+    if (rf !== undefined && rf > info.brokers) {
+      throw new ConfigError(
+        `processingGuarantee 'exactly_once' needs transactions, but this cluster has ${info.brokers} broker(s) and transaction.state.log.replication.factor=${rf}: ` +
+          `the transaction log cannot be created. Set transaction.state.log.replication.factor (and transaction.state.log.min.isr) to at most ${info.brokers} on the brokers, or add brokers`,
+      );
+    }
+    if (minIsr !== undefined && minIsr > info.brokers) {
+      throw new ConfigError(
+        `processingGuarantee 'exactly_once' needs transactions, but transaction.state.log.min.isr=${minIsr} is more than the ${info.brokers} broker(s) of this cluster; lower it on the brokers or add brokers`,
+      );
+    }
   }
 
   private reportRestore(taskId: string, p: RestoreProgress): void {

@@ -97,6 +97,13 @@ export interface GroupConsumer {
   run(handlers: GroupHandlers): Promise<void>;
   /** Commit consumer offsets with the current generation. */
   commitOffsets(offsets: readonly TopicPartitionOffset[]): Promise<void>;
+  /** Stop / restart fetching these partitions (the assignment is kept). */
+  pause(partitions: readonly TopicPartition[]): void;
+  resume(partitions: readonly TopicPartition[]): void;
+  /** Fetch from `offset` next. */
+  seek(tp: TopicPartition, offset: number): void;
+  /** A reader outside the group (restoration), once the consumer has joined. */
+  reader(): PartitionReader | undefined;
   /** Leave the group and disconnect. */
   close(): Promise<void>;
 }
@@ -120,6 +127,10 @@ export interface Admin {
   describeTopics(names: readonly string[], configNames: readonly string[]): Promise<TopicDescription[]>;
   createTopics(topics: readonly NewTopic[]): Promise<void>;
   deleteTopics(names: readonly string[]): Promise<void>;
+  /** Earliest and latest offsets of every partition of a topic. */
+  topicOffsets(topic: string): Promise<{ partition: number; low: number; high: number }[]>;
+  /** Brokers and the settings transactions depend on. */
+  clusterInfo(): Promise<{ brokers: number; transactionStateLogReplicationFactor: number | undefined; transactionStateLogMinIsr: number | undefined }>;
   /** Committed offsets of a group for topics. */
   committedOffsets(groupId: string, topics: readonly string[]): Promise<TopicPartitionOffset[]>;
   close(): Promise<void>;

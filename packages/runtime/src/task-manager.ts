@@ -6,7 +6,7 @@ import { StreamTask, type EngineConfig, type Topology } from '@sluice/core';
 import type { CacheMemoryPool } from '@sluice/state';
 import type { TopologyTasks } from './assignment/topology-tasks.js';
 import type { ResolvedConfig } from './config.js';
-import type { GroupConsumer, GroupControl, KafkaClient, Producer, TopicPartition, TopicPartitionOffset, TransactionalProducer } from './ports.js';
+import type { Admin, GroupConsumer, GroupControl, KafkaClient, Producer, TopicPartition, TopicPartitionOffset, TransactionalProducer } from './ports.js';
 import { ProducerChannel } from './record-collector.js';
 import { RestoreOutOfRange, TaskStateManager, type CheckpointIO, type RestoreProgress } from './state/task-state-manager.js';
 
@@ -28,6 +28,7 @@ export interface TaskManagerOptions {
   readonly changelogTopics: ReadonlyMap<string, string>;
   readonly client: KafkaClient;
   readonly consumer: () => GroupConsumer;
+  readonly admin: () => Admin;
   /** At-least-once: the producer all tasks share. */
   readonly sharedProducer: Producer | undefined;
   readonly cache: CacheMemoryPool | undefined;
@@ -148,7 +149,9 @@ export class TaskManager {
       cache: this.o.cache,
       rocksdb: this.o.config.rocksdb,
       channel: () => channel,
-      streamTime: () => task.streamTime(),
+      // looked up each time: a rolled-back task is a new StreamTask behind the same id
+      streamTime: () => this.tasks.get(id)?.task.streamTime() ?? -1,
+      recordTimestamp: () => this.tasks.get(id)?.task.currentRecordTimestamp() ?? -1,
       onProgress: (p) => this.o.onRestoreProgress(id, p),
     });
     const managed: ManagedTask = { id, task, state, channel, producer, inputs, restored: false };
@@ -210,10 +213,14 @@ export class TaskManager {
   async commitAll(groupId: string, force = false): Promise<boolean> {
     const dirty = [...this.tasks.values()].filter((t) => t.restored && (force || t.task.commitNeeded));
     if (dirty.length === 0) return false;
-    for (const t of dirty) await t.task.flushState();
     if (this.o.config.guarantee === 'exactly_once') {
-      for (const t of dirty) await this.commitTransaction(t, groupId);
+      const results = await Promise.allSettled(dirty.map((t) => this.commitTransaction(t, groupId)));
+      for (let i = 0; i < dirty.length; i++) {
+        const r = results[i]!;
+        if (r.status === 'rejected') await this.handleTransactionFailure(dirty[i]!, r.reason, groupId);
+      }
     } else {
+      for (const t of dirty) await t.task.flushState();
       await Promise.all(dirty.map((t) => t.channel.flush()));
       const offsets: TopicPartitionOffset[] = [];
       for (const t of dirty) {
@@ -231,7 +238,7 @@ export class TaskManager {
 
   private async commitTransaction(t: ManagedTask, groupId: string): Promise<void> {
     const p = t.producer!;
-    if (!p.inTransaction()) await p.beginTransaction();
+    await t.task.flushState();
     await t.channel.flush();
     const offsets = [...t.task.committableOffsets()].map(([topic, offset]) => ({ topic, partition: t.task.partition, offset }));
     if (offsets.length > 0) await p.sendOffsets(groupId, offsets);
@@ -240,12 +247,60 @@ export class TaskManager {
     t.task.markCommitted();
   }
 
+  /**
+   * A transaction of `t` failed. Fenced: another worker owns the task now, drop it. Anything else:
+   * abort, throw away local state newer than the committed changelog (wipe + restore), and read the
+   * input again from the committed offsets.
+   */
+  private async handleTransactionFailure(t: ManagedTask, err: unknown, groupId: string): Promise<void> {
+    if (err instanceof SluiceError && err.code === ErrorCodes.PRODUCER_FENCED) {
+      this.o.logger.warn(`task ${t.id} moved to another worker (its transactional producer was fenced); closing it here without committing`);
+      await this.closeTask(t.id, false);
+      return;
+    }
+    this.o.logger.warn(`transaction of task ${t.id} failed (${describeError(err)}); aborting it and rolling the task back to its last commit`);
+    await this.rollBack(t, groupId);
+  }
+
+  /** Exactly-once recovery: abort, wipe and restore the state, rewind the input to the committed offsets. */
+  async rollBack(t: ManagedTask, groupId: string): Promise<void> {
+    const consumer = this.o.consumer();
+    consumer.pause(t.inputs);
+    try {
+      await t.producer?.abortTransaction();
+    } catch (err) {
+      if (err instanceof SluiceError && err.code === ErrorCodes.PRODUCER_FENCED) {
+        await this.closeTask(t.id, false);
+        return;
+      }
+      throw err;
+    }
+    t.channel.discard();
+    t.channel.takeWrittenOffsets();
+    const fresh = await this.rebuild(t);
+    const reader = consumer.reader();
+    if (!reader) throw new TaskCorruptedError(`cannot restore task ${t.id}: the consumer has not joined the group yet`);
+    await fresh.state.restore({ reader, heartbeat: async () => true });
+    await fresh.task.initializeProcessors();
+    fresh.restored = true;
+    const committed = new Map((await this.o.admin().committedOffsets(groupId, [...new Set(t.inputs.map((i) => i.topic))])).map((o) => [`${o.topic}:${o.partition}`, o.offset]));
+    for (const tp of t.inputs) {
+      let offset = committed.get(`${tp.topic}:${tp.partition}`) ?? -1;
+      if (offset < 0) offset = (await this.o.admin().topicOffsets(tp.topic)).find((p) => p.partition === tp.partition)?.low ?? 0;
+      consumer.seek(tp, offset);
+    }
+    await fresh.producer?.beginTransaction();
+    consumer.resume(t.inputs);
+  }
+
   /** Close one task. `clean`: it was committed, so write its checkpoint; otherwise just let go. */
   async closeTask(id: string, clean: boolean): Promise<void> {
     const t = this.tasks.get(id);
     if (!t) return;
     this.tasks.delete(id);
     for (const tp of t.inputs) this.byPartition.delete(`${tp.topic}:${tp.partition}`);
+    // exactly-once: state with uncommitted changes must not be checkpointed (the next start restores it)
+    if (this.o.config.guarantee === 'exactly_once' && t.task.commitNeeded) clean = false;
     try {
       if (clean && t.restored) {
         // exactly-once: the last commit already flushed; anything flushed now would be uncommitted

@@ -173,6 +173,7 @@ export class TopologyTestDriver {
         logChange: (storeName, key, value, timestamp) =>
           this.capture({ topic: `${this.appId}-${storeName}-changelog`, key, value, timestamp, headers: new Headers(), partition: 0, partitioner: undefined }),
         streamTime: () => task.streamTime(),
+        recordTimestamp: () => task.currentRecordTimestamp(),
       };
       await task.initializeStores(ctx);
       await task.initializeProcessors();

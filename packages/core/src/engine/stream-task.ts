@@ -222,6 +222,11 @@ export class StreamTask {
     return this.time;
   }
 
+  /** Timestamp of the record (or punctuation) being processed; stream time outside processing. */
+  currentRecordTimestamp(): number {
+    return this.current?.context.timestamp ?? this.time;
+  }
+
   // ---- processing ----
 
   /** Process up to `max` buffered records in timestamp order. Resolves to how many were processed. */

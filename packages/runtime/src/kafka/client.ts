@@ -143,23 +143,36 @@ function producerPort(p: KafkaProducer, partitionCount: (t: string) => Promise<n
 
 function transactionalPort(p: KafkaProducer, transactionalId: string, partitionCount: (t: string) => Promise<number>): TransactionalProducer {
   let tx: Transaction | undefined;
-  const current = (action: string): Transaction => {
-    if (!tx) throw translate(action, new Error(`no open transaction on '${transactionalId}'`));
-    return tx;
+  let beginning: Promise<Transaction> | undefined;
+  // a transaction begins on first use (send, sendOffsets) or explicitly; concurrent first uses share it
+  const ensure = (): Promise<Transaction> => {
+    if (tx) return Promise.resolve(tx);
+    beginning ??= p.transaction().then(
+      (t) => {
+        tx = t;
+        beginning = undefined;
+        return t;
+      },
+      (err: unknown) => {
+        beginning = undefined;
+        if ((err as { type?: string }).type === 'INVALID_TRANSACTION_TIMEOUT') {
+          throw translate(`starting transactions on '${transactionalId}': transactionTimeoutMs is larger than the brokers' transaction.max.timeout.ms; lower transactionTimeoutMs or raise that broker setting`, err);
+        }
+        throw translate(`beginning a transaction on '${transactionalId}'`, err);
+      },
+    );
+    return beginning;
   };
   return {
     async beginTransaction() {
-      try {
-        tx = await p.transaction();
-      } catch (err) {
-        throw translate(`beginning a transaction on '${transactionalId}'`, err);
-      }
+      await ensure();
     },
     inTransaction: () => tx !== undefined,
     async send(records) {
       if (records.length === 0) return [];
+      const t = await ensure();
       try {
-        return toAcks(await current('sending').sendBatch({ topicMessages: toMessages(records), acks: -1 }));
+        return toAcks(await t.sendBatch({ topicMessages: toMessages(records), acks: -1 }));
       } catch (err) {
         throw translate(`producing ${records.length} records in transaction '${transactionalId}'`, err);
       }
@@ -171,15 +184,17 @@ function transactionalPort(p: KafkaProducer, transactionalId: string, partitionC
         if (!l) byTopic.set(o.topic, (l = []));
         l.push({ partition: o.partition, offset: String(o.offset) });
       }
+      const t = await ensure();
       try {
-        await current('sending offsets').sendOffsets({ consumerGroupId: groupId, topics: [...byTopic].map(([topic, partitions]) => ({ topic, partitions })) });
+        await t.sendOffsets({ consumerGroupId: groupId, topics: [...byTopic].map(([topic, partitions]) => ({ topic, partitions })) });
       } catch (err) {
         throw translate(`adding consumer offsets to transaction '${transactionalId}'`, err);
       }
     },
     async commitTransaction() {
-      const t = current('committing');
+      const t = tx;
       tx = undefined;
+      if (!t) return;
       try {
         await t.commit();
       } catch (err) {
@@ -245,6 +260,31 @@ function adminPort(a: KafkaAdmin): Admin {
     },
     async deleteTopics(names) {
       if (names.length > 0) await a.deleteTopics({ topics: [...names], timeout: 30_000 });
+    },
+    async topicOffsets(topic) {
+      const res = await a.fetchTopicOffsets(topic).catch((err: unknown) => {
+        throw translate(`reading the offsets of topic '${topic}'`, err);
+      });
+      return res.map((p) => ({ partition: p.partition, low: Number(p.low), high: Number(p.high) }));
+    },
+    async clusterInfo() {
+      const cluster = await a.describeCluster();
+      const first = cluster.brokers[0];
+      let rf: number | undefined;
+      let minIsr: number | undefined;
+      if (first) {
+        const res = await a
+          .describeConfigs({
+            includeSynonyms: false,
+            resources: [{ type: 4, name: String(first.nodeId), configNames: ['transaction.state.log.replication.factor', 'transaction.state.log.min.isr'] }],
+          })
+          .catch(() => undefined);
+        for (const e of res?.resources[0]?.configEntries ?? []) {
+          if (e.configName === 'transaction.state.log.replication.factor') rf = Number(e.configValue);
+          if (e.configName === 'transaction.state.log.min.isr') minIsr = Number(e.configValue);
+        }
+      }
+      return { brokers: cluster.brokers.length, transactionStateLogReplicationFactor: rf, transactionStateLogMinIsr: minIsr };
     },
     async committedOffsets(groupId, topics): Promise<TopicPartitionOffset[]> {
       const res = await a.fetchOffsets({ groupId, topics: [...topics] });

@@ -3,7 +3,7 @@
 // RawRecords. Offsets are never auto-committed: the runtime commits what it has processed.
 import { AssignerProtocol, type Consumer, type Kafka, type PartitionAssigner } from 'kafkajs';
 import { Headers } from '@sluice/core';
-import type { BatchControl, GroupConsumerSettings, FetchedBatch, GroupConsumer, GroupControl, GroupHandlers, MemberInfo, TopicPartition } from '../ports.js';
+import type { BatchControl, GroupConsumerSettings, FetchedBatch, GroupConsumer, GroupControl, GroupHandlers, MemberInfo, PartitionReader, TopicPartition } from '../ports.js';
 import { translate } from './errors.js';
 import { JOIN_HOOKS, installJoinHooks, isRebalancing, type InternalConsumerGroup, type JoinHooks } from './kafkajs-internals.js';
 import { createPartitionReader } from './partition-reader.js';
@@ -39,6 +39,7 @@ export function createGroupConsumer(kafka: Kafka, o: GroupConsumerSettings): Gro
   installJoinHooks();
   let handlers: GroupHandlers | undefined;
   let rebalanceSeen: unknown;
+  let lastReader: PartitionReader | undefined;
 
   const controlFor = (group: InternalConsumerGroup, heartbeat: () => Promise<void>): GroupControl => ({
     async heartbeat() {
@@ -65,6 +66,7 @@ export function createGroupConsumer(kafka: Kafka, o: GroupConsumerSettings): Gro
     },
     async afterJoin(group) {
       rebalanceSeen = undefined;
+      lastReader ??= createPartitionReader(group.cluster);
       if (!handlers) return;
       const assignment = toTopicPartitions(group.assigned());
       // fetching may have been paused for restoring tasks of an earlier generation
@@ -205,6 +207,16 @@ export function createGroupConsumer(kafka: Kafka, o: GroupConsumerSettings): Gro
         throw translate(`committing offsets of group '${o.groupId}'`, err);
       }
     },
+    pause(tps) {
+      if (tps.length > 0) consumer.pause(grouped(tps));
+    },
+    resume(tps) {
+      if (tps.length > 0) consumer.resume(grouped(tps));
+    },
+    seek(tp, offset) {
+      consumer.seek({ topic: tp.topic, partition: tp.partition, offset: String(offset) });
+    },
+    reader: () => lastReader,
     async close() {
       await consumer.disconnect();
     },

@@ -42,6 +42,8 @@ export interface TaskStateManagerOptions {
   readonly rocksdb: RocksDbSharedOptions;
   readonly channel: () => ProducerChannel;
   readonly streamTime: () => number;
+  /** Timestamp of the record being processed (or of the punctuation running). */
+  readonly recordTimestamp: () => number;
   readonly onProgress?: (p: RestoreProgress) => void;
 }
 
@@ -115,6 +117,7 @@ export class TaskStateManager {
         this.o.channel().add({ topic, partition: this.o.partition, key, value, timestamp, headers: new Headers(), partitioner: undefined });
       },
       streamTime: this.o.streamTime,
+      recordTimestamp: this.o.recordTimestamp,
     };
   }
 
