@@ -4,10 +4,11 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import path from 'node:path';
-import { onTestFinished } from 'vitest';
 import { kafkaBrokers } from './env.js';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
+// inside Vitest, every worker a test starts is killed when the test ends; scripts stop their own
+const onTestFinished = process.env['VITEST'] ? (await import('vitest')).onTestFinished : undefined;
 
 export interface Worker {
   readonly name: string;
@@ -76,7 +77,7 @@ export function startWorker(fixture: string, env: Record<string, string>, name =
       return code;
     },
   };
-  onTestFinished(async () => {
+  onTestFinished?.(async () => {
     if (exitCode === undefined) await worker.stop('SIGKILL', 5_000);
   });
   return worker;

@@ -93,7 +93,7 @@ export function createKafkaClient(o: KafkaClientOptions): KafkaClient {
         allowAutoTopicCreation: false,
         createPartitioner: Partitioners.DefaultPartitioner,
         // CONCURRENT_TRANSACTIONS right after a commit clears within milliseconds: retry quickly
-        retry: { initialRetryTime: 20, maxRetryTime: 1_000, retries: 12 },
+        retry: { initialRetryTime: 20, maxRetryTime: 1_000 },
       });
       await p.connect().catch((err: unknown) => {
         throw translate(`connecting the transactional producer '${transactionalId}'`, err);

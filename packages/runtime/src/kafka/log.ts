@@ -8,7 +8,11 @@ export function kafkaLogCreator(logger: Logger, level: LogLevel): logCreator {
   const order: LogLevel[] = ['debug', 'info', 'warn', 'error'];
   const min = order.indexOf(level === 'silent' ? 'error' : level);
   return () => ({ namespace, level: l, log }) => {
-    const mapped: LogLevel = l === KafkaLogLevel.ERROR ? 'error' : l === KafkaLogLevel.WARN ? 'warn' : l === KafkaLogLevel.INFO ? 'info' : 'debug';
+    const { message: text } = log as { message: string };
+    // kafkajs logs every error response at ERROR even when it retries (rebalances, coordinator moves):
+    // the runtime reports what fails for good, so these are debug lines
+    const retriedResponse = namespace === 'Connection' && text.startsWith('Response ');
+    const mapped: LogLevel = retriedResponse ? 'debug' : l === KafkaLogLevel.ERROR ? 'error' : l === KafkaLogLevel.WARN ? 'warn' : l === KafkaLogLevel.INFO ? 'info' : 'debug';
     if (level === 'silent' || order.indexOf(mapped) < min) return;
     const { message, ...rest } = log as { message: string; [k: string]: unknown };
     delete rest['timestamp'];

@@ -1,0 +1,186 @@
+// The crash test behind issue 6: a known input with sequence numbers, a stateful topology on three
+// worker processes, random SIGKILLs and restarts while it runs, then a read_committed check of the
+// output. Used by a short integration test in `npm test` and by scripts/kill-test.ts for long runs.
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { Kafka, logLevel } from 'kafkajs';
+import { kafkaBrokers } from './env.js';
+import { startWorker, type Worker } from './worker.js';
+
+export interface KillScenario {
+  guarantee: 'exactly_once' | 'at_least_once';
+  records: number;
+  partitions: number;
+  workers: number;
+  kills: number;
+  /** Random pause between kills, ms. */
+  killEveryMs: [number, number];
+  groups?: number;
+  log?: (line: string) => void;
+  /** Print every worker's output at the end (debugging). */
+  keepWorkerOutput?: boolean;
+}
+
+export interface KillResult {
+  inputCount: number;
+  passCount: number;
+  duplicates: number;
+  missing: number;
+  aggregateProblems: string[];
+  kills: number;
+  seconds: number;
+}
+
+interface InputRecord {
+  key: string;
+  seq: number;
+  v: number;
+}
+
+function rand(min: number, max: number): number {
+  return Math.floor(min + Math.random() * (max - min + 1));
+}
+
+export async function runKillScenario(s: KillScenario): Promise<KillResult> {
+  const started = Date.now();
+  const log = s.log ?? (() => undefined);
+  const groups = s.groups ?? 7;
+  const id = `kill-${s.guarantee}-${Date.now().toString(36)}-${Math.floor(Math.random() * 1e6)}`;
+  const topics = { INPUT: `${id}-in`, OUT_PASS: `${id}-pass`, OUT_AGG: `${id}-agg` };
+  const kafka = new Kafka({ clientId: id, brokers: kafkaBrokers(), logLevel: logLevel.NOTHING });
+  const admin = kafka.admin();
+  await admin.connect();
+  const stateDir = mkdtempSync(path.join(tmpdir(), 'sluice-kill-'));
+  const workers: (Worker | undefined)[] = [];
+  const retired: Worker[] = [];
+  try {
+    await admin.createTopics({ waitForLeaders: true, topics: Object.values(topics).map((topic) => ({ topic, numPartitions: s.partitions })) });
+    const inputs: InputRecord[] = [];
+    for (let seq = 0; seq < s.records; seq++) inputs.push({ key: `k${seq % 97}`, seq, v: (seq * 7919) % 1000 });
+    const env = { ...topics, APP_ID: id, GUARANTEE: s.guarantee, STATE_DIR: stateDir, GROUPS: String(groups) };
+    const start = (i: number) => {
+      workers[i] = startWorker('stateful-app.ts', env, `W${i}`);
+    };
+    for (let i = 0; i < s.workers; i++) start(i);
+    await Promise.all(workers.map((w) => w!.waitFor(/STARTED/, 90_000)));
+
+    const producer = kafka.producer({ idempotent: true, maxInFlightRequests: 1 });
+    await producer.connect();
+    let produced = 0;
+    const produceAll = (async () => {
+      const chunk = Math.max(100, Math.ceil(s.records / 40));
+      while (produced < inputs.length) {
+        const part = inputs.slice(produced, produced + chunk);
+        await producer.send({ topic: topics.INPUT, acks: -1, messages: part.map((r) => ({ key: r.key, value: JSON.stringify({ seq: r.seq, v: r.v }) })) });
+        produced += part.length;
+        await new Promise((r) => setTimeout(r, 100));
+      }
+    })();
+
+    let kills = 0;
+    while (kills < s.kills) {
+      await new Promise((r) => setTimeout(r, rand(s.killEveryMs[0], s.killEveryMs[1])));
+      const i = rand(0, s.workers - 1);
+      log(`kill -9 worker ${i} (kill ${kills + 1}/${s.kills}, ${produced}/${inputs.length} produced)`);
+      await workers[i]!.stop('SIGKILL');
+      retired.push(workers[i]!);
+      kills++;
+      await new Promise((r) => setTimeout(r, rand(200, 1500)));
+      start(i);
+    }
+    await produceAll;
+    await producer.disconnect();
+    log('all input produced; waiting for the output to be complete');
+
+    const pass = await readAll(kafka, topics.OUT_PASS, s.records, s.guarantee === 'exactly_once', 180_000);
+    // let the aggregation catch up with the last inputs too
+    const agg = await readAll(kafka, topics.OUT_AGG, s.records, s.guarantee === 'exactly_once', 180_000);
+    for (const w of workers) await w?.stop('SIGTERM', 30_000);
+    if (s.keepWorkerOutput) for (const w of [...retired, ...workers]) if (w) log(`---- ${w.name} ----\n${w.output()}`);
+
+    const seen = new Map<number, number>();
+    for (const v of pass) seen.set(Number(v.value), (seen.get(Number(v.value)) ?? 0) + 1);
+    let duplicates = 0;
+    let missing = 0;
+    for (const r of inputs) {
+      const n = seen.get(r.seq) ?? 0;
+      if (n === 0) missing++;
+      if (n > 1) duplicates += n - 1;
+    }
+    const aggregateProblems = checkAggregates(inputs, agg, groups, s.guarantee);
+    return { inputCount: inputs.length, passCount: pass.length, duplicates, missing, aggregateProblems, kills, seconds: Math.round((Date.now() - started) / 1000) };
+  } finally {
+    for (const w of workers) if (w && !w.exited()) await w.stop('SIGKILL', 5_000);
+    const all = (await admin.listTopics()).filter((t) => t.startsWith(id));
+    await admin.deleteTopics({ topics: all }).catch(() => undefined);
+    await admin.deleteGroups([id]).catch(() => undefined);
+    await admin.disconnect();
+    rmSync(stateDir, { recursive: true, force: true });
+  }
+}
+
+interface Agg {
+  count: number;
+  sum: number;
+  min: number;
+  max: number;
+}
+
+function checkAggregates(inputs: InputRecord[], out: { key: string; value: string; partition: number }[], groups: number, guarantee: KillScenario['guarantee']): string[] {
+  const expected = new Map<string, Agg>();
+  for (const r of inputs) {
+    const g = `g${r.v % groups}`;
+    const a = expected.get(g) ?? { count: 0, sum: 0, min: Number.MAX_SAFE_INTEGER, max: Number.MIN_SAFE_INTEGER };
+    expected.set(g, { count: a.count + 1, sum: a.sum + r.v, min: Math.min(a.min, r.v), max: Math.max(a.max, r.v) });
+  }
+  const problems: string[] = [];
+  const counts = new Map<string, number[]>();
+  const last = new Map<string, Agg>();
+  for (const r of out) {
+    const a = JSON.parse(r.value) as Agg;
+    counts.set(r.key, [...(counts.get(r.key) ?? []), a.count]);
+    last.set(r.key, a);
+  }
+  for (const [g, want] of expected) {
+    const got = last.get(g);
+    const seq = counts.get(g) ?? [];
+    if (guarantee === 'exactly_once') {
+      // every input record is one update: counts must be exactly 1, 2, …, N in order
+      for (let i = 0; i < seq.length; i++) {
+        if (seq[i] !== i + 1) {
+          problems.push(`${g}: update #${i + 1} has count ${seq[i]} (a duplicate or a lost update)`);
+          break;
+        }
+      }
+      if (!got || got.count !== want.count || got.sum !== want.sum || got.min !== want.min || got.max !== want.max) {
+        problems.push(`${g}: final aggregate ${JSON.stringify(got)} but the input gives ${JSON.stringify(want)}`);
+      }
+    } else if (!got || got.count < want.count) {
+      problems.push(`${g}: final count ${got?.count} is below the ${want.count} input records (records were lost)`);
+    }
+  }
+  return problems;
+}
+
+/** Reads a topic from the start until `min` distinct values, then a little longer; read_committed when asked. */
+async function readAll(kafka: Kafka, topic: string, min: number, readCommitted: boolean, timeoutMs: number): Promise<{ key: string; value: string; partition: number }[]> {
+  const consumer = kafka.consumer({ groupId: `${topic}-reader-${Date.now()}`, readUncommitted: !readCommitted, maxWaitTimeInMs: 200 });
+  await consumer.connect();
+  await consumer.subscribe({ topic, fromBeginning: true });
+  const out: { key: string; value: string; partition: number }[] = [];
+  let lastGrowth = Date.now();
+  await consumer.run({
+    eachBatch: async ({ batch }) => {
+      for (const m of batch.messages) out.push({ key: m.key?.toString() ?? '', value: m.value?.toString() ?? '', partition: batch.partition });
+      lastGrowth = Date.now();
+    },
+  });
+  const deadline = Date.now() + timeoutMs;
+  while (Date.now() < deadline) {
+    if (out.length >= min && Date.now() - lastGrowth > 3_000) break;
+    await new Promise((r) => setTimeout(r, 250));
+  }
+  await consumer.disconnect();
+  return out;
+}
