@@ -43,6 +43,8 @@ export type BenchEvent =
   | { event: 'info'; version?: string; [detail: string]: unknown }
   /** required for S1-S4: when the process first received input records (throughput start) */
   | { event: 'first-input'; at: number }
+  /** optional: input records consumed so far, for systems that commit lazily (partial runs) */
+  | { event: 'progress'; consumed: number; at: number }
   /** S5: restoration of local state from changelogs began / finished (`records` restored) */
   | { event: 'restore-start'; at: number }
   | { event: 'restore-end'; at: number; records: number; startedAt?: number }

@@ -91,8 +91,8 @@ export function spawnSystemProcess(o: SpawnOptions): SystemProcess {
       log.write(`(unparsable event) ${line}\n`);
       return;
     }
-    if (event.event !== 'info') log.write(line + '\n');
-    history.push(event);
+    if (event.event !== 'info' && event.event !== 'progress') log.write(line + '\n');
+    if (event.event !== 'progress') history.push(event);
     for (const l of listeners) l(event);
   });
   child.stderr!.pipe(log, { end: false });

@@ -44,8 +44,15 @@ function procSample(pid: number): ProcessSample | null {
     const utime = Number(fields[11]);
     const stime = Number(fields[12]);
     const status = readFileSync(`/proc/${pid}/status`, 'utf8');
-    const kb = (name: string) => Number(new RegExp(`^${name}:\\s+(\\d+) kB`, 'm').exec(status)?.[1] ?? 0) * 1024;
-    return { at: Date.now(), cpuSeconds: (utime + stime) / clockTicks(), rssBytes: kb('VmRSS'), peakRssBytes: kb('VmHWM') };
+    const kb = (name: string) => {
+      const m = new RegExp(`^${name}:\\s+(\\d+) kB`, 'm').exec(status);
+      return m ? Number(m[1]) * 1024 : null;
+    };
+    const rss = kb('VmRSS');
+    const peak = kb('VmHWM');
+    // a zombie (exited, not yet reaped) has no memory lines: its last real sample stands
+    if (rss === null || peak === null) return null;
+    return { at: Date.now(), cpuSeconds: (utime + stime) / clockTicks(), rssBytes: rss, peakRssBytes: peak };
   } catch {
     return null; // the process has exited
   }

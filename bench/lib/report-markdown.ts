@@ -45,8 +45,11 @@ export function resultsTable(results: BenchResults): string {
       const c = cell(results, sc.id, sys.id);
       if (!c) continue;
       const name = label.get(sys.id) ?? sys.id;
+      // a ceiling only appears where it was measured; a streams system always has its row
+      if (c.status === 'skipped' && sys.role === 'ceiling') continue;
       if (c.status !== 'ok') {
-        lines.push(`| ${SCENARIOS[sc.id].title} | ${name} | ${c.status} | | | | | | | | ${escape(c.reason ?? '')} |`);
+        const reason = sys.status === 'ready' ? (c.reason ?? '') : 'not available (see Systems below)';
+        lines.push(`| ${SCENARIOS[sc.id].title} | ${name} | ${c.status} | | | | | | | | ${escape(reason)} |`);
         continue;
       }
       const ref = sys.id === REFERENCE_SYSTEM ? undefined : cell(results, sc.id, REFERENCE_SYSTEM);

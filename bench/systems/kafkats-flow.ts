@@ -97,7 +97,12 @@ const app = F.flow({
   stateStoreProvider,
 });
 
-const input = app.stream<string, string>(spec.inputTopic, { key: str, value: str, offsetReset: 'earliest' }).peek(() => firstInput());
+// flow commits a partition's offsets lazily: report how much input it really consumed
+let consumed = 0;
+setInterval(() => emit({ event: 'progress', consumed, at: Date.now() }), 1000).unref();
+const input = app.stream<string, string>(spec.inputTopic, { key: str, value: str, offsetReset: 'earliest' }).peek(() => {
+  if (consumed++ === 0) firstInput();
+});
 const output = spec.outputTopic ?? '';
 
 switch (spec.scenario) {
