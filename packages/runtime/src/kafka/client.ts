@@ -126,16 +126,33 @@ function toAcks(meta: { topicName: string; partition: number; baseOffset?: strin
   return meta.map((m) => ({ topic: m.topicName, partition: m.partition, baseOffset: Number(m.baseOffset ?? -1) }));
 }
 
+/**
+ * Runs sends one after another. kafkajs does not keep the order of concurrent sendBatch calls (each
+ * takes its own path to the broker's request queue), and a changelog or repartition topic must
+ * receive records in the order they were written.
+ */
+function sequential<A, R>(fn: (arg: A) => Promise<R>): (arg: A) => Promise<R> {
+  let tail: Promise<unknown> = Promise.resolve();
+  return (arg) => {
+    const result = tail.then(() => fn(arg));
+    tail = result.then(
+      () => undefined,
+      () => undefined,
+    );
+    return result;
+  };
+}
+
 function producerPort(p: KafkaProducer, partitionCount: (t: string) => Promise<number>, close: () => Promise<void>): Producer {
   return {
-    async send(records) {
+    send: sequential(async (records: readonly ProduceRecord[]) => {
       if (records.length === 0) return [];
       try {
         return toAcks(await p.sendBatch({ topicMessages: toMessages(records), acks: -1 }));
       } catch (err) {
         throw translate(`producing ${records.length} records`, err);
       }
-    },
+    }),
     partitionCount,
     close,
   };
@@ -168,7 +185,7 @@ function transactionalPort(p: KafkaProducer, transactionalId: string, partitionC
       await ensure();
     },
     inTransaction: () => tx !== undefined,
-    async send(records) {
+    send: sequential(async (records: readonly ProduceRecord[]) => {
       if (records.length === 0) return [];
       const t = await ensure();
       try {
@@ -176,7 +193,7 @@ function transactionalPort(p: KafkaProducer, transactionalId: string, partitionC
       } catch (err) {
         throw translate(`producing ${records.length} records in transaction '${transactionalId}'`, err);
       }
-    },
+    }),
     async sendOffsets(groupId, offsets) {
       const byTopic = new Map<string, { partition: number; offset: string }[]>();
       for (const o of offsets) {
