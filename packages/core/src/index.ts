@@ -12,6 +12,12 @@ export { KGroupedStream } from './dsl/kgrouped-stream.js';
 export { KGroupedTable } from './dsl/kgrouped-table.js';
 export { Materialized } from './dsl/materialized.js';
 export type { Initializer, Aggregator, Reducer } from './dsl/operators/aggregate.js';
+export { TimeWindows } from './dsl/windows/time-windows.js';
+export { SlidingWindows } from './dsl/windows/sliding-windows.js';
+export { SessionWindows } from './dsl/windows/session-windows.js';
+export { TimeWindowedKStream } from './dsl/windowed/time-windowed-kstream.js';
+export { SessionWindowedKStream } from './dsl/windowed/session-windowed-kstream.js';
+export type { Merger } from './dsl/operators/window-session-aggregate.js';
 export type { KeyValueLike } from './dsl/key-value.js';
 
 // ---- Processor API ----

@@ -17,8 +17,13 @@ export {
   Branched,
   Materialized,
   KeyValue,
+  TimeWindows,
+  SlidingWindows,
+  SessionWindows,
+  TimeWindowedKStream,
+  SessionWindowedKStream,
 } from '@sluice/core';
-export type { KeyValueLike, Initializer, Aggregator, Reducer } from '@sluice/core';
+export type { KeyValueLike, Initializer, Aggregator, Reducer, Merger } from '@sluice/core';
 
 // ---- state stores ----
 export { Stores } from '@sluice/state';

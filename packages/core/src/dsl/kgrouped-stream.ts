@@ -1,6 +1,7 @@
 // Owns KGroupedStream: count, reduce and aggregate of a grouped stream into a KTable, materialized
 // in a (by default RocksDB, cached, change-logged) store. If the key changed upstream, a repartition
 // topic named after the store (or Grouped's name) comes first, as in Kafka Streams.
+import { ConfigError } from '@sluice/common';
 import { Serdes, type Serde } from '@sluice/serdes';
 import type { ProcessorSupplier } from '../processor/api.js';
 import type { InternalStreamsBuilder } from './internal-builder.js';
@@ -9,6 +10,11 @@ import { keyValueStoreFor, resolveMaterialized, type Materialized } from './mate
 import type { Named } from './options.js';
 import { StreamAggregateSupplier, type Aggregator, type Initializer, type Reducer } from './operators/aggregate.js';
 import { addRepartition } from './repartition.js';
+import { SessionWindowedKStream } from './windowed/session-windowed-kstream.js';
+import { TimeWindowedKStream } from './windowed/time-windowed-kstream.js';
+import { SessionWindows } from './windows/session-windows.js';
+import { SlidingWindows } from './windows/sliding-windows.js';
+import { TimeWindows } from './windows/time-windows.js';
 
 export const GroupedPrefix = {
   AGGREGATE: 'KSTREAM-AGGREGATE-',
@@ -58,6 +64,15 @@ export class KGroupedStream<K, V> {
     if (typeof initializer !== 'function' || typeof aggregator !== 'function') this.b.problem(`aggregate() needs an initializer and an aggregator function (node '${name}')`, name);
     const supplier = new StreamAggregateSupplier<K, V, VA>(mat.storeName, { initializer, aggregator });
     return this.build(name, supplier, mat, 'aggregate()');
+  }
+
+  /** Aggregate per key and window: time (tumbling/hopping) or sliding windows, or sessions. */
+  windowedBy(windows: SessionWindows): SessionWindowedKStream<K, V>;
+  windowedBy(windows: TimeWindows | SlidingWindows): TimeWindowedKStream<K, V>;
+  windowedBy(windows: TimeWindows | SlidingWindows | SessionWindows): TimeWindowedKStream<K, V> | SessionWindowedKStream<K, V> {
+    if (windows instanceof SessionWindows) return new SessionWindowedKStream(this, windows);
+    if (windows instanceof TimeWindows || windows instanceof SlidingWindows) return new TimeWindowedKStream(this, windows);
+    throw new ConfigError(`windowedBy() needs TimeWindows, SlidingWindows or SessionWindows (for example TimeWindows.ofSizeWithNoGrace(60_000)), got ${String(windows)}`);
   }
 
   /**

@@ -199,3 +199,41 @@ export function keyValueStoreFor<K, V>(r: ResolvedMaterialized<K, V>, owner: str
     { caching: r.m.cachingEnabled, logging: r.m.loggingEnabled, logConfig: { ...r.m.topicConfig } },
   );
 }
+
+/** The store of a windowed aggregation: timestamped window store, the store type chosen by Materialized. */
+export function windowStoreFor<K, V>(r: ResolvedMaterialized<K, V>, owner: string, window: { retentionMs: number; windowSizeMs: number }): DeferredStoreBuilder<StateStore> {
+  const supplier = r.m.supplier as WindowBytesStoreSupplier | undefined;
+  const type = r.m.storeType ?? 'rocksdb';
+  const retentionMs = supplier?.retentionMs ?? window.retentionMs;
+  return new DeferredStoreBuilder(
+    r.storeName,
+    owner,
+    r.keySerde as Serde<unknown> | undefined,
+    r.valueSerde as Serde<unknown> | undefined,
+    (k, v) =>
+      Stores.timestampedWindowStoreBuilder(supplier ?? Stores.windowStoreSupplier(r.storeName, type, window.retentionMs, window.windowSizeMs, false), k, v) as unknown as StoreBuilder<StateStore>,
+    () => windowedChangelogConfig(retentionMs),
+    { caching: r.m.cachingEnabled, logging: r.m.loggingEnabled, logConfig: { ...r.m.topicConfig } },
+  );
+}
+
+/** The store of a session aggregation, the store type chosen by Materialized. */
+export function sessionStoreFor<K, V>(r: ResolvedMaterialized<K, V>, owner: string, session: { retentionMs: number }): DeferredStoreBuilder<StateStore> {
+  const supplier = r.m.supplier as SessionBytesStoreSupplier | undefined;
+  const type = r.m.storeType ?? 'rocksdb';
+  const retentionMs = supplier?.retentionMs ?? session.retentionMs;
+  return new DeferredStoreBuilder(
+    r.storeName,
+    owner,
+    r.keySerde as Serde<unknown> | undefined,
+    r.valueSerde as Serde<unknown> | undefined,
+    (k, v) => Stores.sessionStoreBuilder(supplier ?? Stores.sessionStoreSupplier(r.storeName, type, session.retentionMs), k, v) as unknown as StoreBuilder<StateStore>,
+    () => windowedChangelogConfig(retentionMs),
+    { caching: r.m.cachingEnabled, logging: r.m.loggingEnabled, logConfig: { ...r.m.topicConfig } },
+  );
+}
+
+/** As the state package's builders: compact + delete, retention + Kafka's one day of changelog slack. */
+function windowedChangelogConfig(retentionMs: number): { [key: string]: string } {
+  return { 'cleanup.policy': 'compact,delete', 'retention.ms': String(retentionMs + 24 * 60 * 60 * 1000) };
+}

@@ -1,0 +1,99 @@
+// Owns the processor behind count/reduce/aggregate of a stream windowed by SessionWindows (Kafka
+// Streams' KStreamSessionWindowAggregate). A record starts the session [t, t], or joins every session
+// of its key within the inactivity gap: those are merged (merger called, old sessions removed and a
+// tombstone sent for each) into one session spanning them all. A record whose (merged) session ended
+// before stream time - gap - grace is dropped. Results are stamped with the session's end.
+import { SessionWindow, Windowed } from '@sluice/serdes';
+import type { CachedStateStore, SessionStore } from '@sluice/state';
+import type { Processor, ProcessorContext, ProcessorSupplierObject } from '../../processor/api.js';
+import type { Record } from '../../processor/record.js';
+import { internalContext } from '../../engine/node-context.js';
+import type { Change } from '../ktable/change.js';
+import type { SessionWindows } from '../windows/session-windows.js';
+import type { WindowFold } from './window-aggregate.js';
+import { dropLateRecord, SessionForwarder, type WindowedTableSupplier } from './window-common.js';
+
+export type Merger<K, VA> = (key: K, aggOne: VA, aggTwo: VA) => VA;
+
+type SessionStoreOf<K, VA> = SessionStore<K, VA> & CachedStateStore<Windowed<K>, VA>;
+
+export class SessionWindowAggregateSupplier<K, V, VA> implements ProcessorSupplierObject<K, V, Windowed<K>, Change<VA>>, WindowedTableSupplier {
+  sendOldValues = false;
+
+  constructor(
+    readonly storeName: string,
+    readonly windows: SessionWindows,
+    readonly fold: WindowFold<K, V, VA> & { readonly merger: Merger<K, VA | null> },
+  ) {}
+
+  enableSendingOldValues(): boolean {
+    this.sendOldValues = true;
+    return true;
+  }
+
+  windowCloseDelayMs(): number {
+    return this.windows.gracePeriodMs() + this.windows.inactivityGap();
+  }
+
+  get(): Processor<K, V, Windowed<K>, Change<VA>> {
+    return new SessionWindowAggregateProcessor(this);
+  }
+}
+
+class SessionWindowAggregateProcessor<K, V, VA> implements Processor<K, V, Windowed<K>, Change<VA>> {
+  private ctx!: ProcessorContext<Windowed<K>, Change<VA>>;
+  private store!: SessionStoreOf<K, VA>;
+  private forwarder!: SessionForwarder<K, VA>;
+  private observedStreamTime = -1;
+
+  constructor(private readonly s: SessionWindowAggregateSupplier<K, V, VA>) {}
+
+  init(ctx: ProcessorContext<Windowed<K>, Change<VA>>): void {
+    this.ctx = ctx;
+    this.store = ctx.getStateStore<SessionStoreOf<K, VA>>(this.s.storeName);
+    this.forwarder = new SessionForwarder(this.store, ctx, this.s.sendOldValues);
+  }
+
+  async process(record: Record<K, V>): Promise<void> {
+    const key = record.key;
+    if (key === null || key === undefined) {
+      internalContext(this.ctx).droppedRecord('null key (session aggregations skip such records)');
+      return;
+    }
+    const { windows, fold } = this.s;
+    const ts = record.timestamp;
+    this.observedStreamTime = Math.max(this.observedStreamTime, ts);
+    const closeTime = this.observedStreamTime - windows.gracePeriodMs() - windows.inactivityGap();
+
+    const merged: { key: Windowed<K>; value: VA }[] = [];
+    let start = ts;
+    let end = ts;
+    let agg = fold.initializer();
+    const it = this.store.findSessions(key, ts - windows.inactivityGap(), ts + windows.inactivityGap());
+    try {
+      for await (const next of it) {
+        merged.push(next);
+        agg = fold.merger(key, agg, next.value);
+        start = Math.min(start, next.key.window.start);
+        end = Math.max(end, next.key.window.end);
+      }
+    } finally {
+      await it.close();
+    }
+
+    if (end < closeTime) {
+      dropLateRecord(this.ctx, { timestamp: ts, window: `[${start},${end}]`, expiration: closeTime, streamTime: this.observedStreamTime });
+      return;
+    }
+    if (start !== ts || end !== ts) {
+      for (const session of merged) {
+        await this.store.remove(session.key);
+        await this.forwarder.maybeForward(session.key, null, session.value);
+      }
+    }
+    agg = fold.aggregator(key, record.value, agg);
+    const sessionKey = new Windowed(key, new SessionWindow(start, end));
+    await this.store.put(sessionKey, agg as VA);
+    await this.forwarder.maybeForward(sessionKey, agg, null);
+  }
+}
