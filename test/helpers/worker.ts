@@ -23,7 +23,8 @@ export interface Worker {
 }
 
 export function startWorker(fixture: string, env: Record<string, string>, name = path.basename(fixture)): Worker {
-  const script = path.join(root, 'test/integration/fixtures', fixture);
+  // a bare file name is a fixture; a path is relative to the repository root (e.g. an example's app)
+  const script = fixture.includes('/') ? path.join(root, fixture) : path.join(root, 'test/integration/fixtures', fixture);
   const child = spawn(process.execPath, ['--conditions=sluice-source', '--import', 'tsx', script], {
     cwd: root,
     env: { ...process.env, KAFKA_BROKERS: kafkaBrokers().join(','), SLUICE_LOG_LEVEL: 'info', ...env },
