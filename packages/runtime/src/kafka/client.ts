@@ -1,5 +1,6 @@
 // Owns the kafkajs implementation of the KafkaClient port: one kafkajs instance per KafkaStreams
 // app, an admin client, plain (idempotent) and transactional producers, and the group consumer.
+import { kafkajsPatched } from './kafkajs-patches.js';
 import { Kafka, Partitioners, type Admin as KafkaAdmin, type Producer as KafkaProducer, type Transaction } from 'kafkajs';
 import type { ConnectionOptions } from 'node:tls';
 import type { Logger, LogLevel } from '@sluice/common';
@@ -30,7 +31,13 @@ export interface KafkaClientOptions {
   requestTimeoutMs?: number;
 }
 
+let warnedUnpatched = false;
+
 export function createKafkaClient(o: KafkaClientOptions): KafkaClient {
+  if (!kafkajsPatched && !warnedUnpatched) {
+    warnedUnpatched = true;
+    o.logger.warn("kafkajs was loaded before sluice, so its producer keeps a quadratic message grouping; import 'sluice' before 'kafkajs' for full throughput");
+  }
   const kafka = new Kafka({
     clientId: o.clientId,
     brokers: [...o.brokers],
@@ -202,10 +209,18 @@ function transactionalPort(p: KafkaProducer, transactionalId: string, partitionC
         l.push({ partition: o.partition, offset: String(o.offset) });
       }
       const t = await ensure();
-      try {
-        await t.sendOffsets({ consumerGroupId: groupId, topics: [...byTopic].map(([topic, partitions]) => ({ topic, partitions })) });
-      } catch (err) {
-        throw translate(`adding consumer offsets to transaction '${transactionalId}'`, err);
+      // right after a commit the coordinator may still write its markers: kafkajs retries that for
+      // produce requests but not for AddOffsetsToTxn, so retry here, briefly
+      for (let attempt = 0; ; attempt++) {
+        try {
+          await t.sendOffsets({ consumerGroupId: groupId, topics: [...byTopic].map(([topic, partitions]) => ({ topic, partitions })) });
+          return;
+        } catch (err) {
+          if ((err as { type?: string }).type !== 'CONCURRENT_TRANSACTIONS' || attempt >= 10) {
+            throw translate(`adding consumer offsets to transaction '${transactionalId}'`, err);
+          }
+          await new Promise((r) => setTimeout(r, Math.min(500, 10 * 2 ** attempt)));
+        }
       }
     },
     async commitTransaction() {

@@ -1,6 +1,7 @@
 // Owns the kafkajs group consumer behind the GroupConsumer port: the Sluice assignor (tasks, not
 // partitions, are what get balanced), the rebalance hooks, and turning fetched batches into
 // RawRecords. Offsets are never auto-committed: the runtime commits what it has processed.
+import './kafkajs-patches.js';
 import { AssignerProtocol, type Consumer, type Kafka, type PartitionAssigner } from 'kafkajs';
 import { Headers } from '@sluice/core';
 import type { BatchControl, GroupConsumerSettings, FetchedBatch, GroupConsumer, GroupControl, GroupHandlers, MemberInfo, PartitionReader, TopicPartition } from '../ports.js';

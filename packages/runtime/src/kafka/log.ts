@@ -1,6 +1,7 @@
 // Owns mapping kafkajs' log lines onto the Sluice logger. kafkajs logs every retried request error
 // at ERROR; the runtime reports the failures that matter itself, so kafkajs goes to debug unless
 // kafkaLogLevel raises it.
+import './kafkajs-patches.js';
 import { logLevel as KafkaLogLevel, type logCreator } from 'kafkajs';
 import type { Logger, LogLevel } from '@sluice/common';
 
