@@ -18,6 +18,8 @@ export { SessionWindows } from './dsl/windows/session-windows.js';
 export { TimeWindowedKStream } from './dsl/windowed/time-windowed-kstream.js';
 export { SessionWindowedKStream } from './dsl/windowed/session-windowed-kstream.js';
 export type { Merger } from './dsl/operators/window-session-aggregate.js';
+export { Suppressed, BufferConfig } from './dsl/suppress/suppressed.js';
+export type { StrictBufferConfig, EagerBufferConfig, BufferFullStrategy } from './dsl/suppress/suppressed.js';
 export type { KeyValueLike } from './dsl/key-value.js';
 
 // ---- Processor API ----

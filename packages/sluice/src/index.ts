@@ -22,8 +22,10 @@ export {
   SessionWindows,
   TimeWindowedKStream,
   SessionWindowedKStream,
+  Suppressed,
+  BufferConfig,
 } from '@sluice/core';
-export type { KeyValueLike, Initializer, Aggregator, Reducer, Merger } from '@sluice/core';
+export type { KeyValueLike, Initializer, Aggregator, Reducer, Merger, StrictBufferConfig, EagerBufferConfig, BufferFullStrategy } from '@sluice/core';
 
 // ---- state stores ----
 export { Stores } from '@sluice/state';

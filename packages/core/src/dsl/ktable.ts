@@ -9,6 +9,8 @@ import { keyValueStoreFor, resolveMaterialized, type Materialized } from './mate
 import type { Grouped, Named } from './options.js';
 import { TableFilterSupplier, TableMapValuesSupplier, TableRepartitionMapSupplier, TableToStreamProcessor, type TableSupplier } from './ktable/table-processors.js';
 import type { ProcessorSupplier } from '../processor/api.js';
+import type { Suppressed } from './suppress/suppressed.js';
+import { suppressTable } from './suppress/suppress-table.js';
 
 export const TablePrefix = {
   SOURCE: 'KTABLE-SOURCE-',
@@ -108,6 +110,15 @@ export class KTable<K, V> {
     this.b.add(name, [parent], (t) => t.addProcessor(name, new TableRepartitionMapSupplier(selector) as ProcessorSupplier<unknown, unknown, unknown, unknown>, parent));
     this.enableSendingOldValues(true);
     return new KGroupedTable<KR, VR>({ builder: this.b, nodeName: name, keySerde: grouped?.keySerde, valueSerde: grouped?.valueSerde, repartitionName: grouped?.name });
+  }
+
+  /**
+   * Hold updates back: Suppressed.untilWindowCloses for one final result per window, or
+   * Suppressed.untilTimeLimit for the latest update per key after a delay. The buffer is
+   * change-logged, so buffered updates survive a restart.
+   */
+  suppress(suppressed: Suppressed<K>): KTable<K, V> {
+    return suppressTable(this, suppressed);
   }
 
   private addTableNode(name: string, supplier: ProcessorSupplier<unknown, unknown, unknown, unknown>, store: ReturnType<typeof keyValueStoreFor> | undefined): void {
