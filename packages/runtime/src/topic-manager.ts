@@ -42,7 +42,8 @@ export async function prepareTopics(o: {
   for (const sub of subs) {
     const topics = sub.sourceTopics.map(resolve);
     for (const pattern of sub.sourcePatterns) {
-      const matched = existing.filter((t) => pattern.test(t) && !t.startsWith('__'));
+      // internal topics (ours and Kafka's) never match a source pattern
+      const matched = existing.filter((t) => pattern.test(t) && !t.startsWith('__') && !(t.startsWith(`${applicationId}-`) && /-(changelog|repartition)$/.test(t)));
       if (matched.length === 0) o.logger.warn(`no topic matches the source pattern ${pattern} of sub-topology ${sub.id} yet`);
       topics.push(...matched);
     }

@@ -46,6 +46,7 @@ export class TopologyTestDriver {
   private readonly appId: string;
   private readonly tasks: StreamTask[] = [];
   private readonly topicReaders = new Map<string, StreamTask>();
+  private readonly patternSources: { pattern: RegExp; sourceName: string; task: StreamTask }[] = [];
   private readonly outputs = new Map<string, CapturedRecord[]>();
   private readonly offsets = new Map<string, number>();
   private readonly stateDir: string;
@@ -76,9 +77,6 @@ export class TopologyTestDriver {
     };
     assertSerdes(topology, engine);
     for (const sub of topology.subtopologies()) {
-      if (sub.sourcePatterns.length > 0) {
-        throw new ConfigError(`TopologyTestDriver does not support pattern sources yet (sub-topology ${sub.id}); use topic names in tests`);
-      }
       const task = new StreamTask({
         taskId: `${sub.id}_0`,
         subtopology: sub,
@@ -90,6 +88,10 @@ export class TopologyTestDriver {
       });
       this.tasks.push(task);
       for (const t of task.inputTopics) this.topicReaders.set(t, task);
+      for (const name of sub.nodes) {
+        const def = topology.nodes.get(name)!;
+        if (def.kind === 'source' && def.pattern) this.patternSources.push({ pattern: def.pattern, sourceName: name, task });
+      }
     }
     const cacheBytes = config.cacheMaxBytes ?? 10 * 1024 * 1024;
     this.cache = cacheBytes > 0 ? createCacheMemoryPool(cacheBytes) : undefined;
@@ -107,6 +109,7 @@ export class TopologyTestDriver {
 
   createInputTopic<K, V>(topic: string, keySerde: Serde<K>, valueSerde: Serde<V>, options: { startTimestampMs?: number; autoAdvanceMs?: number } = {}): TestInputTopic<K, V> {
     const real = this.resolveTopic(topic);
+    this.subscribeIfPattern(real);
     if (!this.topicReaders.has(real)) {
       throw new ConfigError(`'${topic}' is not an input topic of this topology; its input topics are: ${[...this.topicReaders.keys()].join(', ') || '(none)'}`);
     }
@@ -180,6 +183,16 @@ export class TopologyTestDriver {
     }
   }
 
+  /** A topic that a pattern source matches becomes one of that source's inputs when first used. */
+  private subscribeIfPattern(topic: string): void {
+    if (this.topicReaders.has(topic)) return;
+    if (topic.startsWith(`${this.appId}-`) && /-(changelog|repartition)$/.test(topic)) return; // internal topics never match patterns
+    const match = this.patternSources.find((p) => p.pattern.test(topic));
+    if (!match) return;
+    match.task.addInputTopic(topic, match.sourceName);
+    this.topicReaders.set(topic, match.task);
+  }
+
   private resolveTopic(topic: string): string {
     return this.topology.isInternalTopic(topic) ? `${this.appId}-${topic}` : topic;
   }
@@ -200,6 +213,7 @@ export class TopologyTestDriver {
     const record: CapturedRecord = { topic: r.topic, partition: 0, offset: this.nextOffset(r.topic), key: r.key, value: r.value, timestamp: r.timestamp, headers: r.headers };
     // as in Kafka Streams' driver: every output is captured, and fed back when the topology reads it
     this.queue(r.topic).push(record);
+    this.subscribeIfPattern(r.topic);
     this.topicReaders.get(r.topic)?.addRecords(r.topic, [record]);
   }
 

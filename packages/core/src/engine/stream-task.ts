@@ -170,6 +170,11 @@ export class StreamTask {
 
   // ---- input ----
 
+  /** Starts reading `topic` with the pattern source `sourceName` (a topic that appeared after start). */
+  addInputTopic(topic: string, sourceName: string): void {
+    if (!this.queues.has(topic)) this.queues.set(topic, new RecordQueue(topic, sourceName));
+  }
+
   addRecords(topic: string, records: readonly RawRecord[]): void {
     const q = this.queues.get(topic);
     if (!q) throw new IllegalStateError(`task ${this.id} does not read topic '${topic}' (it reads ${this.inputTopics.join(', ')})`);
