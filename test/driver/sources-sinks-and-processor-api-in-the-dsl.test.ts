@@ -5,7 +5,7 @@ import {
   Consumed,
   Headers,
   Produced,
-  Record,
+  type Record,
   Serdes,
   Stores,
   StreamsBuilder,
