@@ -71,6 +71,20 @@ describe('grouped streams', () => {
     );
   });
 
+  it('count(Materialized) without a name burns a store name as Kafka Streams does (TopologyTest)', () => {
+    const b = new StreamsBuilder();
+    b.stream('input-topic', Consumed.with(S, S)).groupByKey().count(undefined, Materialized.with<string, number>(undefined, L).withStoreType('rocksdb'));
+    expect(b.build().describe().toString()).toBe(
+      'Topologies:\n' +
+        '   Sub-topology: 0\n' +
+        '    Source: KSTREAM-SOURCE-0000000000 (topics: [input-topic])\n' +
+        '      --> KSTREAM-AGGREGATE-0000000003\n' +
+        '    Processor: KSTREAM-AGGREGATE-0000000003 (stores: [KSTREAM-AGGREGATE-STATE-STORE-0000000002])\n' +
+        '      --> none\n' +
+        '      <-- KSTREAM-SOURCE-0000000000\n\n',
+    );
+  });
+
   it('reduce and aggregate keep the highest timestamp and skip null keys and values', async () => {
     const b = new StreamsBuilder();
     const grouped = b.stream('in', Consumed.with(S, Serdes.Integer())).groupByKey();

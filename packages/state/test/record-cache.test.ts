@@ -26,6 +26,22 @@ async function cachedStore(options: { pool?: CacheMemoryPool | null; type?: (typ
 const loggedKeys = (c: FakeContext) => c.logged.map((l) => `${s(l.key)}=${l.value === null ? 'null' : s(l.value)}`);
 
 describe('record cache (caching key-value layer)', () => {
+  it('reverse iteration merges cache and store when either side runs out first', async () => {
+    const { store } = await cachedStore();
+    const reverse = async () => {
+      const out: string[] = [];
+      for await (const kv of store.reverseRange(undefined, undefined)) out.push(`${kv.key}=${kv.value}`);
+      return out;
+    };
+    await store.put('m', 'cache-only');
+    expect(await reverse()).toEqual(['m=cache-only']);
+    await store.flush();
+    expect(await reverse()).toEqual(['m=cache-only']);
+    await store.put('a', '1');
+    await store.put('z', '26');
+    expect(await reverse()).toEqual(['z=26', 'm=cache-only', 'a=1']);
+  });
+
   it('keeps writes in the cache until flush and collapses updates of one key', async () => {
     const { store, context, flushed, listen } = await cachedStore();
     expect(listen(false)).toBe(true);
@@ -42,7 +58,7 @@ describe('record cache (caching key-value layer)', () => {
     expect(context.logged).toHaveLength(1);
   });
 
-  it('flushes in the order keys were first dirtied, with their write timestamps', async () => {
+  it('flushes in the order of each key\'s latest write (Kafka\'s NamedCache), with their write timestamps', async () => {
     const { store, context, flushed, listen } = await cachedStore();
     listen(false);
     await store.put('b', '1');
@@ -51,8 +67,8 @@ describe('record cache (caching key-value layer)', () => {
     await store.put('b', '2');
     await store.put('c', '1');
     await store.flush();
-    expect(loggedKeys(context)).toEqual(['b=2', 'a=1', 'c=1']);
-    expect(flushed.map((r) => r.key)).toEqual(['b', 'a', 'c']);
+    expect(loggedKeys(context)).toEqual(['a=1', 'b=2', 'c=1']);
+    expect(flushed.map((r) => r.key)).toEqual(['a', 'b', 'c']);
     expect(flushed.map((r) => r.timestamp)).toEqual([1_005, 1_005, 1_005]);
   });
 

@@ -43,6 +43,8 @@ export class KGroupedStream<K, V> {
 
   /** Number of records per key (null keys and values are skipped). */
   count(named?: Named, materialized?: Materialized<K, number>): KTable<K, number> {
+    // Kafka Streams burns a store name here when given an unnamed Materialized (kept for compatibility)
+    if (materialized !== undefined && materialized.storeName === undefined) this.b.newStoreName(GroupedPrefix.AGGREGATE);
     const mat = resolveMaterialized(this.b, materialized, GroupedPrefix.AGGREGATE, { keySerde: this.internals.keySerde, valueSerde: Serdes.Long() });
     const name = named?.name ?? this.b.newProcessorName(GroupedPrefix.AGGREGATE);
     const supplier = new StreamAggregateSupplier<K, V, number>(mat.storeName, { initializer: () => 0, aggregator: (_k, _v, agg) => agg + 1 });

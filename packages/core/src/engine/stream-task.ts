@@ -137,8 +137,17 @@ export class StreamTask {
   /** Flush every store (caches forward what they hold), in topological order. */
   async flushState(): Promise<void> {
     for (const store of this.storeInstances.values()) {
-      await store.flush();
-      await this.drainPending();
+      try {
+        await store.flush();
+        await this.drainPending();
+      } catch (err) {
+        if (!(err instanceof NodeFailure)) throw err;
+        // a processor reached through the cache's forwarding failed: say which, and why
+        throw new ProcessingError(`processor '${err.nodeName}' in task ${this.id} failed on a record forwarded by the cache of store '${store.name}' at commit: ${describeError(err.error)}`, {
+          cause: err.error,
+          context: { taskId: this.id, node: err.nodeName, store: store.name },
+        });
+      }
     }
   }
 

@@ -42,11 +42,14 @@ class MergedCacheStoreIterator<M, SK, K, V> extends BaseKvIterator<K, V> {
       const c = this.nextCache;
       const s = this.nextStore;
       if (c === undefined && s === undefined) return undefined;
+      // order > 0: the store's entry comes next; only a comparison of two keys flips when backward
       let order: number;
       if (c === undefined) order = 1;
       else if (s === undefined) order = -1;
-      else order = c.sortKey < this.nextStoreKey ? -1 : c.sortKey > this.nextStoreKey ? 1 : 0;
-      if (this.sides.backward) order = -order;
+      else {
+        order = c.sortKey < this.nextStoreKey ? -1 : c.sortKey > this.nextStoreKey ? 1 : 0;
+        if (this.sides.backward) order = -order;
+      }
       if (order > 0) {
         this.nextStore = undefined;
         return this.sides.fromStore(s!);

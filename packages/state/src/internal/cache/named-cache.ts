@@ -1,5 +1,5 @@
 // Owns one store's record cache: entries in key order (for range reads), in least-recently-used
-// order (for eviction) and, for dirty ones, in the order they were first dirtied since the last
+// order (for eviction) and, for dirty ones, in the order of their latest write since the last
 // flush (the order a flush writes them). Its memory is charged to the worker's CacheMemoryPool.
 import type { CacheMemoryPool } from '../../store.js';
 import { CACHE_ENTRY_OVERHEAD_BYTES } from '../../cache-memory-pool.js';
@@ -80,8 +80,14 @@ export class NamedCache<M> {
       node.entry = entry;
       this.moveToTail(node);
     }
-    // Map.set on a present key keeps its place: a key stays where it was first dirtied.
-    if (dirty || this.dirty.has(sortKey)) this.dirty.set(sortKey, entry);
+    // as Kafka's NamedCache: a key dirtied again moves to the end, so a flush sends keys in the order
+    // of their latest writes
+    if (dirty) {
+      this.dirty.delete(sortKey);
+      this.dirty.set(sortKey, entry);
+    } else if (this.dirty.has(sortKey)) {
+      this.dirty.set(sortKey, entry);
+    }
   }
 
   isDirty(entry: CacheEntry<M>): boolean {
@@ -93,7 +99,7 @@ export class NamedCache<M> {
     return this.head?.entry;
   }
 
-  /** Takes every dirty entry, in first-dirtied order, and marks them clean. */
+  /** Takes every dirty entry, in the order of their latest writes, and marks them clean. */
   takeDirty(): DirtySnapshot<M>[] {
     const out: DirtySnapshot<M>[] = [];
     for (const entry of this.dirty.values()) out.push({ entry, value: entry.value, timestamp: entry.timestamp });
