@@ -59,7 +59,8 @@ export class CachingSessionStore extends CachingLayer<SessionKey, SessionKey> im
     checkTimestamp('session end', end);
     if (end < start) throw new RangeError(`session end (${end}) must not be before its start (${start})`);
     this.observedStreamTime = Math.max(this.observedStreamTime, end);
-    if (end < this.minLiveTime()) return this.inner.put(key, start, end, value, timestamp);
+    // as Kafka's caching stores: every write is cached (and forwarded on flush); the store below drops
+    // and counts one that has expired by then
     this.cache.put(this.cacheKey(key, start, end), { key, start, end }, value, timestamp ?? this.now(), true);
     await this.maybeEvict();
   }

@@ -61,8 +61,8 @@ export class CachingWindowStore extends CachingLayer<WindowKey, WindowKey> imple
   async put(key: Buffer, value: Buffer | null, windowStartMs: number, timestamp?: number): Promise<void> {
     checkTimestamp('window start', windowStartMs);
     this.observedStreamTime = Math.max(this.observedStreamTime, windowStartMs);
-    // Already expired: let the store below drop and count it.
-    if (windowStartMs < this.minLiveTime()) return this.inner.put(key, value, windowStartMs, timestamp);
+    // as Kafka's caching stores: every write is cached (and forwarded on flush); the store below drops
+    // and counts one that has expired by then
     const meta = { key, windowStart: windowStartMs };
     this.cache.put(this.cacheKey(key, windowStartMs), meta, value, timestamp ?? this.now(), true);
     await this.maybeEvict();
