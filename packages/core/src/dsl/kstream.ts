@@ -184,7 +184,8 @@ export class KStream<K, V> {
   }
 
   /** Write to a topic, or to the topic a function picks per record. */
-  to(topic: string | TopicNameExtractor<K, V>, produced?: Produced<K, V>): void {
+  /** Null keys and values are written as null (tombstones), so the serdes are for the non-null types. */
+  to(topic: string | TopicNameExtractor<K, V>, produced?: Produced<NonNullable<K>, NonNullable<V>>): void {
     const name = produced?.name ?? this.b.newProcessorName(Prefix.SINK);
     const parent = this.internals.nodeName;
     if (topic === undefined || topic === null || (typeof topic === 'string' && topic.length === 0)) {
