@@ -1,7 +1,7 @@
 // Issue 4's proof on the real broker: a Processor API counting app keeps its state through a SIGKILL
 // (store = what the changelog says, no input lost), restores everything after its state directory
 // is deleted, and a task that moves to another worker process is restored there before it runs.
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
@@ -34,7 +34,7 @@ function lastValues(records: { key: Buffer | null; value: Buffer | null }[]): { 
 }
 
 describe.each(['rocksdb', 'level', 'in_memory'] as const)('state stores (%s) on the real broker', (storeType) => {
-  it('survive SIGKILL and a deleted state directory; the store equals its changelog', async () => {
+  it('survive SIGKILL, a deleted and a corrupt state directory; the store equals its changelog', async () => {
     const inputTopic = await createTopic('pa-in', { partitions: 3 });
     const outputTopic = await createTopic('pa-out', { partitions: 3 });
     const appId = uniqueName(`pa-count-${storeType}`);
@@ -69,6 +69,15 @@ describe.each(['rocksdb', 'level', 'in_memory'] as const)('state stores (%s) on 
       expect(a3.output()).toMatch(/RESTORED task=0_\d store=counts partition=\d records=\d+\/\d+/);
       const again = await stopAndDump(a3);
       expect(again).toEqual(dump);
+
+      if (storeType !== 'in_memory') {
+        // a corrupt store directory is wiped and restored from the changelog, with a warning
+        for (const task of ['0_0', '0_1', '0_2']) writeFileSync(path.join(stateDir, appId, task, 'counts', 'CURRENT'), '\u0000\u0001garbage');
+        const a4 = startWorker('pa-count-app.ts', env, 'A4');
+        await a4.waitFor(/STARTED/);
+        expect(a4.output()).toMatch(/local state of task 0_\d is corrupt .*wiping it and restoring from the changelogs/);
+        expect(await stopAndDump(a4)).toEqual(dump);
+      }
     } finally {
       await deleteTopicsWithPrefix(appId);
       rmSync(stateDir, { recursive: true, force: true });
