@@ -42,8 +42,10 @@ export function createGroupConsumer(kafka: Kafka, o: GroupConsumerSettings): Gro
   let rebalanceSeen: unknown;
   let lastReader: PartitionReader | undefined;
 
-  const controlFor = (group: InternalConsumerGroup, heartbeat: () => Promise<void>): GroupControl => ({
-    async heartbeat() {
+  /** A heartbeat that reports a rebalance as `false` (remembering it) instead of throwing. */
+  const guarded =
+    (heartbeat: () => Promise<void>) =>
+    async (): Promise<boolean> => {
       try {
         await heartbeat();
         return true;
@@ -54,7 +56,10 @@ export function createGroupConsumer(kafka: Kafka, o: GroupConsumerSettings): Gro
         }
         throw err;
       }
-    },
+    };
+
+  const controlFor = (group: InternalConsumerGroup, heartbeat: () => Promise<void>): GroupControl => ({
+    heartbeat: guarded(heartbeat),
     reader: createPartitionReader(group.cluster),
     pause: (tps) => group.pause(grouped(tps)),
     resume: (tps) => group.resume(grouped(tps)),
@@ -176,20 +181,7 @@ export function createGroupConsumer(kafka: Kafka, o: GroupConsumerSettings): Gro
             nextOffset: Number(batch.lastOffset()) + 1,
             highWatermark: Number(batch.highWatermark),
           };
-          const control: BatchControl = {
-            async heartbeat() {
-              try {
-                await heartbeat();
-                return true;
-              } catch (err) {
-                if (isRebalancing(err)) {
-                  rebalanceSeen = err;
-                  return false;
-                }
-                throw err;
-              }
-            },
-          };
+          const control: BatchControl = { heartbeat: guarded(heartbeat) };
           await h.onBatch(fetched, control);
           resolveOffset(batch.lastOffset());
           // a rebalance seen while processing: let kafkajs rejoin now (our beforeJoin commits first)
