@@ -87,6 +87,7 @@ export const javaStreams: ProcessorAdapter = {
       '--app-id', spec.appId,
       '--input', spec.inputTopic,
       '--output', spec.outputTopic ?? '',
+      '--partitions', String(spec.partitions),
       '--state-dir', spec.stateDir,
       '--commit-interval-ms', String(spec.commitIntervalMs),
       '--cache-max-bytes', String(spec.cacheMaxBytes),

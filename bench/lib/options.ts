@@ -29,10 +29,11 @@ export interface BenchOptions {
 
 export const USAGE = `usage: npm run bench -- [options]
 
-  --quick               smoke run: 100k records, 1 repetition, no warm-up, 2 s latency phase
+  --quick               smoke run: 100k records, 1 repetition, no warm-up, 2 s latency phase,
+                        30 s run timeout
   --records N           input records per scenario (default 1000000)
   --word-lines N        S2/S4 input lines (default records / 10; ~13 words a line)
-  --restore-records N   S5 store size (default records / 2)
+  --restore-records N   S5 store size (default records / 10)
   --reps N              measured repetitions (default 3)
   --warmup N            discarded warm-up runs before them (default 1)
   --scenarios s1,s2,..  default s1,s2,s3,s4,s5
@@ -43,7 +44,7 @@ export const USAGE = `usage: npm run bench -- [options]
   --commit-interval-ms N  (default 1000)       --cache-max-bytes N  (default 10485760)
   --latency-rate N      records/s during the latency phase (default 1000)
   --latency-seconds N   length of the latency phase (default 5; 0 = no latency phase)
-  --run-timeout-s N     stop a run after this long and report it as partial (default 90)
+  --run-timeout-s N     stop a run after this long and report it as partial (default 60)
   --warmup-timeout-s N  cut warm-up runs after this long (default 20)
   --verify-limit N      read outputs back to check them up to this many records (default 3000000)
   --seed N              data seed (default 42)
@@ -81,7 +82,7 @@ export function parseOptions(argv: string[]): BenchOptions {
     quick,
     records,
     wordLines: get('word-lines') !== undefined ? int('--word-lines', get('word-lines'), 1) : Math.max(1, Math.round(records / 10)),
-    restoreRecords: get('restore-records') !== undefined ? int('--restore-records', get('restore-records'), 1) : Math.max(1, Math.round(records / 2)),
+    restoreRecords: get('restore-records') !== undefined ? int('--restore-records', get('restore-records'), 1) : Math.max(1, Math.round(records / 10)),
     reps: get('reps') !== undefined ? int('--reps', get('reps'), 1) : quick ? 1 : 3,
     warmup: get('warmup') !== undefined ? int('--warmup', get('warmup')) : quick ? 0 : 1,
     scenarios: scenarios as ScenarioId[],
@@ -92,7 +93,7 @@ export function parseOptions(argv: string[]): BenchOptions {
     cacheMaxBytes: get('cache-max-bytes') !== undefined ? int('--cache-max-bytes', get('cache-max-bytes')) : 10 * 1024 * 1024,
     latencyRate: get('latency-rate') !== undefined ? int('--latency-rate', get('latency-rate'), 1) : 1000,
     latencySeconds: get('latency-seconds') !== undefined ? int('--latency-seconds', get('latency-seconds')) : quick ? 2 : 5,
-    runTimeoutS: get('run-timeout-s') !== undefined ? int('--run-timeout-s', get('run-timeout-s'), 10) : quick ? 60 : 90,
+    runTimeoutS: get('run-timeout-s') !== undefined ? int('--run-timeout-s', get('run-timeout-s'), 10) : quick ? 30 : 60,
     warmupTimeoutS: get('warmup-timeout-s') !== undefined ? int('--warmup-timeout-s', get('warmup-timeout-s'), 1) : 20,
     verifyLimit: get('verify-limit') !== undefined ? int('--verify-limit', get('verify-limit')) : 3_000_000,
     seed: get('seed') !== undefined ? int('--seed', get('seed')) : 42,

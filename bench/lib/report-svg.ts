@@ -11,6 +11,7 @@ interface Bar {
   scenario: string;
   system: string;
   value: number;
+  partial?: boolean;
   lo?: number;
   hi?: number;
   tick?: number;
@@ -47,7 +48,8 @@ function panel(title: string, unit: string, bars: Bar[], top: number, width: num
     return { svg: parts.join('\n'), height: 60 };
   }
   const values = bars.flatMap((b) => [b.value, b.hi ?? b.value, b.tick ?? b.value]).filter((v) => v > 0);
-  const ticks = logTicks(Math.min(...values), Math.max(...values));
+  // half the smallest value as the floor, so a bar at exactly a power of ten is still visible
+  const ticks = logTicks(Math.min(...values) / 2, Math.max(...values));
   const lmin = Math.log10(ticks[0]!);
   const lmax = Math.log10(ticks[ticks.length - 1]!);
   const x = (v: number) => left + ((Math.log10(Math.max(v, ticks[0]!)) - lmin) / (lmax - lmin || 1)) * (right - left);
@@ -55,7 +57,11 @@ function panel(title: string, unit: string, bars: Bar[], top: number, width: num
   const axisTop = y;
   const scenarios = [...new Set(bars.map((b) => b.scenario))];
   for (const sc of scenarios) {
-    parts.push(`<text x="10" y="${y + 12}" font-size="12" font-weight="bold">${esc(SCENARIOS[sc as keyof typeof SCENARIOS]?.title ?? sc)}</text>`);
+    // the scenario's title on a row of its own, so long titles never run into system labels
+    const title = SCENARIOS[sc as keyof typeof SCENARIOS]?.title ?? sc;
+    const suffix = sc === 's5' && unit === 'rec/s' ? ' (restored records/s)' : '';
+    parts.push(`<text x="10" y="${y + 12}" font-size="12" font-weight="bold">${esc(title)}<tspan font-weight="normal" fill="#555">${esc(suffix)}</tspan></text>`);
+    y += rowH;
     for (const b of bars.filter((bb) => bb.scenario === sc)) {
       parts.push(`<text x="${left - 6}" y="${y + 12}" font-size="11" text-anchor="end">${esc(labels.get(b.system) ?? b.system)}</text>`);
       parts.push(`<rect x="${left}" y="${y + 2}" width="${Math.max(1, x(b.value) - left).toFixed(1)}" height="${rowH - 4}" fill="${b.color}" opacity="0.85"/>`);
@@ -64,8 +70,8 @@ function panel(title: string, unit: string, bars: Bar[], top: number, width: num
         parts.push(`<line x1="${x(b.lo).toFixed(1)}" x2="${x(b.hi).toFixed(1)}" y1="${cy}" y2="${cy}" stroke="#000" stroke-width="1"/>`);
       }
       if (b.tick !== undefined) parts.push(`<line x1="${x(b.tick).toFixed(1)}" x2="${x(b.tick).toFixed(1)}" y1="${y}" y2="${y + rowH}" stroke="#000" stroke-width="2"/>`);
-      const label = b.tick !== undefined ? `${short(b.value)} / ${short(b.tick)} ${unit}` : `${short(b.value)} ${unit}`;
-      parts.push(`<text x="${Math.min(right, Math.max(x(b.value), x(b.tick ?? 0))) + 4}" y="${y + 12}" font-size="10">${esc(label)}</text>`);
+      const label = (b.tick !== undefined ? `${short(b.value)} / ${short(b.tick)} ${unit}` : `${short(b.value)} ${unit}`) + (b.partial ? ' (partial run)' : '');
+      parts.push(`<text x="${Math.min(right, Math.max(x(b.value), x(b.tick ?? 0), x(b.hi ?? 0))) + 4}" y="${y + 12}" font-size="10">${esc(label)}</text>`);
       y += rowH;
     }
     y += gap;
@@ -87,7 +93,8 @@ export function renderSvg(results: BenchResults): string {
   for (const c of ok) {
     const color = colors.get(c.system) ?? '#333';
     const t = c.summary.throughput;
-    if (t) throughput.push({ scenario: c.scenario, system: c.system, value: t.median, lo: t.min, hi: t.max, color });
+    const partial = c.runs.some((r) => !r.warmup && r.partial);
+    if (t) throughput.push({ scenario: c.scenario, system: c.system, value: t.median, lo: t.min, hi: t.max, color, partial });
     if (c.summary.p50 && c.summary.p99) latency.push({ scenario: c.scenario, system: c.system, value: c.summary.p50.median, tick: c.summary.p99.median, color });
   }
   const a = panel('Throughput (input records/s, log scale; whisker = min–max of repetitions)', 'rec/s', throughput, 30, width, labels);

@@ -31,6 +31,8 @@ export interface RunResult {
   /** the output matched the expected output (null: not checked) */
   verified: boolean | null;
   restore?: { records: number; ms: number; readyMs: number };
+  /** wall-clock time of the whole run, start-up and clean-up included (for time budgeting) */
+  wallMs?: number;
   /** the run hit its time limit: `committed` of `of` input records were done */
   partial?: { committed: number; of: number };
   notes: string[];

@@ -354,8 +354,8 @@ export async function runRestoreSeries(ctx: RunContext, adapter: ProcessorAdapte
       });
       await waitForEvent(loader, 'first-input', 120_000, 'the system never received input');
       // loading is not measured, but a store that is not complete cannot be restored: more time
-      const loaded = await waitCaughtUp(ctx, spec, Date.now() + 2 * o.runTimeoutS * 1000, dog.check, false, () => consumed);
-      if (loaded.status === 'timeout') throw new RunFailure(`loading the store took longer than 2 × --run-timeout-s (${Math.max(loaded.committedInput, consumed)} of ${input.records} records)`);
+      const loaded = await waitCaughtUp(ctx, spec, Date.now() + 3 * o.runTimeoutS * 1000, dog.check, false, () => consumed);
+      if (loaded.status === 'timeout') throw new RunFailure(`loading the store took longer than 3 × --run-timeout-s (${Math.max(loaded.committedInput, consumed)} of ${input.records} records)`);
       dog.dispose();
     } finally {
       await loader.stop();

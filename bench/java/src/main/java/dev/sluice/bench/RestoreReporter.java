@@ -7,15 +7,19 @@ import org.apache.kafka.streams.processor.StateRestoreListener;
 
 /**
  * Reports state restoration to the harness (scenario S5): "restore-start" at the first partition's
- * start, and "restore-end" with the records restored by all partitions once the client reaches
- * RUNNING after restoring. Restore runs on the state-updater thread, hence the synchronisation.
+ * start, and "restore-end" with the records restored once every changelog partition has finished.
+ * Restore runs on the state-updater thread, possibly after the client already reports RUNNING, so
+ * the end is counted per partition rather than read from state changes.
  */
 final class RestoreReporter implements StateRestoreListener {
+    private final int partitions;
     private long firstStart = -1;
-    private long lastEnd = -1;
     private long restored = 0;
-    private int active = 0;
-    private boolean reported = false;
+    private int ended = 0;
+
+    RestoreReporter(int partitions) {
+        this.partitions = partitions;
+    }
 
     @Override
     public synchronized void onRestoreStart(TopicPartition tp, String store, long startOffset, long endOffset) {
@@ -24,7 +28,6 @@ final class RestoreReporter implements StateRestoreListener {
             firstStart = now;
             StreamsBench.emit(Map.of("event", "restore-start", "at", now));
         }
-        active++;
     }
 
     @Override
@@ -34,14 +37,9 @@ final class RestoreReporter implements StateRestoreListener {
 
     @Override
     public synchronized void onRestoreEnd(TopicPartition tp, String store, long totalRestored) {
-        lastEnd = System.currentTimeMillis();
-        active--;
-    }
-
-    synchronized void onRunning() {
-        if (reported || firstStart < 0 || active > 0) return;
-        reported = true;
-        StreamsBench.emit(Map.of("event", "restore-end", "at", lastEnd, "records", restored,
-                "startedAt", firstStart));
+        if (++ended == partitions) {
+            StreamsBench.emit(Map.of("event", "restore-end", "at", System.currentTimeMillis(),
+                    "records", restored, "startedAt", firstStart));
+        }
     }
 }

@@ -14,6 +14,7 @@ import java.util.concurrent.atomic.AtomicBoolean;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.common.serialization.Serdes;
 import org.apache.kafka.common.utils.Bytes;
+import org.apache.kafka.streams.CloseOptions;
 import org.apache.kafka.streams.KafkaStreams;
 import org.apache.kafka.streams.KeyValue;
 import org.apache.kafka.streams.StreamsBuilder;
@@ -34,7 +35,7 @@ import org.apache.kafka.streams.state.WindowStore;
  * time of the first consumed input record (FirstInputInterceptor), restore progress (S5), state
  * changes, and errors. It runs until SIGTERM, then closes cleanly.
  *
- * Arguments: --scenario s1..s5 --brokers --app-id --input --output --state-dir
+ * Arguments: --scenario s1..s5 --brokers --app-id --input --output --partitions --state-dir
  * --commit-interval-ms --cache-max-bytes --guarantee at_least_once|exactly_once_v2
  * --window-size-ms --grace-ms
  */
@@ -80,12 +81,11 @@ public final class StreamsBench {
         emit(info);
 
         KafkaStreams streams = new KafkaStreams(topology, props);
-        RestoreReporter restore = new RestoreReporter();
+        RestoreReporter restore = new RestoreReporter(Integer.parseInt(need(args, "partitions")));
         streams.setGlobalStateRestoreListener(restore);
         CountDownLatch stopped = new CountDownLatch(1);
         streams.setStateListener((next, prev) -> {
             emit(Map.of("event", "state", "state", next.name(), "at", System.currentTimeMillis()));
-            if (next == KafkaStreams.State.RUNNING) restore.onRunning();
             if (next == KafkaStreams.State.ERROR || next == KafkaStreams.State.NOT_RUNNING) stopped.countDown();
         });
         streams.setUncaughtExceptionHandler(e -> {
@@ -95,7 +95,10 @@ public final class StreamsBench {
         AtomicBoolean closing = new AtomicBoolean(false);
         Thread closer = new Thread(() -> {
             if (closing.compareAndSet(false, true)) {
-                streams.close(Duration.ofSeconds(30));
+                // leave the group: S5's restart with the same application id would otherwise wait
+                // for this member's session timeout (45 s) before it gets the partitions
+                streams.close(CloseOptions.groupMembershipOperation(CloseOptions.GroupMembershipOperation.LEAVE_GROUP)
+                        .withTimeout(Duration.ofSeconds(30)));
                 emit(Map.of("event", "closed", "at", System.currentTimeMillis()));
             }
         }, "bench-shutdown");
