@@ -71,6 +71,7 @@ export const javaStreams: ProcessorAdapter = {
         'state stores': `RocksDB (rocksdbjni ${rocks}), Kafka Streams defaults`,
         'producer linger.ms': '100 (Kafka Streams default)',
         'first-input': 'main-consumer interceptor (FirstInputInterceptor)',
+        close: 'CloseOptions LEAVE_GROUP (so an S5 restart gets its partitions at once)',
       },
     };
   },
