@@ -13,7 +13,7 @@ describe('README word count', () => {
       .stream('lines', Consumed.with(Serdes.String(), Serdes.String()))
       .flatMapValues((line) => line.toLowerCase().split(/\W+/).filter((w) => w.length > 0))
       .groupBy((_key, word) => word, Grouped.with(Serdes.String(), Serdes.String()))
-      .count(undefined, Materialized.as('word-counts'))
+      .count(Materialized.as('word-counts'))
       .toStream()
       .to('word-counts', Produced.with(Serdes.String(), Serdes.Long()));
 

@@ -13,7 +13,7 @@ export function wordCountTopology(topics: WordCountTopics): Topology {
     .stream(topics.input, Consumed.with(Serdes.String(), Serdes.String()))
     .flatMapValues((line) => line.toLowerCase().split(/[^\p{L}\p{N}']+/u).filter((w) => w.length > 0))
     .groupBy((_key, word) => word, Grouped.with(Serdes.String(), Serdes.String()))
-    .count(undefined, Materialized.as<string, number>('word-counts'))
+    .count(Materialized.as<string, number>('word-counts'))
     .toStream()
     .to(topics.output, Produced.with(Serdes.String(), Serdes.Long()));
   return builder.build();

@@ -10,6 +10,7 @@ import { keyValueStoreFor, resolveMaterialized, type Materialized } from './mate
 import type { Named } from './options.js';
 import { StreamAggregateSupplier, type Aggregator, type Initializer, type Reducer } from './operators/aggregate.js';
 import { addRepartition } from './repartition.js';
+import { splitArgs } from './args.js';
 import { SessionWindowedKStream } from './windowed/session-windowed-kstream.js';
 import { TimeWindowedKStream } from './windowed/time-windowed-kstream.js';
 import { SessionWindows } from './windows/session-windows.js';
@@ -42,7 +43,10 @@ export class KGroupedStream<K, V> {
   }
 
   /** Number of records per key (null keys and values are skipped). */
-  count(named?: Named, materialized?: Materialized<K, number>): KTable<K, number> {
+  count(materialized: Materialized<K, number>): KTable<K, number>;
+  count(named?: Named, materialized?: Materialized<K, number>): KTable<K, number>;
+  count(a?: Named | Materialized<K, number>, b?: Materialized<K, number>): KTable<K, number> {
+    const { named, materialized } = splitArgs(a, b);
     // Kafka Streams burns a store name here when given an unnamed Materialized (kept for compatibility)
     if (materialized !== undefined && materialized.storeName === undefined) this.b.newStoreName(GroupedPrefix.AGGREGATE);
     const mat = resolveMaterialized(this.b, materialized, GroupedPrefix.AGGREGATE, { keySerde: this.internals.keySerde, valueSerde: Serdes.Long() });
@@ -52,7 +56,10 @@ export class KGroupedStream<K, V> {
   }
 
   /** Combine values of a key; the first value is the initial aggregate. */
-  reduce(reducer: Reducer<V>, named?: Named, materialized?: Materialized<K, V>): KTable<K, V> {
+  reduce(reducer: Reducer<V>, materialized: Materialized<K, V>): KTable<K, V>;
+  reduce(reducer: Reducer<V>, named?: Named, materialized?: Materialized<K, V>): KTable<K, V>;
+  reduce(reducer: Reducer<V>, a?: Named | Materialized<K, V>, b?: Materialized<K, V>): KTable<K, V> {
+    const { named, materialized } = splitArgs(a, b);
     const mat = resolveMaterialized(this.b, materialized, GroupedPrefix.REDUCE, { keySerde: this.internals.keySerde, valueSerde: this.internals.valueSerde });
     const name = named?.name ?? this.b.newProcessorName(GroupedPrefix.REDUCE);
     if (typeof reducer !== 'function') this.b.problem(`reduce() needs a reducer function (node '${name}')`, name);
@@ -60,7 +67,10 @@ export class KGroupedStream<K, V> {
     return this.build(name, supplier, mat, 'reduce()');
   }
 
-  aggregate<VA>(initializer: Initializer<VA>, aggregator: Aggregator<K, V, VA>, named?: Named, materialized?: Materialized<K, VA>): KTable<K, VA> {
+  aggregate<VA>(initializer: Initializer<VA>, aggregator: Aggregator<K, V, VA>, materialized: Materialized<K, VA>): KTable<K, VA>;
+  aggregate<VA>(initializer: Initializer<VA>, aggregator: Aggregator<K, V, VA>, named?: Named, materialized?: Materialized<K, VA>): KTable<K, VA>;
+  aggregate<VA>(initializer: Initializer<VA>, aggregator: Aggregator<K, V, VA>, a?: Named | Materialized<K, VA>, b?: Materialized<K, VA>): KTable<K, VA> {
+    const { named, materialized } = splitArgs(a, b);
     const mat = resolveMaterialized(this.b, materialized, GroupedPrefix.AGGREGATE, { keySerde: this.internals.keySerde, valueSerde: undefined });
     const name = named?.name ?? this.b.newProcessorName(GroupedPrefix.AGGREGATE);
     if (typeof initializer !== 'function' || typeof aggregator !== 'function') this.b.problem(`aggregate() needs an initializer and an aggregator function (node '${name}')`, name);

@@ -8,6 +8,7 @@ import { ChangeSerde } from './ktable/change.js';
 import { KTable, TablePrefix } from './ktable.js';
 import { keyValueStoreFor, resolveMaterialized, type Materialized } from './materialized.js';
 import type { Named } from './options.js';
+import { splitArgs } from './args.js';
 import { TableAggregateSupplier, type Aggregator, type Initializer, type Reducer } from './operators/aggregate.js';
 
 export interface KGroupedTableInternals<K, V> {
@@ -28,7 +29,10 @@ export class KGroupedTable<K, V> {
     return this.internals.builder;
   }
 
-  count(named?: Named, materialized?: Materialized<K, number>): KTable<K, number> {
+  count(materialized: Materialized<K, number>): KTable<K, number>;
+  count(named?: Named, materialized?: Materialized<K, number>): KTable<K, number>;
+  count(a?: Named | Materialized<K, number>, b?: Materialized<K, number>): KTable<K, number> {
+    const { named, materialized } = splitArgs(a, b);
     const mat = resolveMaterialized(this.b, materialized, TablePrefix.AGGREGATE, { keySerde: this.internals.keySerde, valueSerde: Serdes.Long() });
     const supplier = new TableAggregateSupplier<K, V, number>(mat.storeName, {
       initializer: () => 0,
@@ -38,14 +42,20 @@ export class KGroupedTable<K, V> {
     return this.build(named, TablePrefix.AGGREGATE, supplier, mat, 'count()');
   }
 
-  reduce(adder: Reducer<V>, subtractor: Reducer<V>, named?: Named, materialized?: Materialized<K, V>): KTable<K, V> {
+  reduce(adder: Reducer<V>, subtractor: Reducer<V>, materialized: Materialized<K, V>): KTable<K, V>;
+  reduce(adder: Reducer<V>, subtractor: Reducer<V>, named?: Named, materialized?: Materialized<K, V>): KTable<K, V>;
+  reduce(adder: Reducer<V>, subtractor: Reducer<V>, a?: Named | Materialized<K, V>, b?: Materialized<K, V>): KTable<K, V> {
+    const { named, materialized } = splitArgs(a, b);
     const mat = resolveMaterialized(this.b, materialized, TablePrefix.REDUCE, { keySerde: this.internals.keySerde, valueSerde: this.internals.valueSerde });
     if (typeof adder !== 'function' || typeof subtractor !== 'function') this.b.problem('reduce() of a grouped table needs an adder and a subtractor function');
     const supplier = new TableAggregateSupplier<K, V, V>(mat.storeName, { adder: adder as Reducer<V & V>, subtractor: subtractor as Reducer<V & V> });
     return this.build(named, TablePrefix.REDUCE, supplier, mat, 'reduce()');
   }
 
-  aggregate<VA>(initializer: Initializer<VA>, adder: Aggregator<K, V, VA>, subtractor: Aggregator<K, V, VA>, named?: Named, materialized?: Materialized<K, VA>): KTable<K, VA> {
+  aggregate<VA>(initializer: Initializer<VA>, adder: Aggregator<K, V, VA>, subtractor: Aggregator<K, V, VA>, materialized: Materialized<K, VA>): KTable<K, VA>;
+  aggregate<VA>(initializer: Initializer<VA>, adder: Aggregator<K, V, VA>, subtractor: Aggregator<K, V, VA>, named?: Named, materialized?: Materialized<K, VA>): KTable<K, VA>;
+  aggregate<VA>(initializer: Initializer<VA>, adder: Aggregator<K, V, VA>, subtractor: Aggregator<K, V, VA>, a?: Named | Materialized<K, VA>, b?: Materialized<K, VA>): KTable<K, VA> {
+    const { named, materialized } = splitArgs(a, b);
     const mat = resolveMaterialized(this.b, materialized, TablePrefix.AGGREGATE, { keySerde: this.internals.keySerde, valueSerde: undefined });
     if ([initializer, adder, subtractor].some((f) => typeof f !== 'function')) this.b.problem('aggregate() of a grouped table needs an initializer, an adder and a subtractor function');
     const supplier = new TableAggregateSupplier<K, V, VA>(mat.storeName, { initializer, adder, subtractor });

@@ -19,6 +19,7 @@ import {
 } from './operators/stateless.js';
 import { BranchedKStream } from './branched-kstream.js';
 import { addRepartition } from './repartition.js';
+import { splitArgs } from './args.js';
 import { KGroupedStream } from './kgrouped-stream.js';
 import { KTable } from './ktable.js';
 import { keyValueStoreFor, resolveMaterialized, type Materialized } from './materialized.js';
@@ -267,7 +268,10 @@ export class KStream<K, V> {
   }
 
   /** Read this stream as a changelog: the latest value per key (null values delete). */
-  toTable(named?: Named, materialized?: Materialized<K, V>): KTable<K, V> {
+  toTable(materialized: Materialized<K, V>): KTable<K, V>;
+  toTable(named?: Named, materialized?: Materialized<K, V>): KTable<K, V>;
+  toTable(a?: Named | Materialized<K, V>, b?: Materialized<K, V>): KTable<K, V> {
+    const { named, materialized } = splitArgs(a, b);
     const name = named?.name ?? this.b.newProcessorName(Prefix.TOTABLE);
     const mat = resolveMaterialized(this.b, materialized, Prefix.TOTABLE, { keySerde: this.internals.keySerde, valueSerde: this.internals.valueSerde });
     let parent = this.internals.nodeName;

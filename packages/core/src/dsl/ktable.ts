@@ -2,6 +2,7 @@
 // toStream, groupBy. Operations that need the previous value ask upstream to send old values.
 import type { Serde } from '@sluice/serdes';
 import type { InternalStreamsBuilder } from './internal-builder.js';
+import { splitArgs } from './args.js';
 import type { KeyValueLike } from './key-value.js';
 import { KGroupedTable } from './kgrouped-table.js';
 import { KStream } from './kstream.js';
@@ -52,11 +53,17 @@ export class KTable<K, V> {
     return this.internals.supplier.enableSendingOldValues(force);
   }
 
-  filter(predicate: (key: K, value: V) => boolean, named?: Named, materialized?: Materialized<K, V>): KTable<K, V> {
+  filter(predicate: (key: K, value: V) => boolean, materialized: Materialized<K, V>): KTable<K, V>;
+  filter(predicate: (key: K, value: V) => boolean, named?: Named, materialized?: Materialized<K, V>): KTable<K, V>;
+  filter(predicate: (key: K, value: V) => boolean, a?: Named | Materialized<K, V>, b?: Materialized<K, V>): KTable<K, V> {
+    const { named, materialized } = splitArgs(a, b);
     return this.doFilter(predicate, false, named, materialized);
   }
 
-  filterNot(predicate: (key: K, value: V) => boolean, named?: Named, materialized?: Materialized<K, V>): KTable<K, V> {
+  filterNot(predicate: (key: K, value: V) => boolean, materialized: Materialized<K, V>): KTable<K, V>;
+  filterNot(predicate: (key: K, value: V) => boolean, named?: Named, materialized?: Materialized<K, V>): KTable<K, V>;
+  filterNot(predicate: (key: K, value: V) => boolean, a?: Named | Materialized<K, V>, b?: Materialized<K, V>): KTable<K, V> {
+    const { named, materialized } = splitArgs(a, b);
     return this.doFilter(predicate, true, named, materialized);
   }
 
@@ -77,7 +84,10 @@ export class KTable<K, V> {
     });
   }
 
-  mapValues<VR>(mapper: (value: V, key: K) => VR, named?: Named, materialized?: Materialized<K, VR>): KTable<K, VR> {
+  mapValues<VR>(mapper: (value: V, key: K) => VR, materialized: Materialized<K, VR>): KTable<K, VR>;
+  mapValues<VR>(mapper: (value: V, key: K) => VR, named?: Named, materialized?: Materialized<K, VR>): KTable<K, VR>;
+  mapValues<VR>(mapper: (value: V, key: K) => VR, a?: Named | Materialized<K, VR>, b?: Materialized<K, VR>): KTable<K, VR> {
+    const { named, materialized } = splitArgs(a, b);
     const mat = materialized ? resolveMaterialized(this.b, materialized, TablePrefix.MAPVALUES, { keySerde: this.internals.keySerde, valueSerde: undefined }) : undefined;
     const name = named?.name ?? this.b.newProcessorName(TablePrefix.MAPVALUES);
     if (typeof mapper !== 'function') this.b.problem(`mapValues() of table '${this.internals.nodeName}' needs a mapper function`, name);

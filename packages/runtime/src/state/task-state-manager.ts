@@ -151,6 +151,7 @@ export class TaskStateManager {
         const seconds = Math.max(0.001, (this.o.clock.now() - started) / 1000);
         this.o.onProgress?.({ store: r.store.name, topic, partition: this.o.partition, restored, total, recordsPerSecond: Math.round(restored / seconds), done });
       };
+      if (total > 0) report(false);
       while (offset < end) {
         const batch = await control.reader.fetch(topic, this.o.partition, offset, RESTORE_FETCH_BYTES);
         if (batch.nextOffset <= offset && batch.records.length === 0) {

@@ -6,8 +6,7 @@ import type { StateStore } from '@sluice/state';
 import type { ProcessorSupplier } from '../../processor/api.js';
 import type { KGroupedStream } from '../kgrouped-stream.js';
 import { KTable } from '../ktable.js';
-import { Materialized, type DeferredStoreBuilder, type ResolvedMaterialized } from '../materialized.js';
-import type { Named } from '../options.js';
+import type { DeferredStoreBuilder, ResolvedMaterialized } from '../materialized.js';
 import type { WindowedTableSupplier } from '../operators/window-common.js';
 import { windowedKeySerde, type WindowedKind } from './windowed-key-serde.js';
 
@@ -16,11 +15,7 @@ export const WindowedPrefix = {
   REDUCE: 'KSTREAM-REDUCE-',
 } as const;
 
-/** count(materialized) or count(named?, materialized?), as Kafka's overloads. */
-export function splitArgs<M>(a: unknown, b: M | undefined): { named: Named | undefined; materialized: M | undefined } {
-  if (a instanceof Materialized) return { named: undefined, materialized: a as M };
-  return { named: a as Named | undefined, materialized: b };
-}
+export { splitArgs } from '../args.js';
 
 export const LONG = Serdes.Long();
 
