@@ -59,7 +59,7 @@ function panel(title: string, unit: string, bars: Bar[], top: number, width: num
   for (const sc of scenarios) {
     // the scenario's title on a row of its own, so long titles never run into system labels
     const title = SCENARIOS[sc as keyof typeof SCENARIOS]?.title ?? sc;
-    const suffix = sc === 's5' && unit === 'rec/s' ? ' (restored records/s)' : '';
+    const suffix = sc === 's5' && unit === 'rec/s' ? '  (restored records/s)' : '';
     parts.push(`<text x="10" y="${y + 12}" font-size="12" font-weight="bold">${esc(title)}<tspan font-weight="normal" fill="#555">${esc(suffix)}</tspan></text>`);
     y += rowH;
     for (const b of bars.filter((bb) => bb.scenario === sc)) {
