@@ -3,6 +3,7 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import {
   Consumed,
+  Grouped,
   Headers,
   Produced,
   type Record,
@@ -52,6 +53,26 @@ describe('sources and sinks', () => {
     const d = drive(b);
     await d.createInputTopic('in', S, S).pipeRecord(new TestRecord('k', 'v', 5, new Headers().add('trace', 'abc')));
     expect(d.createOutputTopic('out', S, S).readRecord().headers.lastHeader('trace')?.value?.toString()).toBe('abc');
+  });
+});
+
+describe('headers through stateful steps', () => {
+  it('survive a repartition topic and a cached count (the latest update keeps its record\'s headers)', async () => {
+    const b = new StreamsBuilder();
+    b.stream('in', Consumed.with(S, S))
+      .groupBy((_k, v) => v, Grouped.with(S, S))
+      .count()
+      .toStream()
+      .to('out', Produced.with(S, Serdes.Long()));
+    const d = drive(b);
+    const input = d.createInputTopic('in', S, S);
+    await input.pipeRecord(new TestRecord('k1', 'word', 1, new Headers().add('trace', 'first')));
+    await input.pipeRecord(new TestRecord('k2', 'word', 2, new Headers().add('trace', 'second')));
+    const out = d.createOutputTopic('out', S, Serdes.Long()).readRecordsToList();
+    expect(out.map((r) => [r.value, r.headers.lastHeader('trace')?.value?.toString()])).toEqual([
+      [1, 'first'],
+      [2, 'second'],
+    ]);
   });
 });
 

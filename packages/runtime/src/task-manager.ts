@@ -152,6 +152,7 @@ export class TaskManager {
       // looked up each time: a rolled-back task is a new StreamTask behind the same id
       streamTime: () => this.tasks.get(id)?.task.streamTime() ?? -1,
       recordTimestamp: () => this.tasks.get(id)?.task.currentRecordTimestamp() ?? -1,
+      recordContext: () => this.tasks.get(id)?.task.currentHeaders(),
       onProgress: (p) => this.o.onRestoreProgress(id, p),
     });
     const managed: ManagedTask = { id, task, state, channel, producer, inputs, restored: false };

@@ -12,6 +12,8 @@ export interface CacheFlushRecord<K, V> {
   /** The value in the underlying store before this flush; only when old values were requested. */
   readonly oldValue: V | undefined;
   readonly timestamp: number;
+  /** The context (headers) of the record that made the update, as StateStoreContext.recordContext gave it. */
+  readonly recordContext?: unknown;
 }
 
 export type CacheFlushListener<K, V> = (record: CacheFlushRecord<K, V>) => void | Promise<void>;

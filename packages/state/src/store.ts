@@ -46,6 +46,11 @@ export interface StateStoreContext {
   register(store: StateStore, restore: RestoreCallback): void;
   /** Write one change of `storeName` to its changelog topic, partition = the task's partition. */
   logChange(storeName: string, key: Buffer, value: Buffer | null, timestamp: number): void;
+  /**
+   * The context of the record being processed (its headers; opaque to stores). Caching layers keep it
+   * with a write and give it back with the flushed update, so downstream records keep their headers.
+   */
+  recordContext?(): unknown;
   /** Stream time of the task (max record timestamp seen), for window retention. */
   streamTime(): number;
   /**

@@ -177,6 +177,7 @@ export class TopologyTestDriver {
           this.capture({ topic: `${this.appId}-${storeName}-changelog`, key, value, timestamp, headers: new Headers(), partition: 0, partitioner: undefined }),
         streamTime: () => task.streamTime(),
         recordTimestamp: () => task.currentRecordTimestamp(),
+        recordContext: () => task.currentHeaders(),
       };
       await task.initializeStores(ctx);
       await task.initializeProcessors();

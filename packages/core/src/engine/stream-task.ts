@@ -9,6 +9,7 @@ import { IllegalStateError, ProcessingError, describeError } from '@sluice/commo
 import type { StateStore, StateStoreContext } from '@sluice/state';
 import type { Cancellable, PunctuationType, Punctuator, RecordContext, RecordMetadata } from '../processor/api.js';
 import { Record } from '../processor/record.js';
+import type { Headers } from '../processor/headers.js';
 import type { Topology, SubtopologyDef } from '../topology/topology.js';
 import { decide, type EngineConfig } from './config.js';
 import { NodeContext, type TaskHooks } from './node-context.js';
@@ -234,6 +235,11 @@ export class StreamTask {
 
   streamTime(): number {
     return this.time;
+  }
+
+  /** Headers of the record being processed (undefined outside record processing). */
+  currentHeaders(): Headers | undefined {
+    return this.current?.metadata ? this.current.context.headers : undefined;
   }
 
   /** Timestamp of the record (or punctuation) being processed; stream time outside processing. */

@@ -44,6 +44,8 @@ export interface TaskStateManagerOptions {
   readonly streamTime: () => number;
   /** Timestamp of the record being processed (or of the punctuation running). */
   readonly recordTimestamp: () => number;
+  /** Headers of the record being processed, kept by caches with their writes. */
+  readonly recordContext: () => unknown;
   readonly onProgress?: (p: RestoreProgress) => void;
 }
 
@@ -118,6 +120,7 @@ export class TaskStateManager {
       },
       streamTime: this.o.streamTime,
       recordTimestamp: this.o.recordTimestamp,
+      recordContext: this.o.recordContext,
     };
   }
 

@@ -4,6 +4,7 @@
 import type { CachedStateStore } from '@sluice/state';
 import type { Windowed } from '@sluice/serdes';
 import { Record } from '../../processor/record.js';
+import { Headers } from '../../processor/headers.js';
 import type { ProcessorContext } from '../../processor/api.js';
 import { internalContext } from '../../engine/node-context.js';
 import type { Change } from '../ktable/change.js';
@@ -29,15 +30,18 @@ export class SessionForwarder<K, V> {
     private readonly sendOldValues: boolean,
   ) {
     this.caching = store.setFlushListener(
-      (r) => ctx.forward(new Record(r.key, { newValue: r.newValue ?? null, oldValue: sendOldValues ? (r.oldValue ?? null) : null }, r.key.window.end)),
+      (r) =>
+        ctx.forward(
+          new Record(r.key, { newValue: r.newValue ?? null, oldValue: sendOldValues ? (r.oldValue ?? null) : null }, r.key.window.end, r.recordContext instanceof Headers ? r.recordContext : undefined),
+        ),
       sendOldValues,
     );
   }
 
   /** The update of one session; the record is stamped with the session's end. */
-  maybeForward(key: Windowed<K>, newValue: V | null, oldValue: V | null): void | Promise<void> {
+  maybeForward(key: Windowed<K>, newValue: V | null, oldValue: V | null, headers?: Headers): void | Promise<void> {
     if (this.caching) return undefined;
-    return this.ctx.forward(new Record(key, { newValue, oldValue: this.sendOldValues ? oldValue : null }, key.window.end));
+    return this.ctx.forward(new Record(key, { newValue, oldValue: this.sendOldValues ? oldValue : null }, key.window.end, headers));
   }
 }
 

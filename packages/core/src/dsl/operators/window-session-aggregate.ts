@@ -88,12 +88,12 @@ class SessionWindowAggregateProcessor<K, V, VA> implements Processor<K, V, Windo
     if (start !== ts || end !== ts) {
       for (const session of merged) {
         await this.store.remove(session.key);
-        await this.forwarder.maybeForward(session.key, null, session.value);
+        await this.forwarder.maybeForward(session.key, null, session.value, record.headers);
       }
     }
     agg = fold.aggregator(key, record.value, agg);
     const sessionKey = new Windowed(key, new SessionWindow(start, end));
     await this.store.put(sessionKey, agg as VA);
-    await this.forwarder.maybeForward(sessionKey, agg, null);
+    await this.forwarder.maybeForward(sessionKey, agg, null, record.headers);
   }
 }

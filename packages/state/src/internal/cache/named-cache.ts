@@ -18,6 +18,8 @@ export interface CacheEntry<M> {
   readonly value: Buffer | null;
   /** Timestamp of the write, passed on to the change-logging layer at flush. */
   readonly timestamp: number;
+  /** The writing record's context (headers …), opaque here; handed to the flush listener. */
+  readonly recordContext?: unknown;
   readonly size: number;
 }
 
@@ -26,6 +28,7 @@ export interface DirtySnapshot<M> {
   readonly entry: CacheEntry<M>;
   readonly value: Buffer | null;
   readonly timestamp: number;
+  readonly recordContext?: unknown;
 }
 
 export type CacheTree<M> = InstanceType<typeof BTree<string, CacheEntry<M>>>;
@@ -64,9 +67,9 @@ export class NamedCache<M> {
     return node.entry;
   }
 
-  put(sortKey: string, meta: M, value: Buffer | null, timestamp: number, dirty: boolean): void {
+  put(sortKey: string, meta: M, value: Buffer | null, timestamp: number, dirty: boolean, recordContext?: unknown): void {
     const size = sortKey.length + (value?.length ?? 0) + CACHE_ENTRY_OVERHEAD_BYTES;
-    const entry: CacheEntry<M> = { sortKey, meta, value, timestamp, size };
+    const entry: CacheEntry<M> = { sortKey, meta, value, timestamp, size, recordContext };
     const node = this.nodes.get(sortKey);
     this.pool.reserve(size - (node?.entry.size ?? 0));
     this.tree.set(sortKey, entry);
@@ -102,7 +105,7 @@ export class NamedCache<M> {
   /** Takes every dirty entry, in the order of their latest writes, and marks them clean. */
   takeDirty(): DirtySnapshot<M>[] {
     const out: DirtySnapshot<M>[] = [];
-    for (const entry of this.dirty.values()) out.push({ entry, value: entry.value, timestamp: entry.timestamp });
+    for (const entry of this.dirty.values()) out.push({ entry, value: entry.value, timestamp: entry.timestamp, recordContext: entry.recordContext });
     this.dirty.clear();
     return out;
   }

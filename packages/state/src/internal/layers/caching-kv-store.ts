@@ -57,12 +57,12 @@ export class CachingKeyValueStore extends CachingLayer<Buffer, Buffer> implement
   }
 
   async put(key: Buffer, value: Buffer | null, timestamp?: number): Promise<void> {
-    this.cache.put(sortKey(key), key, value, timestamp ?? this.now(), true);
+    this.cache.put(sortKey(key), key, value, timestamp ?? this.now(), true, this.recordContext());
     await this.maybeEvict();
   }
 
   async putAll(entries: readonly TimestampedEntry[]): Promise<void> {
-    for (const e of entries) this.cache.put(sortKey(e.key), e.key, e.value, e.timestamp ?? this.now(), true);
+    for (const e of entries) this.cache.put(sortKey(e.key), e.key, e.value, e.timestamp ?? this.now(), true, this.recordContext());
     await this.maybeEvict();
   }
 

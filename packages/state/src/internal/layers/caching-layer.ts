@@ -41,6 +41,11 @@ export abstract class CachingLayer<M, LK> implements BytesCachingLayer<LK> {
     this.namedCache ??= new NamedCache<M>(context.cache ?? createCacheMemoryPool(0));
   }
 
+  /** The context of the record being processed, kept with a cached write (headers reach downstream). */
+  protected recordContext(): unknown {
+    return this.context?.recordContext?.();
+  }
+
   /** The timestamp of a write given none (see write-time.ts). */
   protected now(): number {
     return this.context === undefined ? 0 : writeTime(this.context);
@@ -91,7 +96,7 @@ export abstract class CachingLayer<M, LK> implements BytesCachingLayer<LK> {
         await this.writeBelow(toWrite);
         for (let i = 0; i < toWrite.length; i++) {
           const d = toWrite[i]!;
-          await listener(this.listenerKey(d.entry.meta), d.value, oldValues[i]!, d.timestamp);
+          await listener(this.listenerKey(d.entry.meta), d.value, oldValues[i]!, d.timestamp, d.recordContext);
         }
       }
     } finally {

@@ -61,7 +61,7 @@ export class CachingSessionStore extends CachingLayer<SessionKey, SessionKey> im
     this.observedStreamTime = Math.max(this.observedStreamTime, end);
     // as Kafka's caching stores: every write is cached (and forwarded on flush); the store below drops
     // and counts one that has expired by then
-    this.cache.put(this.cacheKey(key, start, end), { key, start, end }, value, timestamp ?? this.now(), true);
+    this.cache.put(this.cacheKey(key, start, end), { key, start, end }, value, timestamp ?? this.now(), true, this.recordContext());
     await this.maybeEvict();
   }
 

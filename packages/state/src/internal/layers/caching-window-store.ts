@@ -64,7 +64,7 @@ export class CachingWindowStore extends CachingLayer<WindowKey, WindowKey> imple
     // as Kafka's caching stores: every write is cached (and forwarded on flush); the store below drops
     // and counts one that has expired by then
     const meta = { key, windowStart: windowStartMs };
-    this.cache.put(this.cacheKey(key, windowStartMs), meta, value, timestamp ?? this.now(), true);
+    this.cache.put(this.cacheKey(key, windowStartMs), meta, value, timestamp ?? this.now(), true, this.recordContext());
     await this.maybeEvict();
   }
 

@@ -22,7 +22,7 @@ export interface SessionBytesLayer extends SessionBytesStore {
 }
 
 /** Bytes-level flush listener of a caching layer; `K` is the layer's key shape. */
-export type BytesFlushListener<K> = (key: K, newValue: Buffer | null, oldValue: Buffer | null, timestamp: number) => void | Promise<void>;
+export type BytesFlushListener<K> = (key: K, newValue: Buffer | null, oldValue: Buffer | null, timestamp: number, recordContext: unknown) => void | Promise<void>;
 
 /** Implemented by caching layers; the builder hands it to the typed layer to wire setFlushListener. */
 export interface BytesCachingLayer<K> {

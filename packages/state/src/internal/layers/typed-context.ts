@@ -4,36 +4,8 @@
 import type { StateStoreContext } from '../../store.js';
 
 export function contextWithoutRegistration(context: StateStoreContext): StateStoreContext {
-  return {
-    get applicationId() {
-      return context.applicationId;
-    },
-    get taskId() {
-      return context.taskId;
-    },
-    get partition() {
-      return context.partition;
-    },
-    get taskDir() {
-      return context.taskDir;
-    },
-    get clock() {
-      return context.clock;
-    },
-    get logger() {
-      return context.logger;
-    },
-    get cache() {
-      return context.cache;
-    },
-    get rocksdb() {
-      return context.rocksdb;
-    },
-    register: () => undefined,
-    logChange: (storeName, key, value, timestamp) => context.logChange(storeName, key, value, timestamp),
-    streamTime: () => context.streamTime(),
-    ...(context.recordTimestamp === undefined ? {} : { recordTimestamp: () => context.recordTimestamp!() }),
-  };
+  // everything else is read through to the real context, including members added to it later
+  return Object.create(context, { register: { value: () => undefined, enumerable: true } }) as StateStoreContext;
 }
 
 /** `<applicationId>-<storeName>-changelog`, the topic name serdes see and changes are logged to. */

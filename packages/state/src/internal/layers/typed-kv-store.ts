@@ -98,8 +98,8 @@ export class TypedKeyValueStore<K, V> implements KeyValueStore<K, V>, CachedStat
     const caching = this.options.caching;
     if (caching === undefined) return false;
     caching.setBytesFlushListener(
-      (key, newValue, oldValue, timestamp) =>
-        listener({ key: this.options.keySerde.deserialize(this.topic, key), newValue: this.value(newValue), oldValue: this.value(oldValue), timestamp }),
+      (key, newValue, oldValue, timestamp, recordContext) =>
+        listener({ key: this.options.keySerde.deserialize(this.topic, key), newValue: this.value(newValue), oldValue: this.value(oldValue), timestamp, recordContext }),
       sendOldValues,
     );
     return true;

@@ -87,7 +87,7 @@ export class TypedSessionStore<K, V> implements SessionStore<K, V>, CachedStateS
     const caching = this.options.caching;
     if (caching === undefined) return false;
     caching.setBytesFlushListener(
-      (key, newValue, oldValue, timestamp) => listener({ key: this.windowed(key), newValue: this.value(newValue), oldValue: this.value(oldValue), timestamp }),
+      (key, newValue, oldValue, timestamp, recordContext) => listener({ key: this.windowed(key), newValue: this.value(newValue), oldValue: this.value(oldValue), timestamp, recordContext }),
       sendOldValues,
     );
     return true;

@@ -92,8 +92,8 @@ export class TypedWindowStore<K, V> implements WindowStore<K, V>, CachedStateSto
     const caching = this.options.caching;
     if (caching === undefined) return false;
     caching.setBytesFlushListener(
-      (key, newValue, oldValue, timestamp) =>
-        listener({ key: this.windowed(key.key, key.windowStart), newValue: this.value(newValue), oldValue: this.value(oldValue), timestamp }),
+      (key, newValue, oldValue, timestamp, recordContext) =>
+        listener({ key: this.windowed(key.key, key.windowStart), newValue: this.value(newValue), oldValue: this.value(oldValue), timestamp, recordContext }),
       sendOldValues,
     );
     return true;
