@@ -56,7 +56,7 @@ const app = new KafkaStreams(topology(spec), {
   commitIntervalMs: spec.commitIntervalMs,
   cacheMaxBytes: spec.cacheMaxBytes,
   stateDir: spec.stateDir,
-  logLevel: 'warn',
+  logLevel: (process.env['SLUICE_BENCH_LOG_LEVEL'] ?? 'warn') as 'warn',
 });
 
 // S5: restoration = every store partition restored before the first RUNNING
@@ -64,6 +64,7 @@ let restoreStartedAt = 0;
 let restored = 0;
 let restoring = 0;
 app.onRestoreProgress((p) => {
+  if (p.total === 0) return; // an empty changelog: nothing to restore
   if (restoreStartedAt === 0) {
     restoreStartedAt = Date.now();
     emit({ event: 'restore-start', at: restoreStartedAt });

@@ -7,6 +7,8 @@ import type { ProductionExceptionHandler } from './config.js';
 import type { ProduceRecord, Producer } from './ports.js';
 
 const FLUSH_AT = 5_000;
+/** Sends in flight (each up to FLUSH_AT records) before processing waits for the oldest to finish. */
+const MAX_IN_FLIGHT = 4;
 
 export class ProductionError extends SluiceError {
   constructor(message: string, cause: unknown) {
@@ -65,6 +67,14 @@ export class ProducerChannel {
     const batch = this.pending;
     this.pending = [];
     this.track(batch);
+  }
+
+  /**
+   * Backpressure: when the producer falls behind processing, wait until at most MAX_IN_FLIGHT sends
+   * are in flight, so unsent records do not pile up in memory until the next commit.
+   */
+  async waitForCapacity(): Promise<void> {
+    while (this.inflight.size > MAX_IN_FLIGHT) await Promise.race(this.inflight).catch(() => undefined);
   }
 
   /** Send everything and wait for all acknowledgements; throws (per the handler) if a send failed. */

@@ -119,6 +119,7 @@ export class StreamThread {
       while (t.task.bufferedRecords() > 0) {
         this.counters.processed += await t.task.process(PROCESS_CHUNK);
         t.channel.sendPending();
+        await t.channel.waitForCapacity();
         if (this.config.clock.now() - lastBeat >= this.config.heartbeatIntervalMs) {
           lastBeat = this.config.clock.now();
           if (!(await control.heartbeat())) break;
