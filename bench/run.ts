@@ -105,6 +105,14 @@ async function runCell(ctx: RunContext, adapter: SystemAdapter, input: PreparedI
     // a failing system fails the same way again, a too slow one is as slow again: do not spend
     // the time budget on more repetitions of it
     if (!r.ok) break;
+    // a warm-up that got through only a small part of its input cannot finish a measured run in
+    // time either: report its partial rate as the measurement instead of spending a full run on it
+    if (warmup && r.partial && r.partial.committed / r.partial.of < o.warmupTimeoutS / o.runTimeoutS / 2) {
+      const pct = Math.round((100 * r.partial.committed) / r.partial.of);
+      runs.push({ ...r, warmup: false, notes: [`partial: ${pct} % of the input processed in the ${o.warmupTimeoutS} s warm-up, too slow to finish a run within --run-timeout-s; rate = that / elapsed; output not checked, no latency phase`] });
+      log(`  (measured from the warm-up: ${pct} % of the input in ${o.warmupTimeoutS} s; no full run attempted)`);
+      break;
+    }
     if (!warmup && r.partial) {
       log('  (stopping this cell: the run did not finish within --run-timeout-s)');
       break;
