@@ -18,6 +18,7 @@ import { PunctuationQueue, type PunctuationSchedule } from './punctuation-queue.
 import type { RecordCollector } from './record-collector.js';
 import { RecordQueue, type RawRecord, type StampedRecord } from './record-queue.js';
 import { buildTaskNodes, type SourceInfo } from './task-nodes.js';
+import { stampRecord } from './record-stamper.js';
 
 export type TaskState = 'CREATED' | 'RESTORING' | 'RUNNING' | 'CLOSED';
 
@@ -337,58 +338,7 @@ export class StreamTask {
   }
 
   private stamp(q: RecordQueue, raw: RawRecord): StampedRecord | undefined {
-    const source = this.sources.get(q.sourceName)!;
-    let key: unknown = null;
-    let value: unknown = null;
-    let part: 'key' | 'value' = 'key';
-    try {
-      if (raw.key !== null) key = source.keySerde.deserialize(raw.topic, raw.key);
-      part = 'value';
-      if (raw.value !== null) value = source.valueSerde.deserialize(raw.topic, raw.value);
-    } catch (err) {
-      const serde = part === 'key' ? source.keySerde.name : source.valueSerde.name;
-      const response = decide(this.o.config.deserializationExceptionHandler, {
-        topic: raw.topic,
-        partition: raw.partition,
-        offset: raw.offset,
-        taskId: this.id,
-        error: err,
-        key: raw.key,
-        value: raw.value,
-      });
-      const message =
-        `could not deserialize the ${part} of the record at topic '${raw.topic}' partition ${raw.partition} offset ${raw.offset} ` +
-        `with serde ${serde} (source '${q.sourceName}', task ${this.id}): ${describeError(err)}`;
-      if (response === 'CONTINUE') {
-        this.o.config.logger.warn(`${message}; skipping it (deserializationExceptionHandler said CONTINUE)`);
-        return undefined;
-      }
-      throw new ProcessingError(
-        `${message}. Fix the producer or the serde, or set deserializationExceptionHandler: 'logAndContinue' to skip such records`,
-        { cause: err, context: { topic: raw.topic, partition: raw.partition, offset: raw.offset, serde, taskId: this.id } },
-      );
-    }
-    let timestamp: number;
-    try {
-      timestamp = source.timestampExtractor(
-        { topic: raw.topic, partition: raw.partition, offset: raw.offset, timestamp: raw.timestamp, key, value, headers: raw.headers },
-        q.partitionTime,
-      );
-    } catch (err) {
-      throw new ProcessingError(`timestamp extractor of source '${q.sourceName}' failed on topic '${raw.topic}' partition ${raw.partition} offset ${raw.offset}: ${describeError(err)}`, {
-        cause: err,
-        context: { topic: raw.topic, partition: raw.partition, offset: raw.offset, taskId: this.id },
-      });
-    }
-    if (!Number.isFinite(timestamp) || timestamp < 0) {
-      // Kafka Streams' RecordQueue: an extractor that returns a negative time means "skip"
-      this.o.config.logger.warn(
-        `skipping the record at topic '${raw.topic}' partition ${raw.partition} offset ${raw.offset}: the timestamp extractor of source '${q.sourceName}' returned ${timestamp}`,
-      );
-      return undefined;
-    }
-    if (timestamp > q.partitionTime) q.partitionTime = timestamp;
-    return { raw, key, value, timestamp };
+    return stampRecord({ queue: q, raw, source: this.sources.get(q.sourceName)!, taskId: this.id, config: this.o.config });
   }
 
   private processOne(next: { queue: RecordQueue; head: StampedRecord }): void | Promise<void> {

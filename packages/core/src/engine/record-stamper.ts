@@ -1,0 +1,66 @@
+// Owns turning a fetched record into what a task processes: key and value deserialized by the
+// source's serdes (failures go to the deserialization handler) and its event time from the source's
+// timestamp extractor (a negative time means "skip", as in Kafka Streams' RecordQueue).
+import { ProcessingError, SluiceError, describeError } from '@sluice/common';
+import { decide, type EngineConfig } from './config.js';
+import type { RawRecord, RecordQueue, StampedRecord } from './record-queue.js';
+import type { SourceInfo } from './task-nodes.js';
+
+export interface StampArgs {
+  readonly queue: RecordQueue;
+  readonly raw: RawRecord;
+  readonly source: SourceInfo;
+  readonly taskId: string;
+  readonly config: EngineConfig;
+}
+
+/** The stamped record, or undefined when a handler or the extractor said to skip it. */
+export function stampRecord({ queue: q, raw, source, taskId, config }: StampArgs): StampedRecord | undefined {
+  let key: unknown = null;
+  let value: unknown = null;
+  let part: 'key' | 'value' = 'key';
+  try {
+    if (raw.key !== null) key = source.keySerde.deserialize(raw.topic, raw.key);
+    part = 'value';
+    if (raw.value !== null) value = source.valueSerde.deserialize(raw.topic, raw.value);
+  } catch (err) {
+    const serde = part === 'key' ? source.keySerde.name : source.valueSerde.name;
+    const response = decide(config.deserializationExceptionHandler, {
+      topic: raw.topic,
+      partition: raw.partition,
+      offset: raw.offset,
+      taskId,
+      error: err,
+      key: raw.key,
+      value: raw.value,
+    });
+    const message =
+      `could not deserialize the ${part} of the record at topic '${raw.topic}' partition ${raw.partition} offset ${raw.offset} ` +
+      `with serde ${serde} (source '${q.sourceName}', task ${taskId}): ${describeError(err)}`;
+    if (response === 'CONTINUE') {
+      config.logger.warn(`${message}; skipping it (deserializationExceptionHandler said CONTINUE)`);
+      return undefined;
+    }
+    throw new ProcessingError(`${message}. Fix the producer or the serde, or set deserializationExceptionHandler: 'logAndContinue' to skip such records`, {
+      cause: err,
+      context: { topic: raw.topic, partition: raw.partition, offset: raw.offset, serde, taskId },
+    });
+  }
+  let timestamp: number;
+  try {
+    timestamp = source.timestampExtractor({ topic: raw.topic, partition: raw.partition, offset: raw.offset, timestamp: raw.timestamp, key, value, headers: raw.headers }, q.partitionTime);
+  } catch (err) {
+    // the built-in extractors already say what was wrong and what to do
+    if (err instanceof SluiceError) throw err;
+    throw new ProcessingError(`timestamp extractor of source '${q.sourceName}' failed on topic '${raw.topic}' partition ${raw.partition} offset ${raw.offset}: ${describeError(err)}`, {
+      cause: err,
+      context: { topic: raw.topic, partition: raw.partition, offset: raw.offset, taskId },
+    });
+  }
+  if (!Number.isFinite(timestamp) || timestamp < 0) {
+    config.logger.warn(`skipping the record at topic '${raw.topic}' partition ${raw.partition} offset ${raw.offset}: the timestamp extractor of source '${q.sourceName}' returned ${timestamp}`);
+    return undefined;
+  }
+  if (timestamp > q.partitionTime) q.partitionTime = timestamp;
+  return { raw, key, value, timestamp };
+}
