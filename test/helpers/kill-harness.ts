@@ -93,9 +93,18 @@ export async function runKillScenario(s: KillScenario): Promise<KillResult> {
     await producer.disconnect();
     log('all input produced; waiting for the output to be complete');
 
-    const pass = await readAll(kafka, topics.OUT_PASS, s.records, s.guarantee === 'exactly_once', 180_000);
-    // let the aggregation catch up with the last inputs too
-    const agg = await readAll(kafka, topics.OUT_AGG, s.records, s.guarantee === 'exactly_once', 180_000);
+    // Read until the output is complete (every sequence number seen; every group's latest count has
+    // reached its input count), not until some number of records: under at-least-once duplicates make
+    // that number arrive early, and a worker that was just killed leaves its partitions idle until its
+    // session times out, so a quiet period is no sign that processing is done.
+    const readCommitted = s.guarantee === 'exactly_once';
+    const pass = await readUntil(kafka, topics.OUT_PASS, readCommitted, 180_000, (out) => new Set(out.map((r) => r.value)).size >= s.records);
+    const wantCounts = expectedAggregates(inputs, groups);
+    const agg = await readUntil(kafka, topics.OUT_AGG, readCommitted, 180_000, (out) => {
+      const latest = new Map<string, number>();
+      for (const r of out) latest.set(r.key, (JSON.parse(r.value) as Agg).count);
+      return [...wantCounts].every(([g, a]) => (latest.get(g) ?? 0) >= a.count);
+    });
     for (const w of workers) await w?.stop('SIGTERM', 30_000);
     if (s.keepWorkerOutput) for (const w of [...retired, ...workers]) if (w) log(`---- ${w.name} ----\n${w.output()}`);
 
@@ -127,13 +136,18 @@ interface Agg {
   max: number;
 }
 
-function checkAggregates(inputs: InputRecord[], out: { key: string; value: string; partition: number }[], groups: number, guarantee: KillScenario['guarantee']): string[] {
+function expectedAggregates(inputs: InputRecord[], groups: number): Map<string, Agg> {
   const expected = new Map<string, Agg>();
   for (const r of inputs) {
     const g = `g${r.v % groups}`;
     const a = expected.get(g) ?? { count: 0, sum: 0, min: Number.MAX_SAFE_INTEGER, max: Number.MIN_SAFE_INTEGER };
     expected.set(g, { count: a.count + 1, sum: a.sum + r.v, min: Math.min(a.min, r.v), max: Math.max(a.max, r.v) });
   }
+  return expected;
+}
+
+function checkAggregates(inputs: InputRecord[], out: { key: string; value: string; partition: number }[], groups: number, guarantee: KillScenario['guarantee']): string[] {
+  const expected = expectedAggregates(inputs, groups);
   const problems: string[] = [];
   const counts = new Map<string, number[]>();
   const last = new Map<string, Agg>();
@@ -163,13 +177,21 @@ function checkAggregates(inputs: InputRecord[], out: { key: string; value: strin
   return problems;
 }
 
-/** Reads a topic from the start until `min` distinct values, then a little longer; read_committed when asked. */
-async function readAll(kafka: Kafka, topic: string, min: number, readCommitted: boolean, timeoutMs: number): Promise<{ key: string; value: string; partition: number }[]> {
+type OutRecord = { key: string; value: string; partition: number };
+
+/**
+ * Reads a topic from the start until `complete(records)` holds, then until 3 s pass without a new
+ * record (so duplicates written after that point are seen too); read_committed when asked. At the
+ * timeout it returns what arrived, and the checks report what is missing.
+ */
+async function readUntil(kafka: Kafka, topic: string, readCommitted: boolean, timeoutMs: number, complete: (records: OutRecord[]) => boolean): Promise<OutRecord[]> {
   const consumer = kafka.consumer({ groupId: `${topic}-reader-${Date.now()}`, readUncommitted: !readCommitted, maxWaitTimeInMs: 200 });
   await consumer.connect();
   await consumer.subscribe({ topic, fromBeginning: true });
-  const out: { key: string; value: string; partition: number }[] = [];
+  const out: OutRecord[] = [];
   let lastGrowth = Date.now();
+  let checkedAt = -1;
+  let done = false;
   await consumer.run({
     eachBatch: async ({ batch }) => {
       for (const m of batch.messages) out.push({ key: m.key?.toString() ?? '', value: m.value?.toString() ?? '', partition: batch.partition });
@@ -178,7 +200,11 @@ async function readAll(kafka: Kafka, topic: string, min: number, readCommitted: 
   });
   const deadline = Date.now() + timeoutMs;
   while (Date.now() < deadline) {
-    if (out.length >= min && Date.now() - lastGrowth > 3_000) break;
+    if (!done && out.length !== checkedAt) {
+      checkedAt = out.length;
+      done = complete(out);
+    }
+    if (done && Date.now() - lastGrowth > 3_000) break;
     await new Promise((r) => setTimeout(r, 250));
   }
   await consumer.disconnect();
