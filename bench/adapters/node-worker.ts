@@ -35,7 +35,7 @@ export function nodeWorkerAdapter(o: NodeWorkerOptions): ProcessorAdapter {
       return Promise.resolve(
         spawnSystemProcess({
           command: process.execPath,
-          args: [...(o.nodeArgs ?? []), '--import', 'tsx', join(root, o.script)],
+          args: [...(o.nodeArgs ?? []), ...extraNodeArgs(), '--import', 'tsx', join(root, o.script)],
           cwd: root,
           env: { ...process.env, ...(o.env?.() ?? {}), BENCH_RUN_SPEC: JSON.stringify(spec) },
           logFile: spec.logFile,
@@ -43,6 +43,14 @@ export function nodeWorkerAdapter(o: NodeWorkerOptions): ProcessorAdapter {
       );
     },
   };
+}
+
+/**
+ * `BENCH_NODE_ARGS` adds flags to every Node worker, e.g. `--cpu-prof --cpu-prof-dir=/tmp/prof` to
+ * profile one (Node refuses --cpu-prof in NODE_OPTIONS). Split on whitespace.
+ */
+function extraNodeArgs(): string[] {
+  return (process.env['BENCH_NODE_ARGS'] ?? '').split(/\s+/).filter((a) => a.length > 0);
 }
 
 /** Node's own version and flags, for SystemInfo.config of every Node worker. */

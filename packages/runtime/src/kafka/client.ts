@@ -114,17 +114,13 @@ export function createKafkaClient(o: KafkaClientOptions): KafkaClient {
 }
 
 function toMessages(records: readonly ProduceRecord[]) {
-  const byTopic = new Map<string, { key: Buffer | null; value: Buffer | null; partition?: number; timestamp: string; headers: { [key: string]: Buffer | Buffer[] } }[]>();
+  const byTopic = new Map<string, { key: Buffer | null; value: Buffer | null; partition: number | undefined; timestamp: string; headers: { [key: string]: Buffer | Buffer[] } }[]>();
   for (const r of records) {
     let list = byTopic.get(r.topic);
     if (!list) byTopic.set(r.topic, (list = []));
-    list.push({
-      key: r.key,
-      value: r.value,
-      ...(r.partition === undefined ? {} : { partition: r.partition }),
-      timestamp: String(r.timestamp),
-      headers: r.headers,
-    });
+    // one object shape for every message (partition undefined when the partitioner picks it); the
+    // timestamp stays a number: our produce request (kafkajs-patches.ts) takes either
+    list.push({ key: r.key, value: r.value, partition: r.partition, timestamp: r.timestamp as unknown as string, headers: r.headers });
   }
   return [...byTopic].map(([topic, messages]) => ({ topic, messages }));
 }
