@@ -10,12 +10,14 @@
 // 2. The v0 Record encoder: patches/record-encoder.ts.
 // 3. The default partitioner's murmur2 on Long objects: patches/murmur2.ts.
 // 4. The Produce v3 request's batch encoding: patches/produce-request.ts.
+// 5. The v0 Record decoder's BigInt arithmetic per fetched record: patches/record-decoder.ts.
 import { createRequire } from 'node:module';
 import { murmur2 } from './patches/murmur2.js';
 import { produceRequestV3, type ProduceRequestArgs } from './patches/produce-request.js';
+import { decodeRecord, type RecordBatchContext } from './patches/record-decoder.js';
 import { encodeRecord, type RecordArgs } from './patches/record-encoder.js';
 
-export { encodeRecord, murmur2, produceRequestV3 };
+export { decodeRecord, encodeRecord, murmur2, produceRequestV3 };
 
 const require = createRequire(import.meta.url);
 
@@ -42,6 +44,7 @@ interface Originals {
   record?: (args: RecordArgs) => { buffer: Buffer };
   murmur2?: (key: Buffer | string) => number;
   produceV3?: (args: ProduceRequestArgs) => { encode(): Promise<{ buffer: Buffer }> };
+  recordDecoder?: (decoder: { buffer: Buffer; offset: number }, context: RecordBatchContext) => unknown;
 }
 // this module may be evaluated more than once in a process (test isolation): keep the first originals
 const originals = ((globalThis as { [ORIGINALS]?: Originals })[ORIGINALS] ??= {});
@@ -57,11 +60,13 @@ function replace<T>(modulePath: string, slot: keyof Originals, replacement: unkn
 /** kafkajs' own implementations, kept for the byte-for-byte tests. */
 export const kafkajsOriginals: Readonly<Originals> = originals;
 
-// kafkajs requires the record encoder and the produce request lazily (on first produce): these
-// apply even when kafkajs was loaded first
+// kafkajs requires the record encoder and the produce request lazily (on first produce), and the
+// record decoder with the fetch response (on first fetch): these apply even when kafkajs was loaded
+// first
 // (the request first: its kept original then encodes with kafkajs' record encoder too)
 replace('kafkajs/src/protocol/requests/produce/v3/request.js', 'produceV3', produceRequestV3);
 replace('kafkajs/src/protocol/recordBatch/record/v0/index.js', 'record', encodeRecord);
+replace('kafkajs/src/protocol/recordBatch/record/v0/decoder.js', 'recordDecoder', decodeRecord);
 
 /** False when kafkajs' producer was loaded before this module: the grouping and hash stay kafkajs' then. */
 export const kafkajsPatched = require.cache[require.resolve('kafkajs/src/producer/sendMessages.js')] === undefined;
