@@ -1,6 +1,8 @@
 // Owns one store's record cache: entries in key order (for range reads), in least-recently-used
 // order (for eviction) and, for dirty ones, in the order of their latest write since the last
 // flush (the order a flush writes them). Its memory is charged to the worker's CacheMemoryPool.
+// The key order (a B-tree) is built on the first range read and kept from then on: a store that is
+// only read by key (a count, a word count) never pays for it.
 import type { CacheMemoryPool } from '../../store.js';
 import { CACHE_ENTRY_OVERHEAD_BYTES } from '../../cache-memory-pool.js';
 import { BTree } from '../btree.js';
@@ -41,7 +43,8 @@ interface LruNode<M> {
 }
 
 export class NamedCache<M> {
-  private tree: CacheTree<M> = new BTree<string, CacheEntry<M>>();
+  /** Key order; undefined until the first range read. */
+  private tree: CacheTree<M> | undefined;
   // A linked list, not Map insertion order: V8 Maps keep deleted slots until they rehash, so
   // "first entry" after many deletions at the front costs O(deleted) — evicting became O(n).
   private readonly nodes = new Map<string, LruNode<M>>();
@@ -72,7 +75,7 @@ export class NamedCache<M> {
     const entry: CacheEntry<M> = { sortKey, meta, value, timestamp, size, recordContext };
     const node = this.nodes.get(sortKey);
     this.pool.reserve(size - (node?.entry.size ?? 0));
-    this.tree.set(sortKey, entry);
+    this.tree?.set(sortKey, entry);
     if (node === undefined) {
       const added: LruNode<M> = { entry, prev: this.tail, next: undefined };
       if (this.tail === undefined) this.head = added;
@@ -124,12 +127,17 @@ export class NamedCache<M> {
     this.unlink(node);
     this.nodes.delete(sortKey);
     this.dirty.delete(sortKey);
-    this.tree.delete(sortKey);
+    this.tree?.delete(sortKey);
     this.pool.reserve(-node.entry.size);
   }
 
   /** A copy-on-write snapshot for iterators. */
   snapshot(): CacheTree<M> {
+    if (this.tree === undefined) {
+      const sorted = [...this.nodes.values()].map((n): [string, CacheEntry<M>] => [n.entry.sortKey, n.entry]);
+      sorted.sort((a, b) => (a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : 0));
+      this.tree = new BTree<string, CacheEntry<M>>(sorted);
+    }
     return this.tree.clone();
   }
 
@@ -141,7 +149,7 @@ export class NamedCache<M> {
     this.nodes.clear();
     this.head = this.tail = undefined;
     this.dirty.clear();
-    this.tree = new BTree<string, CacheEntry<M>>();
+    this.tree = undefined;
   }
 
   private moveToTail(node: LruNode<M>): void {
