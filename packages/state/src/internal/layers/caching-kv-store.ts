@@ -1,46 +1,14 @@
 // Owns the caching layer of key-value stores: reads go through the cache, writes stay in it until a
 // flush or an eviction, and iterators merge a snapshot of the cache with the store below.
-import type { KeyValue, KeyValueIterator, StateStoreContext } from '../../store.js';
+import type { KeyValue, KeyValueIterator } from '../../store.js';
 import { prefixUpperBound, sortKey } from '../bytes.js';
-import { cacheRange, mergeCacheAndStore } from '../cache/merged-iterator.js';
+import { cacheRange } from '../cache/merged-iterator.js';
 import type { DirtySnapshot } from '../cache/named-cache.js';
 import { emptyIterator } from '../iterators.js';
 import { CachingLayer } from './caching-layer.js';
 import type { KeyValueBytesLayer, TimestampedEntry } from './layer-types.js';
 
-export class CachingKeyValueStore extends CachingLayer<Buffer, Buffer> implements KeyValueBytesLayer {
-  readonly name: string;
-  readonly persistent: boolean;
-
-  constructor(private readonly inner: KeyValueBytesLayer) {
-    super();
-    this.name = inner.name;
-    this.persistent = inner.persistent;
-  }
-
-  async init(context: StateStoreContext): Promise<void> {
-    this.initCache(context);
-    await this.inner.init(context);
-  }
-
-  async flush(): Promise<void> {
-    await this.flushCache();
-    await this.inner.flush();
-  }
-
-  async close(): Promise<void> {
-    try {
-      if (this.inner.isOpen()) await this.flushCache();
-    } finally {
-      this.clearCache();
-      await this.inner.close();
-    }
-  }
-
-  isOpen(): boolean {
-    return this.inner.isOpen();
-  }
-
+export class CachingKeyValueStore extends CachingLayer<Buffer, KeyValueBytesLayer> implements KeyValueBytesLayer {
   async get(key: Buffer): Promise<Buffer | undefined> {
     const sk = sortKey(key);
     const hit = this.cache.get(sk);
@@ -88,11 +56,6 @@ export class CachingKeyValueStore extends CachingLayer<Buffer, Buffer> implement
     return this.inner.approximateNumEntries();
   }
 
-  async wipe(): Promise<void> {
-    this.clearCache();
-    await this.inner.wipe();
-  }
-
   protected async writeBelow(batch: readonly DirtySnapshot<Buffer>[]): Promise<void> {
     if (batch.length === 0) return;
     await this.inner.putAll(batch.map((d) => ({ key: d.entry.meta, value: d.value, timestamp: d.timestamp })));
@@ -100,10 +63,6 @@ export class CachingKeyValueStore extends CachingLayer<Buffer, Buffer> implement
 
   protected readBelow(key: Buffer): Promise<Buffer | undefined> {
     return this.inner.get(key);
-  }
-
-  protected listenerKey(key: Buffer): Buffer {
-    return key;
   }
 
   /** `prefix`: `to` is the exclusive upper bound of a prefix scan rather than an inclusive one. */
@@ -114,15 +73,12 @@ export class CachingKeyValueStore extends CachingLayer<Buffer, Buffer> implement
     const store = prefix ? this.inner.prefixScan(from!) : backward ? this.inner.reverseRange(from, to) : this.inner.range(from, to);
     const entries = cacheRange(this.cache.snapshot(), lo, hi, backward);
     const cache = prefix && hi !== undefined ? skipKey(entries, hi) : entries;
-    return mergeCacheAndStore({
-      cache,
-      store,
-      backward,
-      storeSortKey: (kv: KeyValue<Buffer, Buffer>) => sortKey(kv.key),
-      fromCache: (entry, value) => ({ key: entry.meta, value }),
-      fromStore: (kv) => kv,
-    });
+    return this.mergeWithBelow(cache, store, backward, storeSortKey);
   }
+}
+
+function storeSortKey(kv: KeyValue<Buffer, Buffer>): string {
+  return sortKey(kv.key);
 }
 
 function* skipKey<T extends { sortKey: string }>(entries: Iterable<T>, excluded: string): Generator<T> {

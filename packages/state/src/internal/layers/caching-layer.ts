@@ -3,42 +3,63 @@
 // order they were first dirtied and then tells the flush listener, and when the worker's pool is
 // over budget after a write the store evicts its least recently used entries, flushing first if the
 // eldest is dirty (a flush writes all dirty entries, so the changelog keeps first-dirtied order).
-import type { StateStoreContext } from '../../store.js';
+// Also the lifecycle around the cache (init, flush, close, wipe) and the merge of cached entries
+// with the store below for range queries. `M` is the key shape of both the cache and the store below.
+import type { KeyValue, KeyValueIterator, StateStoreContext } from '../../store.js';
 import { createCacheMemoryPool } from '../../cache-memory-pool.js';
-import { NamedCache, type DirtySnapshot } from '../cache/named-cache.js';
-import type { BytesCachingLayer, BytesFlushListener } from './layer-types.js';
+import { mergeCacheAndStore } from '../cache/merged-iterator.js';
+import { NamedCache, type CacheEntry, type DirtySnapshot } from '../cache/named-cache.js';
+import type { BytesCachingLayer, BytesFlushListener, WipeableStore } from './layer-types.js';
+import { WrappingLayer } from './wrapping-layer.js';
 import { writeTime } from './write-time.js';
 
-export abstract class CachingLayer<M, LK> implements BytesCachingLayer<LK> {
+export abstract class CachingLayer<M, S extends WipeableStore> extends WrappingLayer<S> implements BytesCachingLayer<M> {
   private namedCache: NamedCache<M> | undefined;
-  private listener: BytesFlushListener<LK> | undefined;
+  private listener: BytesFlushListener<M> | undefined;
   private sendOldValues = false;
   private flushChain: Promise<void> = Promise.resolve();
   /** Set while this store's flush runs; a listener that writes back into the store must not wait for it. */
   private flushing = false;
-  protected context: StateStoreContext | undefined;
 
   /** Write a flushed batch to the layer below, in order. */
   protected abstract writeBelow(batch: readonly DirtySnapshot<M>[]): Promise<void>;
   /** The value below (for old values and to skip deleting what never existed). */
   protected abstract readBelow(meta: M): Promise<Buffer | undefined>;
-  protected abstract listenerKey(meta: M): LK;
 
-  setBytesFlushListener(listener: BytesFlushListener<LK>, sendOldValues: boolean): void {
+  setBytesFlushListener(listener: BytesFlushListener<M>, sendOldValues: boolean): void {
     this.listener = listener;
     this.sendOldValues = sendOldValues;
+  }
+
+  override async init(context: StateStoreContext): Promise<void> {
+    // Without a worker cache every write is evicted at once: the store behaves as uncached but
+    // still reports each update to the flush listener, so nothing is silently not forwarded.
+    this.namedCache ??= new NamedCache<M>(context.cache ?? createCacheMemoryPool(0));
+    await super.init(context);
+  }
+
+  override async flush(): Promise<void> {
+    await this.flushCache();
+    await this.inner.flush();
+  }
+
+  override async close(): Promise<void> {
+    try {
+      if (this.inner.isOpen()) await this.flushCache();
+    } finally {
+      this.clearCache();
+      await this.inner.close();
+    }
+  }
+
+  async wipe(): Promise<void> {
+    this.clearCache();
+    await this.inner.wipe();
   }
 
   protected get cache(): NamedCache<M> {
     if (this.namedCache === undefined) throw new Error('caching layer used before init');
     return this.namedCache;
-  }
-
-  protected initCache(context: StateStoreContext): void {
-    this.context = context;
-    // Without a worker cache every write is evicted at once: the store behaves as uncached but
-    // still reports each update to the flush listener, so nothing is silently not forwarded.
-    this.namedCache ??= new NamedCache<M>(context.cache ?? createCacheMemoryPool(0));
   }
 
   /** The context of the record being processed, kept with a cached write (headers reach downstream). */
@@ -74,6 +95,19 @@ export abstract class CachingLayer<M, LK> implements BytesCachingLayer<LK> {
     this.namedCache?.clear();
   }
 
+  /**
+   * Merges cached entries (already cut to the query, in the store's order) with the store's own
+   * iterator: `storeSortKey` gives a store entry's cache sort key; where both hold a key the cache wins.
+   */
+  protected mergeWithBelow(
+    cache: Iterator<CacheEntry<M>>,
+    below: KeyValueIterator<M, Buffer>,
+    backward: boolean,
+    storeSortKey: (kv: KeyValue<M, Buffer>) => string,
+  ): KeyValueIterator<M, Buffer> {
+    return mergeCacheAndStore({ cache, store: below, backward, storeSortKey, fromCache: cachedKeyValue, fromStore: storedKeyValue });
+  }
+
   private async flushDirty(): Promise<void> {
     const cache = this.cache;
     const batch = cache.takeDirty();
@@ -96,7 +130,7 @@ export abstract class CachingLayer<M, LK> implements BytesCachingLayer<LK> {
         await this.writeBelow(toWrite);
         for (let i = 0; i < toWrite.length; i++) {
           const d = toWrite[i]!;
-          await listener(this.listenerKey(d.entry.meta), d.value, oldValues[i]!, d.timestamp, d.recordContext);
+          await listener(d.entry.meta, d.value, oldValues[i]!, d.timestamp, d.recordContext);
         }
       }
     } finally {
@@ -104,4 +138,12 @@ export abstract class CachingLayer<M, LK> implements BytesCachingLayer<LK> {
     }
     cache.dropFlushedTombstones(batch);
   }
+}
+
+function cachedKeyValue<M>(entry: CacheEntry<M>, value: Buffer): KeyValue<M, Buffer> {
+  return { key: entry.meta, value };
+}
+
+function storedKeyValue<M>(kv: KeyValue<M, Buffer>): KeyValue<M, Buffer> {
+  return kv;
 }

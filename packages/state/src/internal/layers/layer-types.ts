@@ -1,7 +1,12 @@
 // Owns the internal shape of the store layers: the bytes contracts plus an optional write timestamp
 // that the typed layer and the cache hand down to the change-logging layer. Every bytes store fits
 // these types (a method with fewer parameters is assignable), so user-supplied stores still stack.
-import type { KeyValue, KeyValueBytesStore, SessionBytesStore, WindowBytesStore } from '../../store.js';
+import type { KeyValue, KeyValueBytesStore, SessionBytesStore, StateStore, WindowBytesStore } from '../../store.js';
+
+/** What the caching and change-logging layers need of the store below: every bytes store can be wiped. */
+export interface WipeableStore extends StateStore {
+  wipe(): Promise<void>;
+}
 
 export interface TimestampedEntry extends KeyValue<Buffer, Buffer | null> {
   readonly timestamp?: number;

@@ -1,41 +1,11 @@
 // Owns the change-logging layer of key-value stores: after each write reaches the store below, the
-// same change goes to the store's changelog topic through context.logChange (format in
-// changelog-format.ts). Reads pass straight through.
-import type { KeyValueIterator, StateStoreContext } from '../../store.js';
-import { toChangelog } from './changelog-format.js';
+// same change goes to the store's changelog topic (logging-layer.ts), keyed by the store's key. Reads
+// pass straight through.
+import type { KeyValueIterator } from '../../store.js';
 import type { KeyValueBytesLayer, TimestampedEntry } from './layer-types.js';
-import { writeTime } from './write-time.js';
+import { ChangeLoggingLayer } from './logging-layer.js';
 
-export class ChangeLoggingKeyValueStore implements KeyValueBytesLayer {
-  readonly name: string;
-  readonly persistent: boolean;
-  private context: StateStoreContext | undefined;
-
-  constructor(
-    private readonly inner: KeyValueBytesLayer,
-    private readonly timestamped: boolean,
-  ) {
-    this.name = inner.name;
-    this.persistent = inner.persistent;
-  }
-
-  async init(context: StateStoreContext): Promise<void> {
-    this.context = context;
-    await this.inner.init(context);
-  }
-
-  flush(): Promise<void> {
-    return this.inner.flush();
-  }
-
-  close(): Promise<void> {
-    return this.inner.close();
-  }
-
-  isOpen(): boolean {
-    return this.inner.isOpen();
-  }
-
+export class ChangeLoggingKeyValueStore extends ChangeLoggingLayer<KeyValueBytesLayer> implements KeyValueBytesLayer {
   get(key: Buffer): Promise<Buffer | undefined> {
     return this.inner.get(key);
   }
@@ -70,15 +40,5 @@ export class ChangeLoggingKeyValueStore implements KeyValueBytesLayer {
 
   approximateNumEntries(): Promise<number> {
     return this.inner.approximateNumEntries();
-  }
-
-  wipe(): Promise<void> {
-    return this.inner.wipe();
-  }
-
-  private log(key: Buffer, value: Buffer | null, timestamp: number | undefined): void {
-    const context = this.context!;
-    const change = toChangelog(value, this.timestamped, timestamp ?? writeTime(context));
-    context.logChange(this.name, key, change.value, change.timestamp);
   }
 }

@@ -1,24 +1,16 @@
 // Owns the change-logging layers of window and session stores: each write that the store below keeps
-// is logged with the segment's store key as the changelog key (format in changelog-format.ts);
+// is logged with the segment's store key as the changelog key (logging-layer.ts, changelog-format.ts);
 // writes the store dropped as expired are not logged.
-import type { KeyValueIterator, StateStoreContext } from '../../store.js';
+import type { KeyValueIterator } from '../../store.js';
 import { sessionKeys, windowKeys } from '../segmented/key-schemas.js';
-import { toChangelog } from './changelog-format.js';
 import type { SessionBytesLayer, WindowBytesLayer } from './layer-types.js';
-import { writeTime } from './write-time.js';
+import { ChangeLoggingLayer } from './logging-layer.js';
 
-abstract class LoggingLayer<S extends WindowBytesLayer | SessionBytesLayer> {
-  readonly name: string;
-  readonly persistent: boolean;
+abstract class SegmentedLoggingLayer<S extends WindowBytesLayer | SessionBytesLayer> extends ChangeLoggingLayer<S> {
   readonly retentionMs: number;
-  protected context: StateStoreContext | undefined;
 
-  constructor(
-    protected readonly inner: S,
-    private readonly timestamped: boolean,
-  ) {
-    this.name = inner.name;
-    this.persistent = inner.persistent;
+  constructor(inner: S, timestamped: boolean) {
+    super(inner, timestamped);
     this.retentionMs = inner.retentionMs;
   }
 
@@ -26,39 +18,16 @@ abstract class LoggingLayer<S extends WindowBytesLayer | SessionBytesLayer> {
     return this.inner.droppedRecords;
   }
 
-  async init(context: StateStoreContext): Promise<void> {
-    this.context = context;
-    await this.inner.init(context);
-  }
-
-  flush(): Promise<void> {
-    return this.inner.flush();
-  }
-
-  close(): Promise<void> {
-    return this.inner.close();
-  }
-
-  isOpen(): boolean {
-    return this.inner.isOpen();
-  }
-
-  wipe(): Promise<void> {
-    return this.inner.wipe();
-  }
-
   /** Runs a write and logs it unless the store below counted it as dropped. */
   protected async writeAndLog(write: () => Promise<void>, changelogKey: Buffer, value: Buffer | null, timestamp: number | undefined): Promise<void> {
     const droppedBefore = this.inner.droppedRecords;
     await write();
     if (droppedBefore !== undefined && this.inner.droppedRecords !== droppedBefore) return;
-    const context = this.context!;
-    const change = toChangelog(value, this.timestamped, timestamp ?? writeTime(context));
-    context.logChange(this.name, changelogKey, change.value, change.timestamp);
+    this.log(changelogKey, value, timestamp);
   }
 }
 
-export class ChangeLoggingWindowStore extends LoggingLayer<WindowBytesLayer> implements WindowBytesLayer {
+export class ChangeLoggingWindowStore extends SegmentedLoggingLayer<WindowBytesLayer> implements WindowBytesLayer {
   readonly windowSizeMs: number;
   readonly retainDuplicates: boolean;
   /** Used only when the store below does not expose its seqnums (a user-supplied store). */
@@ -93,7 +62,7 @@ export class ChangeLoggingWindowStore extends LoggingLayer<WindowBytesLayer> imp
   }
 }
 
-export class ChangeLoggingSessionStore extends LoggingLayer<SessionBytesLayer> implements SessionBytesLayer {
+export class ChangeLoggingSessionStore extends SegmentedLoggingLayer<SessionBytesLayer> implements SessionBytesLayer {
   async put(key: Buffer, start: number, end: number, value: Buffer | null, timestamp?: number): Promise<void> {
     await this.writeAndLog(() => this.inner.put(key, start, end, value, timestamp), sessionKeys.toStoreKey(key, start, end), value, timestamp);
   }

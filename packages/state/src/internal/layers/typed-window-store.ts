@@ -1,62 +1,27 @@
-// Owns the typed layer of window stores: serdes, the fetch overloads of ReadOnlyWindowStore, window
-// objects for results, restoration registration and typed flush records.
-import { TimeWindow, Windowed, type Serde, type Window } from '@sluice/serdes';
-import type { KeyValue, RestoreCallback, StateStoreContext, WindowStore, WindowStoreIterator, WindowedIterator } from '../../store.js';
-import type { CacheFlushListener, CachedStateStore } from '../../store-builder.js';
+// Owns the typed layer of window stores: the fetch overloads of ReadOnlyWindowStore over the serdes and
+// window objects for results; init, restoration and typed flush records are in typed-layer.ts.
+import { TimeWindow, Windowed, type Window } from '@sluice/serdes';
+import type { KeyValue, WindowStore, WindowStoreIterator, WindowedIterator } from '../../store.js';
 import { MAX_TIMESTAMP } from '../bytes.js';
 import { mapIterator } from '../iterators.js';
-import type { BytesCachingLayer, WindowBytesLayer } from './layer-types.js';
-import { changelogTopicName, contextWithoutRegistration } from './typed-context.js';
+import type { WindowBytesLayer } from './layer-types.js';
+import { TypedLayer, valueTimestamp, type TimestampOfOption, type TypedLayerOptions } from './typed-layer.js';
 
 type WindowKey = { key: Buffer; windowStart: number };
 
-export interface TypedWindowStoreOptions<K, V> {
-  readonly inner: WindowBytesLayer;
-  readonly caching: BytesCachingLayer<WindowKey> | undefined;
-  readonly keySerde: Serde<K>;
-  readonly valueSerde: Serde<V>;
-  readonly timestampOf?: (value: V) => number;
-  readonly restore: RestoreCallback;
-}
+export interface TypedWindowStoreOptions<K, V> extends TypedLayerOptions<WindowBytesLayer, WindowKey, K, V>, TimestampOfOption<V> {}
 
-export class TypedWindowStore<K, V> implements WindowStore<K, V>, CachedStateStore<Windowed<K>, V> {
-  readonly name: string;
-  readonly persistent: boolean;
-  private topic = '';
-  private readonly inner: WindowBytesLayer;
-
-  constructor(private readonly options: TypedWindowStoreOptions<K, V>) {
-    this.inner = options.inner;
-    this.name = options.inner.name;
-    this.persistent = options.inner.persistent;
-  }
+export class TypedWindowStore<K, V> extends TypedLayer<WindowBytesLayer, WindowKey, K, V, Windowed<K>> implements WindowStore<K, V> {
+  declare protected readonly options: TypedWindowStoreOptions<K, V>;
 
   /** Writes dropped because their window had expired. */
   get droppedRecords(): number {
     return this.inner.droppedRecords ?? 0;
   }
 
-  async init(context: StateStoreContext): Promise<void> {
-    this.topic = changelogTopicName(context.applicationId, this.name);
-    await this.inner.init(contextWithoutRegistration(context));
-    context.register(this, this.options.restore);
-  }
-
-  flush(): Promise<void> {
-    return this.inner.flush();
-  }
-
-  close(): Promise<void> {
-    return this.inner.close();
-  }
-
-  isOpen(): boolean {
-    return this.inner.isOpen();
-  }
-
   put(key: K, value: V | null, windowStartMs: number): Promise<void> {
-    const raw = value === null ? null : this.options.valueSerde.serialize(this.topic, value);
-    const timestamp = value === null || this.options.timestampOf === undefined ? undefined : this.options.timestampOf(value);
+    const raw = this.rawValue(value);
+    const timestamp = valueTimestamp(this.options, value);
     return this.inner.put(this.rawKey(key), raw, windowStartMs, timestamp);
   }
 
@@ -88,15 +53,8 @@ export class TypedWindowStore<K, V> implements WindowStore<K, V>, CachedStateSto
     return this.multi(undefined, undefined, 0, MAX_TIMESTAMP, false);
   }
 
-  setFlushListener(listener: CacheFlushListener<Windowed<K>, V>, sendOldValues: boolean): boolean {
-    const caching = this.options.caching;
-    if (caching === undefined) return false;
-    caching.setBytesFlushListener(
-      (key, newValue, oldValue, timestamp, recordContext) =>
-        listener({ key: this.windowed(key.key, key.windowStart), newValue: this.value(newValue), oldValue: this.value(oldValue), timestamp, recordContext }),
-      sendOldValues,
-    );
-    return true;
+  protected flushKey(key: WindowKey): Windowed<K> {
+    return this.windowed(key.key, key.windowStart);
   }
 
   private async fetchOne(key: K, windowStartMs: number): Promise<V | undefined> {
@@ -106,26 +64,16 @@ export class TypedWindowStore<K, V> implements WindowStore<K, V>, CachedStateSto
   private single(key: K, timeFrom: number, timeTo: number, backward: boolean): WindowStoreIterator<V> {
     const raw = this.rawKey(key);
     const it = this.inner.fetchRange(raw, raw, timeFrom, timeTo, backward);
-    return mapIterator(it, (kv): KeyValue<number, V> => ({ key: kv.key.windowStart, value: this.options.valueSerde.deserialize(this.topic, kv.value) }));
+    return mapIterator(it, (kv): KeyValue<number, V> => ({ key: kv.key.windowStart, value: this.typedValue(kv.value) }));
   }
 
   private multi(keyFrom: K | undefined, keyTo: K | undefined, timeFrom: number, timeTo: number, backward: boolean): WindowedIterator<K, V> {
-    const from = keyFrom === undefined ? undefined : this.rawKey(keyFrom);
-    const to = keyTo === undefined ? undefined : this.rawKey(keyTo);
-    const it = this.inner.fetchRange(from, to, timeFrom, timeTo, backward);
-    return mapIterator(it, (kv) => ({ key: this.windowed(kv.key.key, kv.key.windowStart), value: this.options.valueSerde.deserialize(this.topic, kv.value) }));
+    const it = this.inner.fetchRange(this.optionalKey(keyFrom), this.optionalKey(keyTo), timeFrom, timeTo, backward);
+    return mapIterator(it, (kv) => ({ key: this.windowed(kv.key.key, kv.key.windowStart), value: this.typedValue(kv.value) }));
   }
 
   private windowed(rawKey: Buffer, start: number): Windowed<K> {
-    return new Windowed(this.options.keySerde.deserialize(this.topic, rawKey), timeWindow(start, this.inner.windowSizeMs));
-  }
-
-  private rawKey(key: K): Buffer {
-    return this.options.keySerde.serialize(this.topic, key);
-  }
-
-  private value(raw: Buffer | null | undefined): V | undefined {
-    return raw === null || raw === undefined ? undefined : this.options.valueSerde.deserialize(this.topic, raw);
+    return new Windowed(this.typedKey(rawKey), timeWindow(start, this.inner.windowSizeMs));
   }
 }
 

@@ -2,8 +2,9 @@
 // that ended before the retention period are dropped a whole segment at a time. Multi-key results
 // come segment by segment, then by key bytes, then by end and start.
 import type { ChangelogRecord, KeyValueIterator, SessionBytesStore } from '../../store.js';
-import { MAX_TIMESTAMP, checkTimestamp, clampTime, variableKeyUpperBound } from '../bytes.js';
+import { MAX_TIMESTAMP, clampTime, variableKeyUpperBound } from '../bytes.js';
 import { emptyIterator } from '../iterators.js';
+import { checkSessionBounds, keyInRange, keyRangeIsEmpty } from './bounds.js';
 import { sessionKeys } from './key-schemas.js';
 import { SegmentedBytesStore } from './segmented-store.js';
 
@@ -11,9 +12,7 @@ type SessionKey = { key: Buffer; start: number; end: number };
 
 export class SegmentedSessionStore extends SegmentedBytesStore implements SessionBytesStore {
   async put(key: Buffer, start: number, end: number, value: Buffer | null): Promise<void> {
-    checkTimestamp('session start', start);
-    checkTimestamp('session end', end);
-    if (end < start) throw new RangeError(`session end (${end}) must not be before its start (${start})`);
+    checkSessionBounds(start, end);
     await this.writeAt(end, sessionKeys.toStoreKey(key, start, end), value);
   }
 
@@ -29,8 +28,7 @@ export class SegmentedSessionStore extends SegmentedBytesStore implements Sessio
     latestSessionStartTime: number,
     backward: boolean,
   ): KeyValueIterator<SessionKey, Buffer> {
-    if (keyFrom !== undefined && keyTo !== undefined && Buffer.compare(keyFrom, keyTo) > 0) return emptyIterator();
-    if (latestSessionStartTime < 0) return emptyIterator();
+    if (keyRangeIsEmpty(keyFrom, keyTo) || latestSessionStartTime < 0) return emptyIterator();
     const earliestEnd = clampTime(earliestSessionEndTime);
     const latestStart = clampTime(latestSessionStartTime);
     const singleKey = keyFrom !== undefined && keyTo !== undefined && keyFrom.equals(keyTo);
@@ -57,9 +55,7 @@ export class SegmentedSessionStore extends SegmentedBytesStore implements Sessio
         const start = sessionKeys.start(kv.key);
         if (end < minLive || start > latestStart) return undefined;
         const key = sessionKeys.key(kv.key);
-        if (keyFrom !== undefined && Buffer.compare(key, keyFrom) < 0) return undefined;
-        if (keyTo !== undefined && Buffer.compare(key, keyTo) > 0) return undefined;
-        return { key: { key, start, end }, value: kv.value };
+        return keyInRange(key, keyFrom, keyTo) ? { key: { key, start, end }, value: kv.value } : undefined;
       },
     });
   }

@@ -4,6 +4,7 @@
 import type { ChangelogRecord, KeyValueIterator, WindowBytesStore } from '../../store.js';
 import { checkTimestamp, clampTime, variableKeyUpperBound } from '../bytes.js';
 import { drain, emptyIterator } from '../iterators.js';
+import { keyInRange, keyRangeIsEmpty } from './bounds.js';
 import { windowKeys } from './key-schemas.js';
 import { SegmentedBytesStore, type SegmentedStoreOptions } from './segmented-store.js';
 import type { SegmentKind } from './segments.js';
@@ -63,7 +64,7 @@ export class SegmentedWindowStore extends SegmentedBytesStore implements WindowB
     const from = clampTime(timeFrom);
     const to = clampTime(timeTo);
     const singleKey = keyFrom !== undefined && keyTo !== undefined && keyFrom.equals(keyTo);
-    if (keyFrom !== undefined && keyTo !== undefined && Buffer.compare(keyFrom, keyTo) > 0) return emptyIterator();
+    if (keyRangeIsEmpty(keyFrom, keyTo)) return emptyIterator();
     const minLive = Math.max(from, this.minLiveTime());
     return this.scan({
       fromTime: from,
@@ -85,9 +86,7 @@ export class SegmentedWindowStore extends SegmentedBytesStore implements WindowB
         const windowStart = windowKeys.windowStart(kv.key);
         if (windowStart < minLive || windowStart > to) return undefined;
         const key = windowKeys.key(kv.key);
-        if (keyFrom !== undefined && Buffer.compare(key, keyFrom) < 0) return undefined;
-        if (keyTo !== undefined && Buffer.compare(key, keyTo) > 0) return undefined;
-        return { key: { key, windowStart }, value: kv.value };
+        return keyInRange(key, keyFrom, keyTo) ? { key: { key, windowStart }, value: kv.value } : undefined;
       },
     });
   }

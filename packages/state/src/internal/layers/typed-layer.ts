@@ -1,0 +1,84 @@
+// Owns what the typed (outermost) layers share, Kafka's metered stores minus metrics: keys and values
+// go through the serdes with the changelog topic as the serde topic, init registers the whole stack
+// for restoration (the layers below get a context that ignores registration, see typed-context.ts),
+// and the caching layer's byte-level flushes become typed CacheFlushRecords.
+import type { Serde } from '@sluice/serdes';
+import type { RestoreCallback, StateStore, StateStoreContext } from '../../store.js';
+import type { CacheFlushListener, CachedStateStore } from '../../store-builder.js';
+import type { BytesCachingLayer } from './layer-types.js';
+import { changelogTopicName, contextWithoutRegistration } from './typed-context.js';
+import { WrappingLayer } from './wrapping-layer.js';
+
+/** `S`: the bytes layer below; `LK`: its key shape, which the caching layer hands to flush listeners. */
+export interface TypedLayerOptions<S, LK, K, V> {
+  readonly inner: S;
+  readonly caching: BytesCachingLayer<LK> | undefined;
+  readonly keySerde: Serde<K>;
+  readonly valueSerde: Serde<V>;
+  readonly restore: RestoreCallback;
+}
+
+/** Options of a store whose values may carry a record timestamp (timestamped stores). */
+export interface TimestampOfOption<V> {
+  /** The record timestamp a value carries, logged with the change. */
+  readonly timestampOf?: (value: V) => number;
+}
+
+/** `FK`: the key of the typed flush records (`K`, or `Windowed<K>` for window and session stores). */
+export abstract class TypedLayer<S extends StateStore, LK, K, V, FK> extends WrappingLayer<S> implements CachedStateStore<FK, V> {
+  protected topic = '';
+
+  constructor(protected readonly options: TypedLayerOptions<S, LK, K, V>) {
+    super(options.inner);
+  }
+
+  override async init(context: StateStoreContext): Promise<void> {
+    this.topic = changelogTopicName(context.applicationId, this.name);
+    await super.init(contextWithoutRegistration(context));
+    context.register(this, this.options.restore);
+  }
+
+  setFlushListener(listener: CacheFlushListener<FK, V>, sendOldValues: boolean): boolean {
+    const caching = this.options.caching;
+    if (caching === undefined) return false;
+    caching.setBytesFlushListener(
+      (key, newValue, oldValue, timestamp, recordContext) => listener({ key: this.flushKey(key), newValue: this.value(newValue), oldValue: this.value(oldValue), timestamp, recordContext }),
+      sendOldValues,
+    );
+    return true;
+  }
+
+  /** The typed key of a flush record for the caching layer's key. */
+  protected abstract flushKey(key: LK): FK;
+
+  protected rawKey(key: K): Buffer {
+    return this.options.keySerde.serialize(this.topic, key);
+  }
+
+  /** The raw key of a query bound (undefined = open). */
+  protected optionalKey(key: K | undefined): Buffer | undefined {
+    return key === undefined ? undefined : this.rawKey(key);
+  }
+
+  protected typedKey(raw: Buffer): K {
+    return this.options.keySerde.deserialize(this.topic, raw);
+  }
+
+  protected rawValue(value: V | null): Buffer | null {
+    return value === null ? null : this.options.valueSerde.serialize(this.topic, value);
+  }
+
+  protected typedValue(raw: Buffer): V {
+    return this.options.valueSerde.deserialize(this.topic, raw);
+  }
+
+  /** The typed value of what the layer below returned (undefined for none or a deletion). */
+  protected value(raw: Buffer | null | undefined): V | undefined {
+    return raw === null || raw === undefined ? undefined : this.options.valueSerde.deserialize(this.topic, raw);
+  }
+}
+
+/** The record timestamp `value` carries, or undefined (a deletion, or a store that is not timestamped). */
+export function valueTimestamp<V>(options: TimestampOfOption<V>, value: V | null): number | undefined {
+  return value === null || options.timestampOf === undefined ? undefined : options.timestampOf(value);
+}
