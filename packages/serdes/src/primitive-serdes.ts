@@ -20,27 +20,59 @@ const stringSerde: Serde<string> = {
   deserialize: (_topic, data) => data.toString('utf8'),
 };
 
-const integerSerde: Serde<number> = {
-  name: 'Integer',
-  serialize(topic, data) {
-    if (!Number.isInteger(data) || data < -2147483648 || data > 2147483647) {
-      throw new SerdeError(ErrorCodes.SERIALIZATION_FAILED, `Integer serde can write 32-bit integers only, got ${data} for topic '${topic}'; use Serdes.Long() or Serdes.Double()`, {
-        context: { topic, serde: 'Integer' },
-      });
+/** Refuses (before writing) a number that is not a `bits`-bit two's complement integer. */
+function integerOfBits(name: string, bits: number, hint: string): (topic: string, data: number) => void {
+  const max = 2 ** (bits - 1) - 1;
+  const min = -max - 1;
+  return (topic, data) => {
+    if (!Number.isInteger(data) || data < min || data > max) {
+      throw new SerdeError(ErrorCodes.SERIALIZATION_FAILED, `${name} serde can write ${bits}-bit integers only, got ${data} for topic '${topic}'${hint}`, { context: { topic, serde: name } });
     }
-    const b = Buffer.allocUnsafe(4);
-    b.writeInt32BE(data, 0);
-    return b;
-  },
-  deserialize(topic, data) {
-    expectLength('Integer', topic, data, 4);
-    return data.readInt32BE(0);
-  },
-};
+  };
+}
 
-const longSerde: Serde<number> = {
+/**
+ * A serde of values written as exactly `size` bytes: `check` refuses what cannot be written, before
+ * any bytes are; `read` is called only with data of the right length.
+ */
+function fixedWidthSerde<T>(spec: {
+  readonly name: string;
+  readonly size: number;
+  readonly check?: (topic: string, data: T) => void;
+  readonly write: (out: Buffer, data: T) => void;
+  readonly read: (data: Buffer, topic: string) => T;
+}): Serde<T> {
+  const { name, size, check, write, read } = spec;
+  return {
+    name,
+    serialize(topic, data) {
+      if (check !== undefined) check(topic, data);
+      const b = Buffer.allocUnsafe(size);
+      write(b, data);
+      return b;
+    },
+    deserialize(topic, data) {
+      expectLength(name, topic, data, size);
+      return read(data, topic);
+    },
+  };
+}
+
+const integerSerde = fixedWidthSerde<number>({
+  name: 'Integer',
+  size: 4,
+  check: integerOfBits('Integer', 32, '; use Serdes.Long() or Serdes.Double()'),
+  write: (out, data) => out.writeInt32BE(data, 0),
+  read: (data) => data.readInt32BE(0),
+});
+
+const MAX_SAFE_BIGINT = BigInt(Number.MAX_SAFE_INTEGER);
+const MIN_SAFE_BIGINT = BigInt(Number.MIN_SAFE_INTEGER);
+
+const longSerde = fixedWidthSerde<number>({
   name: 'Long',
-  serialize(topic, data) {
+  size: 8,
+  check(topic, data) {
     if (!Number.isSafeInteger(data)) {
       throw new SerdeError(
         ErrorCodes.SERIALIZATION_FAILED,
@@ -48,14 +80,11 @@ const longSerde: Serde<number> = {
         { context: { topic, serde: 'Long' } },
       );
     }
-    const b = Buffer.allocUnsafe(8);
-    b.writeBigInt64BE(BigInt(data), 0);
-    return b;
   },
-  deserialize(topic, data) {
-    expectLength('Long', topic, data, 8);
+  write: (out, data) => out.writeBigInt64BE(BigInt(data), 0),
+  read(data, topic) {
     const v = data.readBigInt64BE(0);
-    if (v > BigInt(Number.MAX_SAFE_INTEGER) || v < BigInt(Number.MIN_SAFE_INTEGER)) {
+    if (v > MAX_SAFE_BIGINT || v < MIN_SAFE_BIGINT) {
       throw new SerdeError(
         ErrorCodes.DESERIALIZATION_FAILED,
         `Long serde read ${v} on topic '${topic}', outside JavaScript's safe integer range; use Serdes.BigLong() to read it as a bigint`,
@@ -64,62 +93,19 @@ const longSerde: Serde<number> = {
     }
     return Number(v);
   },
-};
+});
 
-const bigLongSerde: Serde<bigint> = {
-  name: 'BigLong',
-  serialize(_topic, data) {
-    const b = Buffer.allocUnsafe(8);
-    b.writeBigInt64BE(data, 0);
-    return b;
-  },
-  deserialize(topic, data) {
-    expectLength('BigLong', topic, data, 8);
-    return data.readBigInt64BE(0);
-  },
-};
+const bigLongSerde = fixedWidthSerde<bigint>({ name: 'BigLong', size: 8, write: (out, data) => out.writeBigInt64BE(data, 0), read: (data) => data.readBigInt64BE(0) });
+const doubleSerde = fixedWidthSerde<number>({ name: 'Double', size: 8, write: (out, data) => out.writeDoubleBE(data, 0), read: (data) => data.readDoubleBE(0) });
+const floatSerde = fixedWidthSerde<number>({ name: 'Float', size: 4, write: (out, data) => out.writeFloatBE(data, 0), read: (data) => data.readFloatBE(0) });
 
-const doubleSerde: Serde<number> = {
-  name: 'Double',
-  serialize(_topic, data) {
-    const b = Buffer.allocUnsafe(8);
-    b.writeDoubleBE(data, 0);
-    return b;
-  },
-  deserialize(topic, data) {
-    expectLength('Double', topic, data, 8);
-    return data.readDoubleBE(0);
-  },
-};
-
-const floatSerde: Serde<number> = {
-  name: 'Float',
-  serialize(_topic, data) {
-    const b = Buffer.allocUnsafe(4);
-    b.writeFloatBE(data, 0);
-    return b;
-  },
-  deserialize(topic, data) {
-    expectLength('Float', topic, data, 4);
-    return data.readFloatBE(0);
-  },
-};
-
-const shortSerde: Serde<number> = {
+const shortSerde = fixedWidthSerde<number>({
   name: 'Short',
-  serialize(topic, data) {
-    if (!Number.isInteger(data) || data < -32768 || data > 32767) {
-      throw new SerdeError(ErrorCodes.SERIALIZATION_FAILED, `Short serde can write 16-bit integers only, got ${data} for topic '${topic}'`, { context: { topic, serde: 'Short' } });
-    }
-    const b = Buffer.allocUnsafe(2);
-    b.writeInt16BE(data, 0);
-    return b;
-  },
-  deserialize(topic, data) {
-    expectLength('Short', topic, data, 2);
-    return data.readInt16BE(0);
-  },
-};
+  size: 2,
+  check: integerOfBits('Short', 16, ''),
+  write: (out, data) => out.writeInt16BE(data, 0),
+  read: (data) => data.readInt16BE(0),
+});
 
 const byteArraySerde: Serde<Buffer> = {
   name: 'ByteArray',
@@ -127,17 +113,19 @@ const byteArraySerde: Serde<Buffer> = {
   deserialize: (_topic, data) => data,
 };
 
-const booleanSerde: Serde<boolean> = {
+const booleanSerde = fixedWidthSerde<boolean>({
   name: 'Boolean',
-  serialize: (_topic, data) => Buffer.from([data ? 1 : 0]),
-  deserialize(topic, data) {
-    expectLength('Boolean', topic, data, 1);
+  size: 1,
+  write: (out, data) => {
+    out[0] = data ? 1 : 0;
+  },
+  read(data, topic) {
     if (data[0] !== 0 && data[0] !== 1) {
       throw new SerdeError(ErrorCodes.DESERIALIZATION_FAILED, `Boolean serde expects byte 0 or 1, got ${data[0]} on topic '${topic}'`, { context: { topic, serde: 'Boolean' } });
     }
     return data[0] === 1;
   },
-};
+});
 
 /** Always null; the key serde for streams that have no keys. */
 const voidSerde: Serde<null> = {

@@ -59,49 +59,61 @@ function tooShort(name: string, topic: string, need: number, got: number): Serde
   );
 }
 
+/**
+ * A windowed key as `<key bytes><window bytes>`: the inner serde's bytes followed by `windowBytes`
+ * bytes that `writeWindow` fills and `readWindow` reads back, both at offset `at`.
+ */
+function windowedSerde<K>(
+  name: string,
+  inner: Serde<K>,
+  windowBytes: number,
+  writeWindow: (out: Buffer, at: number, window: Window) => void,
+  readWindow: (data: Buffer, at: number) => Window,
+): Serde<Windowed<K>> {
+  return {
+    name,
+    serialize(topic, data) {
+      const k = inner.serialize(topic, data.key);
+      const out = Buffer.allocUnsafe(k.length + windowBytes);
+      k.copy(out, 0);
+      writeWindow(out, k.length, data.window);
+      return out;
+    },
+    deserialize(topic, data) {
+      if (data.length < windowBytes) throw tooShort(name, topic, windowBytes, data.length);
+      const at = data.length - windowBytes;
+      const key = inner.deserialize(topic, data.subarray(0, at));
+      return new Windowed(key, readWindow(data, at));
+    },
+  };
+}
+
 /** Serdes for windowed keys, compatible with Kafka Streams' WindowedSerdes. */
 export const WindowedSerdes = {
   /** `<key><start>`; the end is start + windowSizeMs, as Kafka's TimeWindowedDeserializer does. */
   timeWindowedSerdeFrom<K>(inner: Serde<K>, windowSizeMs: number): Serde<Windowed<K>> {
-    const name = `TimeWindowed<${inner.name}>`;
-    return {
-      name,
-      serialize(topic, data) {
-        const k = inner.serialize(topic, data.key);
-        const out = Buffer.allocUnsafe(k.length + 8);
-        k.copy(out, 0);
-        out.writeBigInt64BE(BigInt(data.window.start), k.length);
-        return out;
+    return windowedSerde(
+      `TimeWindowed<${inner.name}>`,
+      inner,
+      8,
+      (out, at, window) => out.writeBigInt64BE(BigInt(window.start), at),
+      (data, at) => {
+        const start = Number(data.readBigInt64BE(at));
+        return new TimeWindow(start, Math.min(start + windowSizeMs, Number.MAX_SAFE_INTEGER));
       },
-      deserialize(topic, data) {
-        if (data.length < 8) throw tooShort(name, topic, 8, data.length);
-        const start = Number(data.readBigInt64BE(data.length - 8));
-        const key = inner.deserialize(topic, data.subarray(0, data.length - 8));
-        const end = Math.min(start + windowSizeMs, Number.MAX_SAFE_INTEGER);
-        return new Windowed(key, new TimeWindow(start, end));
-      },
-    };
+    );
   },
   /** `<key><end><start>`, as Kafka's SessionWindowedSerializer. */
   sessionWindowedSerdeFrom<K>(inner: Serde<K>): Serde<Windowed<K>> {
-    const name = `SessionWindowed<${inner.name}>`;
-    return {
-      name,
-      serialize(topic, data) {
-        const k = inner.serialize(topic, data.key);
-        const out = Buffer.allocUnsafe(k.length + 16);
-        k.copy(out, 0);
-        out.writeBigInt64BE(BigInt(data.window.end), k.length);
-        out.writeBigInt64BE(BigInt(data.window.start), k.length + 8);
-        return out;
+    return windowedSerde(
+      `SessionWindowed<${inner.name}>`,
+      inner,
+      16,
+      (out, at, window) => {
+        out.writeBigInt64BE(BigInt(window.end), at);
+        out.writeBigInt64BE(BigInt(window.start), at + 8);
       },
-      deserialize(topic, data) {
-        if (data.length < 16) throw tooShort(name, topic, 16, data.length);
-        const end = Number(data.readBigInt64BE(data.length - 16));
-        const start = Number(data.readBigInt64BE(data.length - 8));
-        const key = inner.deserialize(topic, data.subarray(0, data.length - 16));
-        return new Windowed(key, new SessionWindow(start, end));
-      },
-    };
+      (data, at) => new SessionWindow(Number(data.readBigInt64BE(at + 8)), Number(data.readBigInt64BE(at))),
+    );
   },
 };

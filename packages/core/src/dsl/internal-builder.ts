@@ -1,8 +1,20 @@
 // Owns what the DSL shares while a topology is being built: the physical Topology it writes into,
 // the node-name counter (KSTREAM-FILTER-0000000001 …), and the problems found so far, which
-// StreamsBuilder.build() reports all at once.
+// StreamsBuilder.build() reports all at once; and what every DSL handle knows of its node.
 import { TopologyError } from '@sluice/common';
+import type { Serde } from '@sluice/serdes';
+import type { StateStore, StoreBuilder } from '@sluice/state';
+import type { ProcessorSupplier } from '../processor/api.js';
+import type { DefaultsAware } from '../topology/defaults.js';
 import { Topology } from '../topology/topology.js';
+
+/** What every DSL handle (KStream, KTable, their grouped forms) knows of the node it stands for. */
+export interface NodeInternals<K, V> {
+  readonly builder: InternalStreamsBuilder;
+  readonly nodeName: string;
+  readonly keySerde: Serde<K> | undefined;
+  readonly valueSerde: Serde<V> | undefined;
+}
 
 export class InternalStreamsBuilder {
   readonly topology = new Topology();
@@ -36,6 +48,27 @@ export class InternalStreamsBuilder {
       this.failed.add(name);
       this.problems.push(err.message);
     }
+  }
+
+  /**
+   * Add processor `name` below `parent` with the store it writes, if any. The store, and the other
+   * `defaultsAware` part when given (a windowed key serde), get the app's default serdes once bound.
+   */
+  addProcessorWithStore(
+    name: string,
+    parent: string,
+    supplier: ProcessorSupplier<unknown, unknown, unknown, unknown>,
+    store: (StoreBuilder<StateStore> & DefaultsAware) | undefined,
+    defaultsAware?: DefaultsAware,
+  ): void {
+    this.add(name, [parent], (t) => {
+      t.addProcessor(name, supplier, parent);
+      if (store) {
+        t.addStateStore(store, name);
+        t.registerDefaultsAware(store);
+      }
+      if (defaultsAware) t.registerDefaultsAware(defaultsAware);
+    });
   }
 
   /** Record a problem found by the DSL itself (not by the Topology). */

@@ -2,15 +2,15 @@
 // in a (by default RocksDB, cached, change-logged) store. If the key changed upstream, a repartition
 // topic named after the store (or Grouped's name) comes first, as in Kafka Streams.
 import { ConfigError } from '@sluice/common';
-import { Serdes, type Serde } from '@sluice/serdes';
-import type { ProcessorSupplier } from '../processor/api.js';
+import { Serdes } from '@sluice/serdes';
 import type { InternalStreamsBuilder } from './internal-builder.js';
-import { KTable } from './ktable.js';
-import { keyValueStoreFor, resolveMaterialized, type Materialized } from './materialized.js';
+import type { KStreamInternals } from './kstream.js';
+import { addAggregation, type KTable } from './ktable.js';
+import type { Materialized, ResolvedMaterialized } from './materialized.js';
 import type { Named } from './options.js';
 import { StreamAggregateSupplier, type Aggregator, type Initializer, type Reducer } from './operators/aggregate.js';
 import { addRepartition } from './repartition.js';
-import { splitArgs } from './args.js';
+import { aggregationNameAndStore } from './args.js';
 import { SessionWindowedKStream } from './windowed/session-windowed-kstream.js';
 import { TimeWindowedKStream } from './windowed/time-windowed-kstream.js';
 import { SessionWindows } from './windows/session-windows.js';
@@ -22,12 +22,8 @@ export const GroupedPrefix = {
   REDUCE: 'KSTREAM-REDUCE-',
 } as const;
 
-export interface KGroupedStreamInternals<K, V> {
-  readonly builder: InternalStreamsBuilder;
-  readonly nodeName: string;
-  readonly keySerde: Serde<K> | undefined;
-  readonly valueSerde: Serde<V> | undefined;
-  readonly repartitionRequired: boolean;
+/** The stream being grouped, and how Grouped named it. */
+export interface KGroupedStreamInternals<K, V> extends KStreamInternals<K, V> {
   /** Grouped.as(name): names the repartition topic (and lets aggregations share it). */
   readonly repartitionName: string | undefined;
 }
@@ -46,11 +42,8 @@ export class KGroupedStream<K, V> {
   count(materialized: Materialized<K, number>): KTable<K, number>;
   count(named?: Named, materialized?: Materialized<K, number>): KTable<K, number>;
   count(a?: Named | Materialized<K, number>, b?: Materialized<K, number>): KTable<K, number> {
-    const { named, materialized } = splitArgs(a, b);
     // Kafka Streams burns a store name here when given an unnamed Materialized (kept for compatibility)
-    if (materialized !== undefined && materialized.storeName === undefined) this.b.newStoreName(GroupedPrefix.AGGREGATE);
-    const mat = resolveMaterialized(this.b, materialized, GroupedPrefix.AGGREGATE, { keySerde: this.internals.keySerde, valueSerde: Serdes.Long() });
-    const name = named?.name ?? this.b.newProcessorName(GroupedPrefix.AGGREGATE);
+    const { name, mat } = aggregationNameAndStore(this.b, a, b, GroupedPrefix.AGGREGATE, { keySerde: this.internals.keySerde, valueSerde: Serdes.Long() }, true);
     const supplier = new StreamAggregateSupplier<K, V, number>(mat.storeName, { initializer: () => 0, aggregator: (_k, _v, agg) => agg + 1 });
     return this.build(name, supplier, mat, 'count()');
   }
@@ -59,9 +52,7 @@ export class KGroupedStream<K, V> {
   reduce(reducer: Reducer<V>, materialized: Materialized<K, V>): KTable<K, V>;
   reduce(reducer: Reducer<V>, named?: Named, materialized?: Materialized<K, V>): KTable<K, V>;
   reduce(reducer: Reducer<V>, a?: Named | Materialized<K, V>, b?: Materialized<K, V>): KTable<K, V> {
-    const { named, materialized } = splitArgs(a, b);
-    const mat = resolveMaterialized(this.b, materialized, GroupedPrefix.REDUCE, { keySerde: this.internals.keySerde, valueSerde: this.internals.valueSerde });
-    const name = named?.name ?? this.b.newProcessorName(GroupedPrefix.REDUCE);
+    const { name, mat } = aggregationNameAndStore(this.b, a, b, GroupedPrefix.REDUCE, { keySerde: this.internals.keySerde, valueSerde: this.internals.valueSerde });
     if (typeof reducer !== 'function') this.b.problem(`reduce() needs a reducer function (node '${name}')`, name);
     const supplier = new StreamAggregateSupplier<K, V, V>(mat.storeName, { reducer: reducer as Reducer<V & V> });
     return this.build(name, supplier, mat, 'reduce()');
@@ -70,9 +61,7 @@ export class KGroupedStream<K, V> {
   aggregate<VA>(initializer: Initializer<VA>, aggregator: Aggregator<K, V, VA>, materialized: Materialized<K, VA>): KTable<K, VA>;
   aggregate<VA>(initializer: Initializer<VA>, aggregator: Aggregator<K, V, VA>, named?: Named, materialized?: Materialized<K, VA>): KTable<K, VA>;
   aggregate<VA>(initializer: Initializer<VA>, aggregator: Aggregator<K, V, VA>, a?: Named | Materialized<K, VA>, b?: Materialized<K, VA>): KTable<K, VA> {
-    const { named, materialized } = splitArgs(a, b);
-    const mat = resolveMaterialized(this.b, materialized, GroupedPrefix.AGGREGATE, { keySerde: this.internals.keySerde, valueSerde: undefined });
-    const name = named?.name ?? this.b.newProcessorName(GroupedPrefix.AGGREGATE);
+    const { name, mat } = aggregationNameAndStore<K, VA>(this.b, a, b, GroupedPrefix.AGGREGATE, { keySerde: this.internals.keySerde, valueSerde: undefined });
     if (typeof initializer !== 'function' || typeof aggregator !== 'function') this.b.problem(`aggregate() needs an initializer and an aggregator function (node '${name}')`, name);
     const supplier = new StreamAggregateSupplier<K, V, VA>(mat.storeName, { initializer, aggregator });
     return this.build(name, supplier, mat, 'aggregate()');
@@ -106,21 +95,7 @@ export class KGroupedStream<K, V> {
     return source;
   }
 
-  private build<VA>(name: string, supplier: StreamAggregateSupplier<K, V, VA>, mat: ReturnType<typeof resolveMaterialized<K, VA>>, op: string): KTable<K, VA> {
-    const parent = this.sourceForAggregation(mat.storeName);
-    const store = keyValueStoreFor(mat, `${op} '${name}'`);
-    this.b.add(name, [parent], (t) => {
-      t.addProcessor(name, supplier as ProcessorSupplier<unknown, unknown, unknown, unknown>, parent);
-      t.addStateStore(store, name);
-      t.registerDefaultsAware(store);
-    });
-    return new KTable<K, VA>({
-      builder: this.b,
-      nodeName: name,
-      keySerde: mat.keySerde,
-      valueSerde: mat.valueSerde,
-      supplier,
-      queryableStoreName: mat.queryable ? mat.storeName : undefined,
-    });
+  private build<VA>(name: string, supplier: StreamAggregateSupplier<K, V, VA>, mat: ResolvedMaterialized<K, VA>, op: string): KTable<K, VA> {
+    return addAggregation(this.b, name, this.sourceForAggregation(mat.storeName), supplier, mat, op);
   }
 }

@@ -2,20 +2,16 @@
 // of a re-keyed table. Updates travel through a repartition topic as Change records (old and new
 // value), so a value moving to another key is subtracted there and added here.
 import { Serdes, type Serde } from '@sluice/serdes';
-import type { ProcessorSupplier } from '../processor/api.js';
-import type { InternalStreamsBuilder } from './internal-builder.js';
+import type { InternalStreamsBuilder, NodeInternals } from './internal-builder.js';
 import { ChangeSerde } from './ktable/change.js';
-import { KTable, TablePrefix } from './ktable.js';
-import { keyValueStoreFor, resolveMaterialized, type Materialized } from './materialized.js';
+import { addAggregation, TablePrefix, type KTable } from './ktable.js';
+import { resolveMaterialized, type Materialized, type ResolvedMaterialized } from './materialized.js';
 import type { Named } from './options.js';
 import { splitArgs } from './args.js';
 import { TableAggregateSupplier, type Aggregator, type Initializer, type Reducer } from './operators/aggregate.js';
 
-export interface KGroupedTableInternals<K, V> {
-  readonly builder: InternalStreamsBuilder;
-  readonly nodeName: string;
-  readonly keySerde: Serde<K> | undefined;
-  readonly valueSerde: Serde<V> | undefined;
+/** The re-keyed table being grouped, and how Grouped named it. */
+export interface KGroupedTableInternals<K, V> extends NodeInternals<K, V> {
   readonly repartitionName: string | undefined;
 }
 
@@ -62,7 +58,7 @@ export class KGroupedTable<K, V> {
     return this.build(named, TablePrefix.AGGREGATE, supplier, mat, 'aggregate()');
   }
 
-  private build<VA>(named: Named | undefined, prefix: string, supplier: TableAggregateSupplier<K, V, VA>, mat: ReturnType<typeof resolveMaterialized<K, VA>>, op: string): KTable<K, VA> {
+  private build<VA>(named: Named | undefined, prefix: string, supplier: TableAggregateSupplier<K, V, VA>, mat: ResolvedMaterialized<K, VA>, op: string): KTable<K, VA> {
     const sinkName = named?.name !== undefined ? `${named.name}-sink` : this.b.newProcessorName('KSTREAM-SINK-');
     const sourceName = named?.name !== undefined ? `${named.name}-source` : this.b.newProcessorName('KSTREAM-SOURCE-');
     const name = named?.name ?? this.b.newProcessorName(prefix);
@@ -80,13 +76,6 @@ export class KGroupedTable<K, V> {
       source = sourceName;
       this.sharedSource = source;
     }
-    const store = keyValueStoreFor(mat, `${op} '${name}'`);
-    const parent = source;
-    this.b.add(name, [parent], (t) => {
-      t.addProcessor(name, supplier as ProcessorSupplier<unknown, unknown, unknown, unknown>, parent);
-      t.addStateStore(store, name);
-      t.registerDefaultsAware(store);
-    });
-    return new KTable<K, VA>({ builder: this.b, nodeName: name, keySerde: mat.keySerde, valueSerde: mat.valueSerde, supplier, queryableStoreName: mat.queryable ? mat.storeName : undefined });
+    return addAggregation(this.b, name, source, supplier, mat, op);
   }
 }

@@ -3,7 +3,7 @@
 // A key-changing operation marks the stream so a later stateful operation repartitions it first.
 import type { Serde } from '@sluice/serdes';
 import type { ProcessorSupplier, TopicNameExtractor } from '../processor/api.js';
-import type { InternalStreamsBuilder } from './internal-builder.js';
+import type { InternalStreamsBuilder, NodeInternals } from './internal-builder.js';
 import type { KeyValueLike } from './key-value.js';
 import { Named, type Produced, type Repartitioned } from './options.js';
 import {
@@ -21,7 +21,7 @@ import { BranchedKStream } from './branched-kstream.js';
 import { addRepartition } from './repartition.js';
 import { splitArgs } from './args.js';
 import { KGroupedStream } from './kgrouped-stream.js';
-import { KTable } from './ktable.js';
+import { materializedTable, type KTable } from './ktable.js';
 import { keyValueStoreFor, resolveMaterialized, type Materialized } from './materialized.js';
 import { TableSourceSupplier } from './ktable/table-processors.js';
 import type { Grouped } from './options.js';
@@ -44,11 +44,7 @@ export const Prefix = {
   TOTABLE: 'KSTREAM-TOTABLE-',
 } as const;
 
-export interface KStreamInternals<K, V> {
-  readonly builder: InternalStreamsBuilder;
-  readonly nodeName: string;
-  readonly keySerde: Serde<K> | undefined;
-  readonly valueSerde: Serde<V> | undefined;
+export interface KStreamInternals<K, V> extends NodeInternals<K, V> {
   /** True after a key-changing operation: the next stateful operation repartitions first. */
   readonly repartitionRequired: boolean;
 }
@@ -293,6 +289,6 @@ export class KStream<K, V> {
         t.registerDefaultsAware(store);
       }
     });
-    return new KTable<K, V>({ builder: this.b, nodeName: name, keySerde: mat.keySerde, valueSerde: mat.valueSerde, supplier, queryableStoreName: mat.queryable ? mat.storeName : undefined });
+    return materializedTable(this.b, name, supplier, mat);
   }
 }

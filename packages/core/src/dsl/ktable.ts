@@ -1,15 +1,15 @@
 // Owns KTable, the DSL handle of a changelog stream (the latest value per key): filter, mapValues,
 // toStream, groupBy. Operations that need the previous value ask upstream to send old values.
-import type { Serde } from '@sluice/serdes';
-import type { InternalStreamsBuilder } from './internal-builder.js';
+import type { InternalStreamsBuilder, NodeInternals } from './internal-builder.js';
 import { splitArgs } from './args.js';
 import type { KeyValueLike } from './key-value.js';
 import { KGroupedTable } from './kgrouped-table.js';
 import { KStream } from './kstream.js';
-import { keyValueStoreFor, resolveMaterialized, type Materialized } from './materialized.js';
+import { keyValueStoreFor, resolveMaterialized, type Materialized, type ResolvedMaterialized } from './materialized.js';
 import type { Grouped, Named } from './options.js';
 import { TableFilterSupplier, TableMapValuesSupplier, TableRepartitionMapSupplier, TableToStreamProcessor, type TableSupplier } from './ktable/table-processors.js';
-import type { ProcessorSupplier } from '../processor/api.js';
+import type { ProcessorSupplier, ProcessorSupplierObject } from '../processor/api.js';
+import type { Change } from './ktable/change.js';
 import type { Suppressed } from './suppress/suppressed.js';
 import { suppressTable } from './suppress/suppress-table.js';
 
@@ -24,11 +24,7 @@ export const TablePrefix = {
   SUPPRESS: 'KTABLE-SUPPRESS-',
 } as const;
 
-export interface KTableInternals<K, V> {
-  readonly builder: InternalStreamsBuilder;
-  readonly nodeName: string;
-  readonly keySerde: Serde<K> | undefined;
-  readonly valueSerde: Serde<V> | undefined;
+export interface KTableInternals<K, V> extends NodeInternals<K, V> {
   /** The processor supplier that produces this table's updates. */
   readonly supplier: TableSupplier;
   /** The store holding this table, when it is materialized under a name users may query. */
@@ -73,7 +69,7 @@ export class KTable<K, V> {
     if (typeof predicate !== 'function') this.b.problem(`${not ? 'filterNot' : 'filter'}() of table '${this.internals.nodeName}' needs a predicate function`, name);
     const stored = mat && (mat.queryable || mat.m.supplier) ? mat : undefined;
     const supplier = new TableFilterSupplier<K, V>(this.internals.supplier, stored?.storeName, predicate, not);
-    this.addTableNode(name, supplier as ProcessorSupplier<unknown, unknown, unknown, unknown>, stored ? keyValueStoreFor(stored, `filter '${name}'`) : undefined);
+    this.b.addProcessorWithStore(name, this.internals.nodeName, supplier as ProcessorSupplier<unknown, unknown, unknown, unknown>, stored ? keyValueStoreFor(stored, `filter '${name}'`) : undefined);
     return new KTable<K, V>({
       builder: this.b,
       nodeName: name,
@@ -93,7 +89,7 @@ export class KTable<K, V> {
     if (typeof mapper !== 'function') this.b.problem(`mapValues() of table '${this.internals.nodeName}' needs a mapper function`, name);
     const stored = mat && (mat.queryable || mat.m.supplier) ? mat : undefined;
     const supplier = new TableMapValuesSupplier<K, V, VR>(this.internals.supplier, stored?.storeName, mapper);
-    this.addTableNode(name, supplier as ProcessorSupplier<unknown, unknown, unknown, unknown>, stored ? keyValueStoreFor(stored, `mapValues '${name}'`) : undefined);
+    this.b.addProcessorWithStore(name, this.internals.nodeName, supplier as ProcessorSupplier<unknown, unknown, unknown, unknown>, stored ? keyValueStoreFor(stored, `mapValues '${name}'`) : undefined);
     return new KTable<K, VR>({
       builder: this.b,
       nodeName: name,
@@ -130,15 +126,22 @@ export class KTable<K, V> {
   suppress(suppressed: Suppressed<K>): KTable<K, V> {
     return suppressTable(this, suppressed);
   }
+}
 
-  private addTableNode(name: string, supplier: ProcessorSupplier<unknown, unknown, unknown, unknown>, store: ReturnType<typeof keyValueStoreFor> | undefined): void {
-    const parent = this.internals.nodeName;
-    this.b.add(name, [parent], (t) => {
-      t.addProcessor(name, supplier, parent);
-      if (store) {
-        t.addStateStore(store, name);
-        t.registerDefaultsAware(store);
-      }
-    });
-  }
+/** @internal The table of node `name`, kept in the store `mat` was resolved to (queryable when the user named it). */
+export function materializedTable<K, V>(builder: InternalStreamsBuilder, name: string, supplier: TableSupplier, mat: ResolvedMaterialized<K, V>): KTable<K, V> {
+  return new KTable<K, V>({ builder, nodeName: name, keySerde: mat.keySerde, valueSerde: mat.valueSerde, supplier, queryableStoreName: mat.queryable ? mat.storeName : undefined });
+}
+
+/** @internal Adds the aggregation `name` below `parent`, kept in the key-value store `mat` was resolved to; returns its table. */
+export function addAggregation<K, V, VA>(
+  builder: InternalStreamsBuilder,
+  name: string,
+  parent: string,
+  supplier: TableSupplier & ProcessorSupplierObject<K, V, K, Change<VA>>,
+  mat: ResolvedMaterialized<K, VA>,
+  op: string,
+): KTable<K, VA> {
+  builder.addProcessorWithStore(name, parent, supplier as ProcessorSupplier<unknown, unknown, unknown, unknown>, keyValueStoreFor(mat, `${op} '${name}'`));
+  return materializedTable(builder, name, supplier, mat);
 }

@@ -185,18 +185,29 @@ export class DeferredStoreBuilder<T extends StateStore> implements StoreBuilder<
   }
 }
 
+/** A store of a DSL operation, with the name, serdes, caching and logging `r` resolved to. */
+function deferredStoreFor<K, V>(
+  r: ResolvedMaterialized<K, V>,
+  owner: string,
+  make: (keySerde: Serde<unknown>, valueSerde: Serde<unknown>) => StoreBuilder<StateStore>,
+  changelogDefaults: () => { [key: string]: string },
+): DeferredStoreBuilder<StateStore> {
+  return new DeferredStoreBuilder(r.storeName, owner, r.keySerde as Serde<unknown> | undefined, r.valueSerde as Serde<unknown> | undefined, make, changelogDefaults, {
+    caching: r.m.cachingEnabled,
+    logging: r.m.loggingEnabled,
+    logConfig: { ...r.m.topicConfig },
+  });
+}
+
 /** The KTable store of a DSL operation: timestamped key-value, the store type chosen by Materialized. */
 export function keyValueStoreFor<K, V>(r: ResolvedMaterialized<K, V>, owner: string): DeferredStoreBuilder<StateStore> {
   const supplier = r.m.supplier as KeyValueBytesStoreSupplier | undefined;
   const type = r.m.storeType ?? 'rocksdb';
-  return new DeferredStoreBuilder(
-    r.storeName,
+  return deferredStoreFor(
+    r,
     owner,
-    r.keySerde as Serde<unknown> | undefined,
-    r.valueSerde as Serde<unknown> | undefined,
     (k, v) => Stores.timestampedKeyValueStoreBuilder(supplier ?? Stores.keyValueStoreSupplier(r.storeName, type), k, v) as unknown as StoreBuilder<StateStore>,
     () => ({ 'cleanup.policy': 'compact' }),
-    { caching: r.m.cachingEnabled, logging: r.m.loggingEnabled, logConfig: { ...r.m.topicConfig } },
   );
 }
 
@@ -205,15 +216,12 @@ export function windowStoreFor<K, V>(r: ResolvedMaterialized<K, V>, owner: strin
   const supplier = r.m.supplier as WindowBytesStoreSupplier | undefined;
   const type = r.m.storeType ?? 'rocksdb';
   const retentionMs = supplier?.retentionMs ?? window.retentionMs;
-  return new DeferredStoreBuilder(
-    r.storeName,
+  return deferredStoreFor(
+    r,
     owner,
-    r.keySerde as Serde<unknown> | undefined,
-    r.valueSerde as Serde<unknown> | undefined,
     (k, v) =>
       Stores.timestampedWindowStoreBuilder(supplier ?? Stores.windowStoreSupplier(r.storeName, type, window.retentionMs, window.windowSizeMs, false), k, v) as unknown as StoreBuilder<StateStore>,
     () => windowedChangelogConfig(retentionMs),
-    { caching: r.m.cachingEnabled, logging: r.m.loggingEnabled, logConfig: { ...r.m.topicConfig } },
   );
 }
 
@@ -222,14 +230,11 @@ export function sessionStoreFor<K, V>(r: ResolvedMaterialized<K, V>, owner: stri
   const supplier = r.m.supplier as SessionBytesStoreSupplier | undefined;
   const type = r.m.storeType ?? 'rocksdb';
   const retentionMs = supplier?.retentionMs ?? session.retentionMs;
-  return new DeferredStoreBuilder(
-    r.storeName,
+  return deferredStoreFor(
+    r,
     owner,
-    r.keySerde as Serde<unknown> | undefined,
-    r.valueSerde as Serde<unknown> | undefined,
     (k, v) => Stores.sessionStoreBuilder(supplier ?? Stores.sessionStoreSupplier(r.storeName, type, session.retentionMs), k, v) as unknown as StoreBuilder<StateStore>,
     () => windowedChangelogConfig(retentionMs),
-    { caching: r.m.cachingEnabled, logging: r.m.loggingEnabled, logConfig: { ...r.m.topicConfig } },
   );
 }
 

@@ -5,7 +5,7 @@ import type { Topology } from '../topology/topology.js';
 import { InternalStreamsBuilder } from './internal-builder.js';
 import { KStream, Prefix } from './kstream.js';
 import type { Consumed } from './options.js';
-import { KTable, TablePrefix } from './ktable.js';
+import { materializedTable, TablePrefix, type KTable } from './ktable.js';
 import { keyValueStoreFor, resolveMaterialized, type Materialized } from './materialized.js';
 import { TableSourceSupplier } from './ktable/table-processors.js';
 import type { ProcessorSupplier } from '../processor/api.js';
@@ -60,7 +60,7 @@ export class StreamsBuilder {
     const supplier = new TableSourceSupplier<K, V>(mat.storeName, mat.queryable ? mat.storeName : undefined, addStore);
     b.add(tableName, [sourceName], (t) => t.addProcessor(tableName, supplier as ProcessorSupplier<unknown, unknown, unknown, unknown>, sourceName));
     if (mat.queryable) addStore();
-    return new KTable<K, V>({ builder: b, nodeName: tableName, keySerde: mat.keySerde, valueSerde: mat.valueSerde, supplier, queryableStoreName: mat.queryable ? mat.storeName : undefined });
+    return materializedTable(b, tableName, supplier, mat);
   }
 
   /** Registers a store for processors added with KStream.process(supplier, storeName). */

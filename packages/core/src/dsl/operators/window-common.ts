@@ -1,14 +1,29 @@
 // Owns what the windowed aggregation processors share: the contract by which suppress() finds the
-// grace period of the windowed aggregation upstream, the session-store forwarder (results stamped
-// with the session end, as Kafka Streams' SessionCacheFlushListener does), and the late-record drop.
-import type { CachedStateStore } from '@sluice/state';
+// grace period of the windowed aggregation upstream, the fold and the supplier of every windowed
+// aggregation, the set-up of the processors writing a timestamped window store, the session-store
+// forwarder (results stamped with the session end, as Kafka Streams' SessionCacheFlushListener
+// does), and the late-record drop.
+import type { CachedStateStore, TimestampedWindowStore, ValueAndTimestamp } from '@sluice/state';
 import type { Windowed } from '@sluice/serdes';
 import { Record } from '../../processor/record.js';
 import { Headers } from '../../processor/headers.js';
-import type { ProcessorContext } from '../../processor/api.js';
+import type { Processor, ProcessorContext, ProcessorSupplierObject } from '../../processor/api.js';
 import { internalContext } from '../../engine/node-context.js';
 import type { Change } from '../ktable/change.js';
+import { TimestampedForwarder } from '../ktable/forwarder.js';
 import type { TableSupplier } from '../ktable/table-processors.js';
+import type { Aggregator, Initializer } from './aggregate.js';
+
+export type WindowStoreOf<K, VA> = TimestampedWindowStore<K, VA> & CachedStateStore<Windowed<K>, ValueAndTimestamp<VA>>;
+
+/**
+ * The fold of a windowed aggregation. A null aggregate means "none yet": reduce() starts from null
+ * and takes the first value as is, exactly as Kafka Streams' aggregatorForReducer does.
+ */
+export interface WindowFold<K, V, VA> {
+  readonly initializer: Initializer<VA | null>;
+  readonly aggregator: Aggregator<K, V, VA | null>;
+}
 
 /** A windowed aggregation: suppress(untilWindowCloses) waits this long past a window's end. */
 export interface WindowedTableSupplier extends TableSupplier {
@@ -18,6 +33,52 @@ export interface WindowedTableSupplier extends TableSupplier {
 
 export function isWindowedTableSupplier(s: unknown): s is WindowedTableSupplier {
   return typeof (s as Partial<WindowedTableSupplier> | null)?.windowCloseDelayMs === 'function';
+}
+
+/**
+ * The supplier of a windowed aggregation over windows `W` with fold `F`. Results wait for
+ * suppress(untilWindowCloses) the grace period past a window's end unless a subclass says otherwise.
+ */
+export abstract class WindowAggregateSupplier<K, V, VA, W extends { gracePeriodMs(): number }, F> implements ProcessorSupplierObject<K, V, Windowed<K>, Change<VA>>, WindowedTableSupplier {
+  sendOldValues = false;
+
+  constructor(
+    readonly storeName: string,
+    readonly windows: W,
+    readonly fold: F,
+  ) {}
+
+  enableSendingOldValues(): boolean {
+    this.sendOldValues = true;
+    return true;
+  }
+
+  windowCloseDelayMs(): number {
+    return this.windows.gracePeriodMs();
+  }
+
+  abstract get(): Processor<K, V, Windowed<K>, Change<VA>>;
+}
+
+/** A processor writing a timestamped window store (time and sliding windows): its state and set-up. */
+export abstract class WindowStoreAggregateProcessor<K, V, VA, W extends { gracePeriodMs(): number }> implements Processor<K, V, Windowed<K>, Change<VA>> {
+  protected ctx!: ProcessorContext<Windowed<K>, Change<VA>>;
+  protected store!: WindowStoreOf<K, VA>;
+  protected forwarder!: TimestampedForwarder<Windowed<K>, VA>;
+  protected sendOldValues = false;
+  /** Highest timestamp this processor has seen (Kafka: observedStreamTime, -1 before any record). */
+  protected observedStreamTime = -1;
+
+  constructor(protected readonly s: WindowAggregateSupplier<K, V, VA, W, WindowFold<K, V, VA>>) {}
+
+  init(ctx: ProcessorContext<Windowed<K>, Change<VA>>): void {
+    this.ctx = ctx;
+    this.sendOldValues = this.s.sendOldValues;
+    this.store = ctx.getStateStore<WindowStoreOf<K, VA>>(this.s.storeName);
+    this.forwarder = new TimestampedForwarder(this.store, ctx, this.sendOldValues);
+  }
+
+  abstract process(record: Record<K, V>): Promise<void>;
 }
 
 /** Forwards session aggregates: through the cache's flush when caching, else each update. */

@@ -5,37 +5,24 @@
 // before stream time - gap - grace is dropped. Results are stamped with the session's end.
 import { SessionWindow, Windowed } from '@sluice/serdes';
 import type { CachedStateStore, SessionStore } from '@sluice/state';
-import type { Processor, ProcessorContext, ProcessorSupplierObject } from '../../processor/api.js';
+import type { Processor, ProcessorContext } from '../../processor/api.js';
 import type { Record } from '../../processor/record.js';
 import { internalContext } from '../../engine/node-context.js';
 import type { Change } from '../ktable/change.js';
 import type { SessionWindows } from '../windows/session-windows.js';
-import type { WindowFold } from './window-aggregate.js';
-import { dropLateRecord, SessionForwarder, type WindowedTableSupplier } from './window-common.js';
+import { dropLateRecord, SessionForwarder, WindowAggregateSupplier, type WindowFold } from './window-common.js';
 
 export type Merger<K, VA> = (key: K, aggOne: VA, aggTwo: VA) => VA;
 
 type SessionStoreOf<K, VA> = SessionStore<K, VA> & CachedStateStore<Windowed<K>, VA>;
 
-export class SessionWindowAggregateSupplier<K, V, VA> implements ProcessorSupplierObject<K, V, Windowed<K>, Change<VA>>, WindowedTableSupplier {
-  sendOldValues = false;
-
-  constructor(
-    readonly storeName: string,
-    readonly windows: SessionWindows,
-    readonly fold: WindowFold<K, V, VA> & { readonly merger: Merger<K, VA | null> },
-  ) {}
-
-  enableSendingOldValues(): boolean {
-    this.sendOldValues = true;
-    return true;
-  }
-
-  windowCloseDelayMs(): number {
+export class SessionWindowAggregateSupplier<K, V, VA> extends WindowAggregateSupplier<K, V, VA, SessionWindows, WindowFold<K, V, VA> & { readonly merger: Merger<K, VA | null> }> {
+  /** A session can still grow by a record up to the inactivity gap after its end, then the grace period. */
+  override windowCloseDelayMs(): number {
     return this.windows.gracePeriodMs() + this.windows.inactivityGap();
   }
 
-  get(): Processor<K, V, Windowed<K>, Change<VA>> {
+  override get(): Processor<K, V, Windowed<K>, Change<VA>> {
     return new SessionWindowAggregateProcessor(this);
   }
 }

@@ -8,37 +8,18 @@
 import { TimeWindow, Windowed } from '@sluice/serdes';
 import type { ValueAndTimestamp, WindowStoreIterator } from '@sluice/state';
 import { IllegalStateError } from '@sluice/common';
-import type { Processor, ProcessorContext, ProcessorSupplierObject } from '../../processor/api.js';
+import type { Processor } from '../../processor/api.js';
 import type { Record } from '../../processor/record.js';
 import { internalContext } from '../../engine/node-context.js';
 import { change, type Change } from '../ktable/change.js';
-import { TimestampedForwarder } from '../ktable/forwarder.js';
 import type { SlidingWindows } from '../windows/sliding-windows.js';
-import type { WindowFold, WindowStoreOf } from './window-aggregate.js';
-import { dropLateRecord, type WindowedTableSupplier } from './window-common.js';
+import { dropLateRecord, WindowAggregateSupplier, WindowStoreAggregateProcessor, type WindowFold } from './window-common.js';
 
 /** A window's aggregate; `value` null stands for Kafka's "ValueAndTimestamp.make(null, t) == null". */
 type Agg<VA> = ValueAndTimestamp<VA | null> | null;
 
-export class SlidingWindowAggregateSupplier<K, V, VA> implements ProcessorSupplierObject<K, V, Windowed<K>, Change<VA>>, WindowedTableSupplier {
-  sendOldValues = false;
-
-  constructor(
-    readonly storeName: string,
-    readonly windows: SlidingWindows,
-    readonly fold: WindowFold<K, V, VA>,
-  ) {}
-
-  enableSendingOldValues(): boolean {
-    this.sendOldValues = true;
-    return true;
-  }
-
-  windowCloseDelayMs(): number {
-    return this.windows.gracePeriodMs();
-  }
-
-  get(): Processor<K, V, Windowed<K>, Change<VA>> {
+export class SlidingWindowAggregateSupplier<K, V, VA> extends WindowAggregateSupplier<K, V, VA, SlidingWindows, WindowFold<K, V, VA>> {
+  override get(): Processor<K, V, Windowed<K>, Change<VA>> {
     return new SlidingWindowAggregateProcessor(this);
   }
 }
@@ -48,26 +29,15 @@ interface Found<VA> {
   readonly value: ValueAndTimestamp<VA>;
 }
 
-class SlidingWindowAggregateProcessor<K, V, VA> implements Processor<K, V, Windowed<K>, Change<VA>> {
-  private ctx!: ProcessorContext<Windowed<K>, Change<VA>>;
-  private store!: WindowStoreOf<K, VA>;
-  private forwarder!: TimestampedForwarder<Windowed<K>, VA>;
-  private sendOldValues = false;
-  private observedStreamTime = -1;
+class SlidingWindowAggregateProcessor<K, V, VA> extends WindowStoreAggregateProcessor<K, V, VA, SlidingWindows> {
   private readonly diff: number;
 
-  constructor(private readonly s: SlidingWindowAggregateSupplier<K, V, VA>) {
+  constructor(s: SlidingWindowAggregateSupplier<K, V, VA>) {
+    super(s);
     this.diff = s.windows.timeDifferenceMs();
   }
 
-  init(ctx: ProcessorContext<Windowed<K>, Change<VA>>): void {
-    this.ctx = ctx;
-    this.sendOldValues = this.s.sendOldValues;
-    this.store = ctx.getStateStore<WindowStoreOf<K, VA>>(this.s.storeName);
-    this.forwarder = new TimestampedForwarder(this.store, ctx, this.sendOldValues);
-  }
-
-  async process(record: Record<K, V>): Promise<void> {
+  override async process(record: Record<K, V>): Promise<void> {
     if (record.key === null || record.key === undefined || record.value === null || record.value === undefined) {
       internalContext(this.ctx).droppedRecord('null key or value (sliding-window aggregations skip such records)');
       return;

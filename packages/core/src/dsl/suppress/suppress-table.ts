@@ -55,10 +55,6 @@ export function suppressTable<K, V>(table: KTable<K, V>, suppressed: Suppressed<
   }
   const supplier = new SuppressProcessorSupplier<K, V>(table.internals.supplier, name, storeName, spec);
   const store = new SuppressionBufferBuilder<K, V>(storeName, `suppress() '${name}'`, table.internals.keySerde, table.internals.valueSerde, config.logConfig);
-  b.add(name, [parent], (t) => {
-    t.addProcessor(name, supplier as ProcessorSupplier<unknown, unknown, unknown, unknown>, parent);
-    t.addStateStore(store, name);
-    t.registerDefaultsAware(store);
-  });
+  b.addProcessorWithStore(name, parent, supplier as ProcessorSupplier<unknown, unknown, unknown, unknown>, store);
   return new KTable<K, V>({ builder: b, nodeName: name, keySerde: table.internals.keySerde, valueSerde: table.internals.valueSerde, supplier, queryableStoreName: undefined });
 }

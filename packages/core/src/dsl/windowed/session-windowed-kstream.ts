@@ -3,15 +3,16 @@
 // Windowed<K>, kept in a session store (cached and change-logged by default) whose retention is
 // Materialized.withRetention or, as in Kafka Streams, inactivity gap + grace.
 import type { Windowed } from '@sluice/serdes';
+import { aggregationNameAndStore } from '../args.js';
 import type { KGroupedStream } from '../kgrouped-stream.js';
 import type { KTable } from '../ktable.js';
-import { resolveMaterialized, sessionStoreFor, type Materialized, type ResolvedMaterialized } from '../materialized.js';
+import { sessionStoreFor, type Materialized, type ResolvedMaterialized } from '../materialized.js';
 import type { Named } from '../options.js';
 import type { Aggregator, Initializer, Reducer } from '../operators/aggregate.js';
-import type { WindowFold } from '../operators/window-aggregate.js';
+import type { WindowFold } from '../operators/window-common.js';
 import { SessionWindowAggregateSupplier, type Merger } from '../operators/window-session-aggregate.js';
 import type { SessionWindows } from '../windows/session-windows.js';
-import { addWindowedAggregation, LONG, splitArgs, supplierKindProblem, WindowedPrefix } from './windowed-args.js';
+import { addWindowedAggregation, LONG, supplierKindProblem, windowedRetention, WindowedPrefix } from './windowed-args.js';
 
 export class SessionWindowedKStream<K, V> {
   /** @internal */
@@ -28,11 +29,8 @@ export class SessionWindowedKStream<K, V> {
   count(materialized: Materialized<K, number>): KTable<Windowed<K>, number>;
   count(named?: Named, materialized?: Materialized<K, number>): KTable<Windowed<K>, number>;
   count(a?: Named | Materialized<K, number>, b?: Materialized<K, number>): KTable<Windowed<K>, number> {
-    const { named, materialized } = splitArgs(a, b);
     // Kafka Streams burns a store name here (topology compatibility)
-    if (materialized !== undefined && materialized.storeName === undefined) this.b.newStoreName(WindowedPrefix.AGGREGATE);
-    const mat = resolveMaterialized(this.b, materialized, WindowedPrefix.AGGREGATE, { keySerde: this.grouped.internals.keySerde, valueSerde: LONG });
-    const name = named?.name ?? this.b.newProcessorName(WindowedPrefix.AGGREGATE);
+    const { name, mat } = aggregationNameAndStore(this.b, a, b, WindowedPrefix.AGGREGATE, { keySerde: this.grouped.internals.keySerde, valueSerde: LONG }, true);
     return this.build(name, mat, { initializer: () => 0, aggregator: (_k, _v, agg) => (agg ?? 0) + 1, merger: (_k, a1, a2) => (a1 ?? 0) + (a2 ?? 0) }, 'count()');
   }
 
@@ -40,9 +38,7 @@ export class SessionWindowedKStream<K, V> {
   reduce(reducer: Reducer<V>, materialized: Materialized<K, V>): KTable<Windowed<K>, V>;
   reduce(reducer: Reducer<V>, named?: Named, materialized?: Materialized<K, V>): KTable<Windowed<K>, V>;
   reduce(reducer: Reducer<V>, a?: Named | Materialized<K, V>, b?: Materialized<K, V>): KTable<Windowed<K>, V> {
-    const { named, materialized } = splitArgs(a, b);
-    const mat = resolveMaterialized(this.b, materialized, WindowedPrefix.REDUCE, { keySerde: this.grouped.internals.keySerde, valueSerde: this.grouped.internals.valueSerde });
-    const name = named?.name ?? this.b.newProcessorName(WindowedPrefix.REDUCE);
+    const { name, mat } = aggregationNameAndStore(this.b, a, b, WindowedPrefix.REDUCE, { keySerde: this.grouped.internals.keySerde, valueSerde: this.grouped.internals.valueSerde });
     if (typeof reducer !== 'function') this.b.problem(`reduce() needs a reducer function (node '${name}')`, name);
     const aggregator: Aggregator<K, V, V | null> = (_k, v, agg) => (agg === null ? v : reducer(agg, v));
     // as Kafka's mergerForAggregator: the earlier aggregate folds in the later one
@@ -58,9 +54,7 @@ export class SessionWindowedKStream<K, V> {
     a?: Named | Materialized<K, VA>,
     b?: Materialized<K, VA>,
   ): KTable<Windowed<K>, VA> {
-    const { named, materialized } = splitArgs(a, b);
-    const mat = resolveMaterialized(this.b, materialized, WindowedPrefix.AGGREGATE, { keySerde: this.grouped.internals.keySerde, valueSerde: undefined });
-    const name = named?.name ?? this.b.newProcessorName(WindowedPrefix.AGGREGATE);
+    const { name, mat } = aggregationNameAndStore<K, VA>(this.b, a, b, WindowedPrefix.AGGREGATE, { keySerde: this.grouped.internals.keySerde, valueSerde: undefined });
     if (typeof initializer !== 'function' || typeof aggregator !== 'function' || typeof merger !== 'function') {
       this.b.problem(`session aggregate() needs an initializer, an aggregator and a merger function (node '${name}')`, name);
     }
@@ -71,15 +65,8 @@ export class SessionWindowedKStream<K, V> {
     const kindProblem = supplierKindProblem(mat, 'session', name);
     if (kindProblem) this.b.problem(kindProblem, name);
     const w = this.windows;
-    const needed = w.inactivityGap() + w.gracePeriodMs();
-    const retentionMs = mat.m.retentionMs ?? needed;
-    if (needed > retentionMs) {
-      this.b.problem(
-        `the retention period of session store '${mat.storeName}' must be no smaller than the session inactivity gap plus the grace period. ` +
-          `Got gap=[${w.inactivityGap()}], grace=[${w.gracePeriodMs()}], retention=[${retentionMs}]; use Materialized.withRetention(${needed}) or more`,
-        name,
-      );
-    }
+    const gap = w.inactivityGap();
+    const retentionMs = windowedRetention(this.b, name, mat, 'session', { ms: gap, what: 'the session inactivity gap', got: `gap=[${gap}]` }, w.gracePeriodMs());
     return addWindowedAggregation(this.grouped, {
       name,
       mat,

@@ -1,9 +1,10 @@
-// Owns what the windowed DSL handles share: reading the optional (named?, materialized?) arguments
-// the way Kafka Streams' overloads allow, the window store naming prefixes, and adding one windowed
-// aggregation (processor + store + windowed key serde) below a grouped stream.
+// Owns what the windowed DSL handles share: the window store naming prefixes, the retention of a
+// windowed store and the kind of store supplier it needs, and adding one windowed aggregation
+// (processor + store + windowed key serde) below a grouped stream.
 import { Serdes, type Serde, type Windowed } from '@sluice/serdes';
 import type { StateStore } from '@sluice/state';
 import type { ProcessorSupplier } from '../../processor/api.js';
+import type { InternalStreamsBuilder } from '../internal-builder.js';
 import type { KGroupedStream } from '../kgrouped-stream.js';
 import { KTable } from '../ktable.js';
 import type { DeferredStoreBuilder, ResolvedMaterialized } from '../materialized.js';
@@ -14,8 +15,6 @@ export const WindowedPrefix = {
   AGGREGATE: 'KSTREAM-AGGREGATE-',
   REDUCE: 'KSTREAM-REDUCE-',
 } as const;
-
-export { splitArgs } from '../args.js';
 
 export const LONG = Serdes.Long();
 
@@ -33,12 +32,7 @@ export function addWindowedAggregation<K, V, VA>(
   const b = grouped.internals.builder;
   const parent = grouped.sourceForAggregation(o.mat.storeName);
   const key = windowedKeySerde(o.mat.keySerde, o.kind, `'${o.name}'`);
-  b.add(o.name, [parent], (t) => {
-    t.addProcessor(o.name, o.supplier as unknown as ProcessorSupplier<unknown, unknown, unknown, unknown>, parent);
-    t.addStateStore(o.store, o.name);
-    t.registerDefaultsAware(o.store);
-    if (key.defaultsAware) t.registerDefaultsAware(key.defaultsAware);
-  });
+  b.addProcessorWithStore(o.name, parent, o.supplier as unknown as ProcessorSupplier<unknown, unknown, unknown, unknown>, o.store, key.defaultsAware);
   return new KTable<Windowed<K>, VA>({
     builder: b,
     nodeName: o.name,
@@ -47,6 +41,30 @@ export function addWindowedAggregation<K, V, VA>(
     supplier: o.supplier,
     queryableStoreName: o.mat.queryable ? o.mat.storeName : undefined,
   });
+}
+
+/**
+ * The retention of the store of windowed aggregation `name`: Materialized.withRetention, or by
+ * default the least it may be, the windows' span (`span.ms`, `span.what` in messages) plus grace.
+ */
+export function windowedRetention(
+  b: InternalStreamsBuilder,
+  name: string,
+  mat: ResolvedMaterialized<unknown, unknown>,
+  store: 'window' | 'session',
+  span: { readonly ms: number; readonly what: string; readonly got: string },
+  graceMs: number,
+): number {
+  const needed = span.ms + graceMs;
+  const retentionMs = mat.m.retentionMs ?? needed;
+  if (needed > retentionMs) {
+    b.problem(
+      `the retention period of ${store} store '${mat.storeName}' must be no smaller than ${span.what} plus the grace period. ` +
+        `Got ${span.got}, grace=[${graceMs}], retention=[${retentionMs}]; use Materialized.withRetention(${needed}) or more`,
+      name,
+    );
+  }
+  return retentionMs;
 }
 
 /** The store supplier of Materialized.as(supplier) must be of the kind the aggregation needs. */
