@@ -147,6 +147,8 @@ export class KafkaStreams {
         heartbeatIntervalMs: this.config.heartbeatIntervalMs,
         rebalanceTimeoutMs: this.config.rebalanceTimeoutMs,
         maxWaitTimeMs: this.config.maxWaitTimeMs,
+        fetchMaxBytes: this.config.fetchMaxBytes,
+        maxPartitionFetchBytes: this.config.maxPartitionFetchBytes,
         assignor: {
           memberInfo: () => ({ processId: this.processId, endpoint: this.config.applicationServer, previousTasks: this.taskManager?.ownedTaskIds() ?? [] }),
           assign: (members, partitionCount) => assignTasks(topologyTasks, members, partitionCount),

@@ -170,6 +170,8 @@ export interface GroupConsumerSettings {
   readonly heartbeatIntervalMs: number;
   readonly rebalanceTimeoutMs: number;
   readonly maxWaitTimeMs: number;
+  readonly fetchMaxBytes: number;
+  readonly maxPartitionFetchBytes: number;
   readonly assignor: AssignorLogic;
 }
 

@@ -138,6 +138,8 @@ export function createGroupConsumer(kafka: Kafka, o: GroupConsumerSettings): Gro
     readUncommitted: !o.readCommitted,
     allowAutoTopicCreation: false,
     retry: { retries: 10 },
+    maxBytes: o.fetchMaxBytes,
+    maxBytesPerPartition: o.maxPartitionFetchBytes,
   });
 
   let crashed = false;

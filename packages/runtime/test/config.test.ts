@@ -1,0 +1,30 @@
+// What a user gets from the config they pass: Kafka Streams' defaults, our documented fetch sizes,
+// and errors that name the setting and what to do.
+import { describe, expect, it } from 'vitest';
+import { resolveConfig } from '../src/config.js';
+
+const base = { applicationId: 'app', bootstrapServers: ['127.0.0.1:9092'] };
+
+describe('resolveConfig', () => {
+  it("has Kafka Streams' defaults, and fetch sizes bounded for kafkajs' eager decoding", () => {
+    const c = resolveConfig(base);
+    expect({ guarantee: c.guarantee, commitIntervalMs: c.commitIntervalMs, fetchMaxBytes: c.fetchMaxBytes, maxPartitionFetchBytes: c.maxPartitionFetchBytes }).toEqual({
+      guarantee: 'at_least_once',
+      commitIntervalMs: 30_000,
+      fetchMaxBytes: 2 * 1024 * 1024,
+      maxPartitionFetchBytes: 512 * 1024,
+    });
+    expect(resolveConfig({ ...base, processingGuarantee: 'exactly_once' }).commitIntervalMs).toBe(100);
+  });
+
+  it('takes fetch sizes and refuses ones that are not sizes', () => {
+    const c = resolveConfig({ ...base, fetchMaxBytes: 8 * 1024 * 1024, maxPartitionFetchBytes: 1024 * 1024 });
+    expect([c.fetchMaxBytes, c.maxPartitionFetchBytes]).toEqual([8 * 1024 * 1024, 1024 * 1024]);
+    expect(() => resolveConfig({ ...base, fetchMaxBytes: 0 })).toThrow(/fetchMaxBytes must be a number >= 1024, got 0/);
+    expect(() => resolveConfig({ ...base, maxPartitionFetchBytes: Number.NaN })).toThrow(/maxPartitionFetchBytes must be a number >= 1024/);
+  });
+
+  it('names an unknown setting and the known one it resembles', () => {
+    expect(() => resolveConfig({ ...base, fetchMaxByte: 1 } as never)).toThrow(/unknown config 'fetchMaxByte' \(did you mean 'fetchMaxBytes'\?\)/);
+  });
+});
