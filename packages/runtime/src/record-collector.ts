@@ -7,6 +7,8 @@ import type { ProductionExceptionHandler } from './config.js';
 import type { ProduceRecord, Producer } from './ports.js';
 
 const FLUSH_AT = 5_000;
+/** Shared by every record without headers (nothing writes to a produced record's headers). */
+const NO_HEADERS: { readonly [key: string]: Buffer | Buffer[] } = Object.freeze({});
 /** Sends in flight (each up to FLUSH_AT records) before processing waits for the oldest to finish. */
 const MAX_IN_FLIGHT = 4;
 
@@ -41,7 +43,7 @@ export class ProducerChannel {
   }
 
   add(r: OutgoingRecord): void {
-    const record: ProduceRecord = { topic: r.topic, partition: r.partition, key: r.key, value: r.value, timestamp: r.timestamp, headers: r.headers.toObject() };
+    const record: ProduceRecord = { topic: r.topic, partition: r.partition, key: r.key, value: r.value, timestamp: r.timestamp, headers: r.headers.size === 0 ? NO_HEADERS : r.headers.toObject() };
     if (r.partitioner && r.partition === undefined) {
       const n = this.partitionCounts.get(r.topic);
       if (n === undefined) {

@@ -32,6 +32,24 @@ describe.each(KINDS)('typed stores on %s', (type) => {
     expect(await store.putIfAbsent('a', 3)).toBeUndefined();
   });
 
+  it('writes a key object or buffer changed in place under its new key (only primitive keys reuse their bytes)', async () => {
+    const json = await init(Stores.keyValueStoreBuilder(Stores.keyValueStoreSupplier('kv-json', type), Serdes.Json<{ id: number }>(), Serdes.String()).withCachingEnabled().build());
+    const k = { id: 1 };
+    await json.put(k, 'one');
+    k.id = 2;
+    await json.put(k, 'two');
+    expect([await json.get({ id: 1 }), await json.get({ id: 2 })]).toEqual(['one', 'two']);
+    const bytes = await init(Stores.keyValueStoreBuilder(Stores.keyValueStoreSupplier('kv-bytes', type), Serdes.ByteArray(), Serdes.String()).withCachingEnabled().build());
+    const b = Buffer.from([1]);
+    await bytes.put(b, 'one');
+    b[0] = 2;
+    await bytes.put(b, 'two');
+    expect([await bytes.get(Buffer.from([1])), await bytes.get(Buffer.from([2]))]).toEqual(['one', 'two']);
+    const strings = await init(Stores.keyValueStoreBuilder(Stores.keyValueStoreSupplier('kv-str', type), Serdes.String(), Serdes.Integer()).withCachingEnabled().build());
+    for (const key of ['a', 'a', 'b', 'a']) await strings.put(key, ((await strings.get(key)) ?? 0) + 1);
+    expect([await strings.get('a'), await strings.get('b')]).toEqual([3, 1]);
+  });
+
   it('iterates all entries both ways and prefix-scans with a prefix serde', async () => {
     const store = await init(Stores.keyValueStoreBuilder(Stores.keyValueStoreSupplier('kv', type), Serdes.String(), Serdes.String()).build());
     await store.putAll([

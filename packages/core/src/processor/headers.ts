@@ -8,15 +8,17 @@ export interface Header {
 export class Headers implements Iterable<Header> {
   private readonly list: Header[];
 
-  constructor(headers: Iterable<Header> = []) {
-    this.list = [...headers];
+  constructor(headers?: Iterable<Header>) {
+    this.list = headers === undefined ? [] : [...headers];
   }
 
   /** Headers from kafkajs-style `{ key: value | value[] }` objects. */
   static fromObject(obj: Readonly<{ [key: string]: Buffer | string | ReadonlyArray<Buffer | string> | undefined }> | undefined): Headers {
     const h = new Headers();
     if (!obj) return h;
-    for (const [key, v] of Object.entries(obj)) {
+    for (const key in obj) {
+      if (!Object.hasOwn(obj, key)) continue;
+      const v = obj[key];
       if (v === undefined) continue;
       const values = Array.isArray(v) ? v : [v];
       for (const one of values as (Buffer | string)[]) h.add(key, typeof one === 'string' ? Buffer.from(one) : one);

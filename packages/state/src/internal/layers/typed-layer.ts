@@ -25,8 +25,13 @@ export interface TimestampOfOption<V> {
 }
 
 /** `FK`: the key of the typed flush records (`K`, or `Windowed<K>` for window and session stores). */
+const NO_KEY = Symbol('no key');
+const NO_BYTES = Buffer.alloc(0);
+
 export abstract class TypedLayer<S extends StateStore, LK, K, V, FK> extends WrappingLayer<S> implements CachedStateStore<FK, V> {
   protected topic = '';
+  private lastKey: unknown = NO_KEY;
+  private lastRaw: Buffer = NO_BYTES;
 
   constructor(protected readonly options: TypedLayerOptions<S, LK, K, V>) {
     super(options.inner);
@@ -34,6 +39,7 @@ export abstract class TypedLayer<S extends StateStore, LK, K, V, FK> extends Wra
 
   override async init(context: StateStoreContext): Promise<void> {
     this.topic = changelogTopicName(context.applicationId, this.name);
+    this.lastKey = NO_KEY;
     await super.init(contextWithoutRegistration(context));
     context.register(this, this.options.restore);
   }
@@ -51,8 +57,19 @@ export abstract class TypedLayer<S extends StateStore, LK, K, V, FK> extends Wra
   /** The typed key of a flush record for the caching layer's key. */
   protected abstract flushKey(key: LK): FK;
 
+  /**
+   * The key's bytes. The last primitive key's bytes are kept: an aggregation reads and then writes the
+   * same key, and a string key is equal by value. (Object keys are not kept: they may change in between.)
+   */
   protected rawKey(key: K): Buffer {
-    return this.options.keySerde.serialize(this.topic, key);
+    if (key === this.lastKey) return this.lastRaw;
+    const raw = this.options.keySerde.serialize(this.topic, key);
+    const type = typeof key;
+    if (type === 'string' || type === 'number' || type === 'bigint' || type === 'boolean') {
+      this.lastKey = key;
+      this.lastRaw = raw;
+    }
+    return raw;
   }
 
   /** The raw key of a query bound (undefined = open). */
