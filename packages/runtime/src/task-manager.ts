@@ -90,13 +90,14 @@ export class TaskManager {
     for (const [id, inputs] of wanted) {
       if (!this.tasks.has(id)) await this.createTask(id, inputs, control);
     }
-    for (const t of this.tasks.values()) {
-      if (t.restored) continue;
-      const result = await this.restoreTask(t, control);
-      if (result === 'interrupted') {
-        control.pause([...this.tasks.values()].filter((x) => !x.restored).flatMap((x) => x.inputs));
-        return 'interrupted';
-      }
+    // tasks restore side by side: their fetches and store writes overlap instead of queueing
+    const restoring = [...this.tasks.values()].filter((t) => !t.restored);
+    const results = await Promise.allSettled(restoring.map((t) => this.restoreTask(t, control)));
+    const failed = results.find((r) => r.status === 'rejected');
+    if (failed) throw failed.reason;
+    if (results.some((r) => r.status === 'fulfilled' && r.value === 'interrupted')) {
+      control.pause([...this.tasks.values()].filter((x) => !x.restored).flatMap((x) => x.inputs));
+      return 'interrupted';
     }
     return 'done';
   }

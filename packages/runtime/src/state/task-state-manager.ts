@@ -155,18 +155,28 @@ export class TaskStateManager {
         this.o.onProgress?.({ store: r.store.name, topic, partition: this.o.partition, restored, total, recordsPerSecond: Math.round(restored / seconds), done });
       };
       if (total > 0) report(false);
-      while (offset < end) {
-        const batch = await control.reader.fetch(topic, this.o.partition, offset, RESTORE_FETCH_BYTES);
+      // the next fetch is in flight while a batch is written to the store
+      const fetch = (from: number) => {
+        const p = control.reader.fetch(topic, this.o.partition, from, RESTORE_FETCH_BYTES);
+        p.catch(() => undefined); // awaited below, or dropped when the restore stops early
+        return p;
+      };
+      let next = offset < end ? fetch(offset) : undefined;
+      while (offset < end && next !== undefined) {
+        const batch = await next;
         if (batch.nextOffset <= offset && batch.records.length === 0) {
           // nothing readable yet below the end offset (an open transaction): wait for it to resolve
           if (!(await control.heartbeat())) return this.interrupted(k, offset);
           await new Promise((res) => setTimeout(res, 50));
+          next = fetch(offset);
           continue;
         }
+        const after = Math.min(batch.nextOffset, end);
+        next = after < end ? fetch(after) : undefined;
         const records: ChangelogRecord[] = batch.records.filter((x) => x.key !== null && x.offset < end).map((x) => ({ key: x.key!, value: x.value, timestamp: x.timestamp, offset: x.offset }));
         if (records.length > 0) await r.restore(records);
         restored += batch.records.length;
-        offset = Math.min(batch.nextOffset, end);
+        offset = after;
         this.offsets.set(k, offset);
         if (this.o.clock.now() - lastReport >= 1_000) {
           lastReport = this.o.clock.now();
