@@ -47,6 +47,27 @@ describe.each(KINDS)('caching window store over %s', (type) => {
     ]);
   });
 
+  it('a flush (one batch write per segment) leaves what one-by-one writes leave: same store, changelog and drops', async () => {
+    const run = async (cached: boolean) => {
+      const context = fakeContext({ cache: createCacheMemoryPool(1 << 20) });
+      const builder = Stores.windowStoreBuilder(Stores.windowStoreSupplier(`win-${cached}`, type, 1_000, 100, false), Serdes.String(), Serdes.String());
+      const store = (cached ? builder.withCachingEnabled() : builder).build();
+      await store.init(context);
+      open.push(store);
+      // b's and a's segment expire when c arrives; d is already too old when it is written; e is live
+      for (const [key, start] of [['a', 0], ['b', 5_000], ['a', 5_000], ['c', 200_000], ['d', 100], ['e', 199_500]] as const) await store.put(key, `${key}@${start}`, start);
+      await store.flush();
+      const contents = (await collect(store.all())).map((kv) => `${kv.key.key}@${kv.key.window.start}=${kv.value}`);
+      const logged = context.logged.map((c) => `${c.key.toString('hex')}=${c.value?.toString('hex')}@${c.timestamp}`);
+      return { contents, logged, dropped: (store as unknown as { droppedRecords?: number }).droppedRecords };
+    };
+    const oneByOne = await run(false);
+    expect(oneByOne.contents).toEqual(['c@200000=c@200000', 'e@199500=e@199500']);
+    expect(oneByOne.logged).toHaveLength(5);
+    expect(oneByOne.dropped).toBe(1);
+    expect(await run(true)).toEqual(oneByOne);
+  });
+
   it('merges cached windows with stored ones in fetches', async () => {
     const { store } = await setup();
     await store.put('a', 'stored-0', 0);

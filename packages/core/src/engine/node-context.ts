@@ -5,7 +5,7 @@ import { IllegalStateError, StateStoreError, ErrorCodes, TopologyError } from '@
 import type { StateStore } from '@sluice/state';
 import type { Cancellable, ProcessorContext, PunctuationType, Punctuator, RecordMetadata } from '../processor/api.js';
 import type { Record } from '../processor/record.js';
-import { sequence, type RuntimeNode } from './nodes.js';
+import { processAll, type RuntimeNode } from './nodes.js';
 
 /** What a node context needs from its task. */
 export interface TaskHooks {
@@ -77,7 +77,7 @@ export class NodeContext<KForward = unknown, VForward = unknown> implements Proc
     if (targets.length === 0) return undefined;
     const rec = record as Record<unknown, unknown>;
     const prev = this.tail;
-    const result = prev ? prev.then(() => sequence(targets, (c) => c.process(rec))) : sequence(targets, (c) => c.process(rec));
+    const result = prev ? prev.then(() => processAll(targets, rec)) : processAll(targets, rec);
     if (!result) return undefined;
     this.tail = result;
     const clear = () => {

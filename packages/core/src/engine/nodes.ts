@@ -56,9 +56,16 @@ export function sequence<T>(items: readonly T[], fn: (item: T) => void | Promise
   return undefined;
 }
 
+/** Hands `record` to each node in order (waiting for one that returns a promise before the next). */
+export function processAll(nodes: readonly RuntimeNode[], record: Record<unknown, unknown>): void | Promise<void> {
+  // the common single child without a closure per record
+  if (nodes.length === 1) return nodes[0]!.process(record);
+  return sequence(nodes, (c) => c.process(record));
+}
+
 export class SourceRuntimeNode extends RuntimeNode {
   process(record: Record<unknown, unknown>): void | Promise<void> {
-    return sequence(this.children, (c) => c.process(record));
+    return processAll(this.children, record);
   }
 }
 

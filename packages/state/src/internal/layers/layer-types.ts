@@ -18,8 +18,21 @@ export interface KeyValueBytesLayer extends KeyValueBytesStore {
   delete(key: Buffer, timestamp?: number): Promise<Buffer | undefined>;
 }
 
+/** One window write of a batch (a cache flush). */
+export interface WindowWrite {
+  readonly key: Buffer;
+  readonly value: Buffer | null;
+  readonly windowStart: number;
+  readonly timestamp?: number;
+}
+
 export interface WindowBytesLayer extends WindowBytesStore {
   put(key: Buffer, value: Buffer | null, windowStartMs: number, timestamp?: number): Promise<void>;
+  /**
+   * Optional: the writes of `entries` in order, as one write per segment; per entry, whether it was
+   * kept (false: expired and dropped). Stores that keep duplicates do not offer it.
+   */
+  putMany?(entries: readonly WindowWrite[]): Promise<boolean[]>;
 }
 
 export interface SessionBytesLayer extends SessionBytesStore {

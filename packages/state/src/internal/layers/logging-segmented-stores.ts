@@ -3,7 +3,7 @@
 // writes the store dropped as expired are not logged.
 import type { KeyValueIterator } from '../../store.js';
 import { sessionKeys, windowKeys } from '../segmented/key-schemas.js';
-import type { SessionBytesLayer, WindowBytesLayer } from './layer-types.js';
+import type { SessionBytesLayer, WindowBytesLayer, WindowWrite } from './layer-types.js';
 import { ChangeLoggingLayer } from './logging-layer.js';
 
 abstract class SegmentedLoggingLayer<S extends WindowBytesLayer | SessionBytesLayer> extends ChangeLoggingLayer<S> {
@@ -43,6 +43,20 @@ export class ChangeLoggingWindowStore extends SegmentedLoggingLayer<WindowBytesL
     if (this.retainDuplicates && value === null) return;
     const seq = this.seqnumOfNextPut();
     await this.writeAndLog(() => this.inner.put(key, value, windowStartMs, timestamp), windowKeys.toStoreKey(key, windowStartMs, seq), value, timestamp);
+  }
+
+  /** Offered when the store below batches and keeps no duplicates; logs the kept writes in order. */
+  get putMany(): ((entries: readonly WindowWrite[]) => Promise<boolean[]>) | undefined {
+    const below = this.inner.putMany;
+    if (this.retainDuplicates || below === undefined) return undefined;
+    return async (entries) => {
+      const kept = await below.call(this.inner, entries);
+      for (let i = 0; i < entries.length; i++) {
+        const e = entries[i]!;
+        if (kept[i]) this.log(windowKeys.toStoreKey(e.key, e.windowStart, 0), e.value, e.timestamp);
+      }
+      return kept;
+    };
   }
 
   fetch(key: Buffer, windowStartMs: number): Promise<Buffer | undefined> {

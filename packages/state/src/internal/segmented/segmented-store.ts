@@ -118,6 +118,41 @@ export abstract class SegmentedBytesStore {
     return true;
   }
 
+  /**
+   * Writes many entries with one batch write per segment, ending in the state that writing them one
+   * by one with writeAt would leave: an entry is dropped (and counted) when it is older than the
+   * retention as of its own place in the sequence. Returns, per entry, whether it was kept (the
+   * change-logging layer logs exactly those).
+   */
+  protected async writeManyAt(entries: readonly { time: number; key: Buffer; value: Buffer | null }[]): Promise<boolean[]> {
+    const kept: boolean[] = new Array<boolean>(entries.length);
+    let streamTime = this.observedStreamTime;
+    for (let i = 0; i < entries.length; i++) {
+      const time = entries[i]!.time;
+      if (time > streamTime) streamTime = time;
+      kept[i] = time >= streamTime - this.retentionMs + 1;
+      if (!kept[i]) this.dropped++;
+    }
+    await this.advanceStreamTime(streamTime);
+    // entries kept in the sequence but in segments that a later entry expired are gone, as they
+    // would be after one-by-one writes
+    const minLive = this.minLiveTime();
+    const perSegment = new Map<number, KeyValue<Buffer, Buffer | null>[]>();
+    for (let i = 0; i < entries.length; i++) {
+      const e = entries[i]!;
+      if (!kept[i] || e.time < minLive) continue;
+      const id = this.segments.segmentId(e.time);
+      let list = perSegment.get(id);
+      if (list === undefined) perSegment.set(id, (list = []));
+      list.push({ key: e.key, value: e.value });
+    }
+    for (const [id, list] of perSegment) {
+      const segment = list.some((e) => e.value !== null) ? await this.segments.getOrCreate(id) : this.segments.get(id);
+      await segment?.putAll(list);
+    }
+    return kept;
+  }
+
   /** Restoration: writes a batch grouped per segment, one batch write per segment. */
   protected async writeBatchAt(entries: readonly { time: number; key: Buffer; value: Buffer | null }[]): Promise<void> {
     let maxTime = Number.NEGATIVE_INFINITY;

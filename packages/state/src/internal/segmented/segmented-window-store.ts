@@ -47,6 +47,13 @@ export class SegmentedWindowStore extends SegmentedBytesStore implements WindowB
     await this.writeAt(windowStartMs, windowKeys.toStoreKey(key, windowStartMs, seq), value);
   }
 
+  /** The writes of `entries` in order, one batch write per segment (not for stores keeping duplicates). */
+  async putMany(entries: readonly { key: Buffer; value: Buffer | null; windowStart: number }[]): Promise<boolean[]> {
+    if (this.retainDuplicates) throw new Error(`window store ${this.name} keeps duplicates: write them one by one`);
+    for (const e of entries) checkTimestamp('window start', e.windowStart);
+    return this.writeManyAt(entries.map((e) => ({ time: e.windowStart, key: windowKeys.toStoreKey(e.key, e.windowStart, 0), value: e.value })));
+  }
+
   async fetch(key: Buffer, windowStartMs: number): Promise<Buffer | undefined> {
     if (!this.retainDuplicates) return this.readAt(windowStartMs, windowKeys.toStoreKey(key, windowStartMs, 0));
     // With duplicates: the earliest one retained for this window.
