@@ -35,11 +35,17 @@ export interface DirtySnapshot<M> {
 
 export type CacheTree<M> = InstanceType<typeof BTree<string, CacheEntry<M>>>;
 
-/** LRU list node; the list runs from the least (head) to the most (tail) recently used key. */
+/**
+ * One cached key, on two lists: the LRU list runs from the least (head) to the most (tail) recently
+ * used key; the dirty list holds the dirty keys in the order of their latest write.
+ */
 interface LruNode<M> {
   entry: CacheEntry<M>;
   prev: LruNode<M> | undefined;
   next: LruNode<M> | undefined;
+  dirty: boolean;
+  dirtyPrev: LruNode<M> | undefined;
+  dirtyNext: LruNode<M> | undefined;
 }
 
 export class NamedCache<M> {
@@ -50,7 +56,8 @@ export class NamedCache<M> {
   private readonly nodes = new Map<string, LruNode<M>>();
   private head: LruNode<M> | undefined;
   private tail: LruNode<M> | undefined;
-  private readonly dirty = new Map<string, CacheEntry<M>>();
+  private dirtyHead: LruNode<M> | undefined;
+  private dirtyTail: LruNode<M> | undefined;
 
   constructor(private readonly pool: CacheMemoryPool) {}
 
@@ -76,28 +83,29 @@ export class NamedCache<M> {
     const node = this.nodes.get(sortKey);
     this.pool.reserve(size - (node?.entry.size ?? 0));
     this.tree?.set(sortKey, entry);
+    let target: LruNode<M>;
     if (node === undefined) {
-      const added: LruNode<M> = { entry, prev: this.tail, next: undefined };
-      if (this.tail === undefined) this.head = added;
-      else this.tail.next = added;
-      this.tail = added;
-      this.nodes.set(sortKey, added);
+      target = { entry, prev: this.tail, next: undefined, dirty: false, dirtyPrev: undefined, dirtyNext: undefined };
+      if (this.tail === undefined) this.head = target;
+      else this.tail.next = target;
+      this.tail = target;
+      this.nodes.set(sortKey, target);
     } else {
+      target = node;
       node.entry = entry;
       this.moveToTail(node);
     }
     // as Kafka's NamedCache: a key dirtied again moves to the end, so a flush sends keys in the order
-    // of their latest writes
+    // of their latest writes (a clean write to a dirty key keeps it dirty, in place)
     if (dirty) {
-      this.dirty.delete(sortKey);
-      this.dirty.set(sortKey, entry);
-    } else if (this.dirty.has(sortKey)) {
-      this.dirty.set(sortKey, entry);
+      if (target.dirty) this.unlinkDirty(target);
+      this.appendDirty(target);
     }
   }
 
   isDirty(entry: CacheEntry<M>): boolean {
-    return this.dirty.get(entry.sortKey) === entry;
+    const node = this.nodes.get(entry.sortKey);
+    return node !== undefined && node.dirty && node.entry === entry;
   }
 
   /** The least recently used entry. */
@@ -108,15 +116,24 @@ export class NamedCache<M> {
   /** Takes every dirty entry, in the order of their latest writes, and marks them clean. */
   takeDirty(): DirtySnapshot<M>[] {
     const out: DirtySnapshot<M>[] = [];
-    for (const entry of this.dirty.values()) out.push({ entry, value: entry.value, timestamp: entry.timestamp, recordContext: entry.recordContext });
-    this.dirty.clear();
+    for (let n = this.dirtyHead; n !== undefined; ) {
+      const { entry } = n;
+      out.push({ entry, value: entry.value, timestamp: entry.timestamp, recordContext: entry.recordContext });
+      const next = n.dirtyNext;
+      n.dirty = false;
+      n.dirtyPrev = n.dirtyNext = undefined;
+      n = next;
+    }
+    this.dirtyHead = this.dirtyTail = undefined;
     return out;
   }
 
   /** After a flush wrote them: forget deletions nobody wrote to again meanwhile. */
   dropFlushedTombstones(flushed: readonly DirtySnapshot<M>[]): void {
     for (const { entry } of flushed) {
-      if (entry.value === null && !this.dirty.has(entry.sortKey) && this.nodes.get(entry.sortKey)?.entry === entry) this.remove(entry.sortKey);
+      if (entry.value !== null) continue;
+      const node = this.nodes.get(entry.sortKey);
+      if (node !== undefined && !node.dirty && node.entry === entry) this.remove(entry.sortKey);
     }
   }
 
@@ -125,8 +142,8 @@ export class NamedCache<M> {
     const node = this.nodes.get(sortKey);
     if (node === undefined) return;
     this.unlink(node);
+    if (node.dirty) this.unlinkDirty(node);
     this.nodes.delete(sortKey);
-    this.dirty.delete(sortKey);
     this.tree?.delete(sortKey);
     this.pool.reserve(-node.entry.size);
   }
@@ -148,7 +165,7 @@ export class NamedCache<M> {
     this.pool.reserve(-bytes);
     this.nodes.clear();
     this.head = this.tail = undefined;
-    this.dirty.clear();
+    this.dirtyHead = this.dirtyTail = undefined;
     this.tree = undefined;
   }
 
@@ -160,6 +177,24 @@ export class NamedCache<M> {
     if (this.tail === undefined) this.head = node;
     else this.tail.next = node;
     this.tail = node;
+  }
+
+  private appendDirty(node: LruNode<M>): void {
+    node.dirty = true;
+    node.dirtyPrev = this.dirtyTail;
+    node.dirtyNext = undefined;
+    if (this.dirtyTail === undefined) this.dirtyHead = node;
+    else this.dirtyTail.dirtyNext = node;
+    this.dirtyTail = node;
+  }
+
+  private unlinkDirty(node: LruNode<M>): void {
+    if (node.dirtyPrev === undefined) this.dirtyHead = node.dirtyNext;
+    else node.dirtyPrev.dirtyNext = node.dirtyNext;
+    if (node.dirtyNext === undefined) this.dirtyTail = node.dirtyPrev;
+    else node.dirtyNext.dirtyPrev = node.dirtyPrev;
+    node.dirty = false;
+    node.dirtyPrev = node.dirtyNext = undefined;
   }
 
   private unlink(node: LruNode<M>): void {
