@@ -26,6 +26,13 @@ export interface SegmentScan<T> {
   select(entry: KeyValue<Buffer, Buffer>): T | undefined;
 }
 
+/** A write at `time` (window start or session end) under its store key. */
+interface TimedEntry {
+  readonly time: number;
+  readonly key: Buffer;
+  readonly value: Buffer | null;
+}
+
 export abstract class SegmentedBytesStore {
   readonly persistent: boolean;
   readonly retentionMs: number;
@@ -124,7 +131,7 @@ export abstract class SegmentedBytesStore {
    * retention as of its own place in the sequence. Returns, per entry, whether it was kept (the
    * change-logging layer logs exactly those).
    */
-  protected async writeManyAt(entries: readonly { time: number; key: Buffer; value: Buffer | null }[]): Promise<boolean[]> {
+  protected async writeManyAt(entries: readonly TimedEntry[]): Promise<boolean[]> {
     const kept: boolean[] = new Array<boolean>(entries.length);
     let streamTime = this.observedStreamTime;
     for (let i = 0; i < entries.length; i++) {
@@ -133,31 +140,22 @@ export abstract class SegmentedBytesStore {
       kept[i] = time >= streamTime - this.retentionMs + 1;
       if (!kept[i]) this.dropped++;
     }
-    await this.advanceStreamTime(streamTime);
     // entries kept in the sequence but in segments that a later entry expired are gone, as they
     // would be after one-by-one writes
-    const minLive = this.minLiveTime();
-    const perSegment = new Map<number, KeyValue<Buffer, Buffer | null>[]>();
-    for (let i = 0; i < entries.length; i++) {
-      const e = entries[i]!;
-      if (!kept[i] || e.time < minLive) continue;
-      const id = this.segments.segmentId(e.time);
-      let list = perSegment.get(id);
-      if (list === undefined) perSegment.set(id, (list = []));
-      list.push({ key: e.key, value: e.value });
-    }
-    for (const [id, list] of perSegment) {
-      const segment = list.some((e) => e.value !== null) ? await this.segments.getOrCreate(id) : this.segments.get(id);
-      await segment?.putAll(list);
-    }
+    await this.writePerSegment(streamTime, entries.filter((_e, i) => kept[i]));
     return kept;
   }
 
   /** Restoration: writes a batch grouped per segment, one batch write per segment. */
-  protected async writeBatchAt(entries: readonly { time: number; key: Buffer; value: Buffer | null }[]): Promise<void> {
+  protected async writeBatchAt(entries: readonly TimedEntry[]): Promise<void> {
     let maxTime = Number.NEGATIVE_INFINITY;
     for (const e of entries) maxTime = Math.max(maxTime, e.time);
-    await this.advanceStreamTime(maxTime);
+    await this.writePerSegment(maxTime, entries);
+  }
+
+  /** Advances stream time to `streamTime`, then writes the entries still live, one batch per segment. */
+  private async writePerSegment(streamTime: number, entries: readonly TimedEntry[]): Promise<void> {
+    await this.advanceStreamTime(streamTime);
     const minLive = this.minLiveTime();
     const perSegment = new Map<number, KeyValue<Buffer, Buffer | null>[]>();
     for (const e of entries) {
