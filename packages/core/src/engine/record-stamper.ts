@@ -6,16 +6,11 @@ import { decide, type EngineConfig } from './config.js';
 import type { RawRecord, RecordQueue, StampedRecord } from './record-queue.js';
 import type { SourceInfo } from './task-nodes.js';
 
-export interface StampArgs {
-  readonly queue: RecordQueue;
-  readonly raw: RawRecord;
-  readonly source: SourceInfo;
-  readonly taskId: string;
-  readonly config: EngineConfig;
-}
-
-/** The stamped record, or undefined when a handler or the extractor said to skip it. */
-export function stampRecord({ queue: q, raw, source, taskId, config }: StampArgs): StampedRecord | undefined {
+/**
+ * The stamped record, or undefined when a handler or the extractor said to skip it. Called once per
+ * record: plain parameters, no argument object.
+ */
+export function stampRecord(q: RecordQueue, raw: RawRecord, source: SourceInfo, taskId: string, config: EngineConfig): StampedRecord | undefined {
   let key: unknown = null;
   let value: unknown = null;
   let part: 'key' | 'value' = 'key';

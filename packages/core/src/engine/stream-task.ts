@@ -338,7 +338,7 @@ export class StreamTask {
   }
 
   private stamp(q: RecordQueue, raw: RawRecord): StampedRecord | undefined {
-    return stampRecord({ queue: q, raw, source: this.sources.get(q.sourceName)!, taskId: this.id, config: this.o.config });
+    return stampRecord(q, raw, this.sources.get(q.sourceName)!, this.id, this.o.config);
   }
 
   private processOne(next: { queue: RecordQueue; head: StampedRecord }): void | Promise<void> {

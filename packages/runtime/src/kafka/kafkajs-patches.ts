@@ -50,9 +50,9 @@ interface Originals {
 const originals = ((globalThis as { [ORIGINALS]?: Originals })[ORIGINALS] ??= {});
 
 /** Loads a kafkajs module, keeps its original exports (for tests) and makes `replacement` what later requires get. */
-function replace<T>(modulePath: string, slot: keyof Originals, replacement: unknown): void {
+function replace(modulePath: string, slot: keyof Originals, replacement: unknown): void {
   const resolved = require.resolve(modulePath);
-  (originals as Record<string, unknown>)[slot] ??= require(resolved) as T;
+  (originals as Record<string, unknown>)[slot] ??= require(resolved) as unknown;
   const cached = require.cache[resolved];
   if (cached) cached.exports = replacement;
 }

@@ -56,10 +56,9 @@ export class CachingWindowStore extends SegmentedCachingLayer<WindowKey, WindowB
   }
 
   protected async writeBelow(batch: readonly DirtySnapshot<WindowKey>[]): Promise<void> {
-    const putMany = this.inner.retainDuplicates ? undefined : this.inner.putMany;
-    if (putMany !== undefined) {
+    if (this.inner.putMany !== undefined && !this.inner.retainDuplicates) {
       // one write per segment instead of one store round trip per entry
-      await putMany.call(this.inner, batch.map((d) => ({ key: d.entry.meta.key, value: d.value, windowStart: d.entry.meta.windowStart, timestamp: d.timestamp })));
+      await this.inner.putMany(batch.map((d) => ({ key: d.entry.meta.key, value: d.value, windowStart: d.entry.meta.windowStart, timestamp: d.timestamp })));
       return;
     }
     for (const d of batch) await this.inner.put(d.entry.meta.key, d.value, d.entry.meta.windowStart, d.timestamp);

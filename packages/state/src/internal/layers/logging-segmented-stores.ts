@@ -18,12 +18,13 @@ abstract class SegmentedLoggingLayer<S extends WindowBytesLayer | SessionBytesLa
     return this.inner.droppedRecords;
   }
 
-  /** Runs a write and logs it unless the store below counted it as dropped. */
-  protected async writeAndLog(write: () => Promise<void>, changelogKey: Buffer, value: Buffer | null, timestamp: number | undefined): Promise<void> {
+  /** Runs a write and logs it unless the store below counted it as dropped; says whether it was kept. */
+  protected async writeAndLog(write: () => Promise<void>, changelogKey: Buffer, value: Buffer | null, timestamp: number | undefined): Promise<boolean> {
     const droppedBefore = this.inner.droppedRecords;
     await write();
-    if (droppedBefore !== undefined && this.inner.droppedRecords !== droppedBefore) return;
+    if (droppedBefore !== undefined && this.inner.droppedRecords !== droppedBefore) return false;
     this.log(changelogKey, value, timestamp);
+    return true;
   }
 }
 
@@ -40,23 +41,22 @@ export class ChangeLoggingWindowStore extends SegmentedLoggingLayer<WindowBytesL
   }
 
   async put(key: Buffer, value: Buffer | null, windowStartMs: number, timestamp?: number): Promise<void> {
-    if (this.retainDuplicates && value === null) return;
-    const seq = this.seqnumOfNextPut();
-    await this.writeAndLog(() => this.inner.put(key, value, windowStartMs, timestamp), windowKeys.toStoreKey(key, windowStartMs, seq), value, timestamp);
+    await this.putOne(key, value, windowStartMs, timestamp);
   }
 
-  /** Offered when the store below batches and keeps no duplicates; logs the kept writes in order. */
-  get putMany(): ((entries: readonly WindowWrite[]) => Promise<boolean[]>) | undefined {
-    const below = this.inner.putMany;
-    if (this.retainDuplicates || below === undefined) return undefined;
-    return async (entries) => {
-      const kept = await below.call(this.inner, entries);
-      for (let i = 0; i < entries.length; i++) {
-        const e = entries[i]!;
-        if (kept[i]) this.log(windowKeys.toStoreKey(e.key, e.windowStart, 0), e.value, e.timestamp);
-      }
+  /** Batched below when the store there can (no duplicates kept), one by one otherwise; logs the kept writes in order. */
+  async putMany(entries: readonly WindowWrite[]): Promise<boolean[]> {
+    if (this.retainDuplicates || this.inner.putMany === undefined) {
+      const kept: boolean[] = [];
+      for (const e of entries) kept.push(await this.putOne(e.key, e.value, e.windowStart, e.timestamp));
       return kept;
-    };
+    }
+    const kept = await this.inner.putMany(entries);
+    for (let i = 0; i < entries.length; i++) {
+      const e = entries[i]!;
+      if (kept[i]) this.log(windowKeys.toStoreKey(e.key, e.windowStart, 0), e.value, e.timestamp);
+    }
+    return kept;
   }
 
   fetch(key: Buffer, windowStartMs: number): Promise<Buffer | undefined> {
@@ -65,6 +65,12 @@ export class ChangeLoggingWindowStore extends SegmentedLoggingLayer<WindowBytesL
 
   fetchRange(keyFrom: Buffer | undefined, keyTo: Buffer | undefined, timeFrom: number, timeTo: number, backward: boolean): KeyValueIterator<{ key: Buffer; windowStart: number }, Buffer> {
     return this.inner.fetchRange(keyFrom, keyTo, timeFrom, timeTo, backward);
+  }
+
+  private putOne(key: Buffer, value: Buffer | null, windowStartMs: number, timestamp: number | undefined): Promise<boolean> {
+    if (this.retainDuplicates && value === null) return Promise.resolve(false);
+    const seq = this.seqnumOfNextPut();
+    return this.writeAndLog(() => this.inner.put(key, value, windowStartMs, timestamp), windowKeys.toStoreKey(key, windowStartMs, seq), value, timestamp);
   }
 
   private seqnumOfNextPut(): number {
