@@ -80,7 +80,7 @@ function showText(d: DeadLetter, encoding: BytesEncoding): string {
     `message:    ${d.message ?? '-'}`,
     `key:        ${showBytes(r.key, encoding)}`,
     `value:      ${showBytes(r.value, encoding)}`,
-    `headers:    ${d.originalHeaders.length === 0 ? '(none besides the error headers)' : ''}`,
+    d.originalHeaders.length === 0 ? 'headers:    (none besides the error headers)' : 'headers:',
     ...d.originalHeaders.map((h) => `  ${h.key}: ${showBytes(h.value, encoding)}`),
   ];
   if (d.stacktrace) lines.push('stacktrace:', ...d.stacktrace.trimEnd().split('\n').map((l) => `  ${l}`));
