@@ -55,18 +55,17 @@ export function usageError(message: string): CliError {
   return new CliError(message, ExitCode.USAGE);
 }
 
-/** The lines to print for a failure: its message, then the messages of its causes. */
-export function describeFailure(err: unknown, withStack: boolean): string {
-  const lines: string[] = [];
-  let current: unknown = err;
-  for (let depth = 0; current !== undefined && current !== null && depth < 5; depth++) {
-    const text = messageOf(current);
-    const raw = current instanceof Error ? current.message : text;
-    if (depth === 0) lines.push(`error: ${text}`);
-    else if (!lines.some((l) => l.includes(raw))) lines.push(`  caused by: ${text}`);
-    current = current instanceof Error ? current.cause : undefined;
+/** The lines to print for a failure: its message; with `verbose`, its causes and stack trace too. */
+export function describeFailure(err: unknown, verbose: boolean): string {
+  const lines = [`error: ${messageOf(err)}`];
+  if (verbose) {
+    let current: unknown = err instanceof Error ? err.cause : undefined;
+    for (let depth = 0; current !== undefined && current !== null && depth < 5; depth++) {
+      lines.push(`  caused by: ${messageOf(current)}`);
+      current = current instanceof Error ? current.cause : undefined;
+    }
+    if (err instanceof Error && err.stack) lines.push(err.stack);
   }
-  if (withStack && err instanceof Error && err.stack) lines.push(err.stack);
   return lines.join('\n') + '\n';
 }
 

@@ -53,7 +53,8 @@ export async function main(argv: readonly string[], io: CliIO = processIO()): Pr
     }
     const verbose = program.opts<{ verbose?: boolean }>().verbose === true || argv.includes('--verbose');
     // Sluice's own errors say everything in their message; anything else may be a bug: show where
-    io.err(describeFailure(err, verbose || !(err instanceof CliError || err instanceof SluiceError)));
+    const expected = err instanceof CliError || err instanceof SluiceError;
+    io.err(describeFailure(err, verbose || !expected));
     return err instanceof CliError ? err.exitCode : ExitCode.FAILURE;
   }
 }
