@@ -2,7 +2,7 @@
 // store) runs over its input; reset refuses while a member is in the group, --force removes a killed
 // worker's member, --dry-run changes nothing, and the reset (input offsets to earliest, internal topics
 // deleted, local state deleted) makes a second run produce exactly the first run's output again.
-import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
@@ -87,6 +87,57 @@ describe('sluice reset', () => {
       await deleteTopicsWithPrefix(`${appId}-`);
       await deleteGroup(appId);
       rmSync(stateDir, { recursive: true, force: true });
+    }
+  });
+
+  it("moves input offsets to Kafka's positions: a time, a duration ago, a shift, an offset, the end, a CSV plan", async () => {
+    const input = await createTopic('reset-positions', { partitions: 2 });
+    const group = uniqueName('reset-positions-group');
+    const now = Date.now();
+    const old = Date.UTC(2023, 0, 1);
+    await produce(input, [
+      ...Array.from({ length: 10 }, (_, i) => ({ key: `a${i}`, value: 'x', partition: 0, timestamp: old + i * 1_000 })),
+      ...Array.from({ length: 10 }, (_, i) => ({ key: `b${i}`, value: 'x', partition: 1, timestamp: now - 30 * 60_000 + i * 3 * 60_000 })),
+    ]);
+    const tools = createAdminTools({ bootstrapServers: kafkaBrokers() });
+    const dir = mkdtempSync(path.join(tmpdir(), 'sluice-reset-plan-'));
+    const offsets = async () => (await tools.listConsumerGroupOffsets(group)).map((o) => o.offset);
+    const reset = async (...position: string[]) => {
+      const r = await runCli(['reset', '--application-id', group, '--input-topics', input, ...position]);
+      expect(r.code, r.stderr).toBe(0);
+      return r.stdout;
+    };
+    try {
+      await tools.alterConsumerGroupOffsets(group, [
+        { topic: input, partition: 0, offset: 5 },
+        { topic: input, partition: 1, offset: 5 },
+      ]);
+      await reset('--to-datetime', new Date(old + 3_000).toISOString().replace('Z', ''));
+      // every record of partition 1 is newer than that time: its first one
+      expect(await offsets()).toEqual([3, 0]);
+      await reset('--shift-by', '-2');
+      expect(await offsets()).toEqual([1, 0]);
+      const clamped = await reset('--shift-by', '100');
+      expect(await offsets()).toEqual([10, 10]);
+      expect(clamped).toContain('new offset (101) is higher than the latest offset; set to 10');
+      await reset('--to-offset', '7');
+      expect(await offsets()).toEqual([7, 7]);
+      const ago = await reset('--by-duration', 'PT10M');
+      // partition 0's records are from 2023: none is that recent, so it goes to the end
+      expect(await offsets()).toEqual([10, 7]);
+      expect(ago).toMatch(/Partition: 0 Offset: 10 {2}\(no record at or after .*; set to the latest offset\)/);
+      await reset('--to-earliest');
+      expect(await offsets()).toEqual([0, 0]);
+      await reset('--to-latest');
+      expect(await offsets()).toEqual([10, 10]);
+      const plan = path.join(dir, 'plan.csv');
+      writeFileSync(plan, `${input},0,2\n`);
+      await reset('--from-file', plan);
+      expect(await offsets()).toEqual([2, 10]);
+    } finally {
+      await tools.close();
+      await deleteGroup(group);
+      rmSync(dir, { recursive: true, force: true });
     }
   });
 
