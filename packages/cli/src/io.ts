@@ -31,6 +31,15 @@ export interface CommandContext {
 }
 
 export function processIO(): CliIO {
+  // `sluice dlq list | head`: the reader went away; stop quietly, as Unix tools do
+  for (const stream of [process.stdout, process.stderr]) {
+    if (stream.listenerCount('error') === 0) {
+      stream.on('error', (err: NodeJS.ErrnoException) => {
+        if (err.code === 'EPIPE') process.exit(ExitCode.OK);
+        throw err;
+      });
+    }
+  }
   return {
     out: (text) => void process.stdout.write(text),
     err: (text) => void process.stderr.write(text),
