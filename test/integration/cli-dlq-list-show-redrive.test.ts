@@ -89,14 +89,14 @@ describe('sluice dlq', () => {
     // ---- redrive ----
     const dry = await runCli(['dlq', 'redrive', '--topic', dlq, '--exception', 'SerdeError', '--dry-run']);
     expect(dry.code, dry.stderr).toBe(0);
-    expect(dry.stdout).toContain('Would redrive 2 of 4 records');
+    expect(dry.stdout).toContain(`Would send 2 of 4 records read from ${dlq}: ${source} (2)`);
     const redrive = await runCli(['dlq', 'redrive', '--topic', dlq, '--exception', 'SerdeError']);
     expect(redrive.code, redrive.stderr).toBe(0);
-    expect(redrive.stdout).toContain(`Sent 2 records: ${source} (2)`);
+    expect(redrive.stdout).toContain(`Sent 2 of 4 records read from ${dlq}: ${source} (2)`);
     expect(redrive.stdout).toContain(`DLQ ${dlq}-0 offsets redriven: 0, 3`);
     const skipped = await runCli(['dlq', 'redrive', '--topic', dlq, '--offsets', '1,2']);
     expect(skipped.code, skipped.stderr).toBe(0);
-    expect(skipped.stdout).toContain(`Sent 1 record: ${source} (1)`);
+    expect(skipped.stdout).toContain(`Sent 1 of 2 records read from ${dlq}: ${source} (1)`);
     expect(skipped.stdout).toContain('Skipped 1 record without a __streams.errors.topic header (DLQ offsets 2); send them with --to-topic <topic>.');
 
     // the dry run sent nothing: exactly three records arrive, where and as they were before they failed

@@ -2,6 +2,7 @@
 // exception, message, stack trace and source; the other headers are the failed record's own.
 import { describe, expect, it } from 'vitest';
 import type { ConsumerRecord } from '@sluice/runtime';
+import { offsetRanges } from '../src/commands/dlq-redrive.js';
 import { matches, toDeadLetter } from '../src/commands/dlq-records.js';
 import { showBytes } from '../src/format.js';
 
@@ -57,5 +58,11 @@ describe('dead letters', () => {
     expect(showBytes(Buffer.from([0xc3, 0x28]))).toBe('hex:c328 (2 bytes)'); // invalid UTF-8
     expect(showBytes(Buffer.from('abc'), 'hex')).toBe('hex:616263 (3 bytes)');
     expect(showBytes(null)).toBe('null');
+  });
+
+  it('summarises redriven offsets as ranges, and says how many when there are too many to show', () => {
+    expect(offsetRanges([3, 4, 5, 7, 9, 10])).toBe('3-5, 7, 9-10');
+    expect(offsetRanges([1, 3, 5, 7, 9], 2)).toBe('1, 3, … (5 offsets in all)');
+    expect(offsetRanges([])).toBe('');
   });
 });

@@ -79,46 +79,75 @@ export interface ScanResult {
   readonly truncated: boolean;
 }
 
+export interface ScanProgress {
+  /** Records read so far (before filters). */
+  readonly scanned: number;
+  /** Offsets covered so far, of `total`. */
+  readonly done: number;
+  readonly total: number;
+}
+
 /**
- * Reads the selected range of the DLQ (committed records only: a DLQ written inside an aborted
- * transaction holds nothing to redrive) and returns the matching dead letters, in partition then
- * offset order. `onProgress` gets the offsets read per partition.
+ * Reads the selected range of the DLQ fetch by fetch (committed records only: a DLQ written inside an
+ * aborted transaction holds nothing to redrive) and hands each fetch's matching dead letters to
+ * `onBatch`, in partition then offset order, so that memory stays flat on a large DLQ. `onBatch`
+ * returns false to stop.
  */
-export async function scanDeadLetters(tools: AdminTools, topic: string, s: Selection, onProgress?: (read: number, total: number) => void): Promise<ScanResult> {
+export async function forEachDeadLetter(
+  tools: AdminTools,
+  topic: string,
+  s: Selection,
+  onBatch: (deadLetters: DeadLetter[], progress: ScanProgress) => Promise<boolean | void> | boolean | void,
+): Promise<ScanProgress> {
   const all = await tools.partitionsFor(topic);
   if (s.partition !== undefined && !all.includes(s.partition)) throw usageError(`topic '${topic}' has no partition ${s.partition} (it has ${all.length})`);
   const partitions = (s.partition !== undefined ? [s.partition] : all).map((partition) => ({ topic, partition }));
   const low = await tools.listOffsets(partitions, 'earliest');
   const high = await tools.listOffsets(partitions, 'latest');
-  const ranges = partitions.map((tp, i) => {
-    const explicit = s.offsets && s.offsets.length > 0 ? { from: Math.min(...s.offsets), to: Math.max(...s.offsets) } : undefined;
-    const from = Math.max(low[i]!.offset, explicit?.from ?? s.from ?? 0);
-    const end = Math.min(high[i]!.offset, (explicit?.to ?? s.to ?? Number.MAX_SAFE_INTEGER - 1) + 1);
-    return { tp, from, end };
-  });
+  const explicit = s.offsets && s.offsets.length > 0 ? { from: Math.min(...s.offsets), to: Math.max(...s.offsets) } : undefined;
+  const ranges = partitions.map((tp, i) => ({
+    tp,
+    from: Math.max(low[i]!.offset, explicit?.from ?? s.from ?? 0),
+    end: Math.min(high[i]!.offset, (explicit?.to ?? s.to ?? Number.MAX_SAFE_INTEGER - 1) + 1),
+  }));
   const total = ranges.reduce((n, r) => n + Math.max(0, r.end - r.from), 0);
-  const out: DeadLetter[] = [];
   let scanned = 0;
-  let read = 0;
+  let done = 0;
   for (const { tp, from, end } of ranges) {
     let at = from;
     while (at < end) {
       const r = await tools.readPartition(tp, at, { maxBytes: 1024 * 1024 });
       if (r.nextOffset <= at) throw new CliError(`reading ${topic}-${tp.partition} stopped at offset ${at} before its end ${end}; try again`);
+      const batch: DeadLetter[] = [];
       for (const record of r.records) {
         if (record.offset >= end) break;
         scanned++;
         const d = toDeadLetter(record);
-        if (!matches(d, s)) continue;
-        out.push(d);
-        if (s.limit !== undefined && out.length >= s.limit) return { deadLetters: out, scanned, truncated: true };
+        if (matches(d, s)) batch.push(d);
       }
-      read += Math.min(r.nextOffset, end) - at;
-      onProgress?.(read, total);
+      done += Math.min(r.nextOffset, end) - at;
       at = r.nextOffset;
+      if ((await onBatch(batch, { scanned, done, total })) === false) return { scanned, done, total };
     }
   }
-  return { deadLetters: out, scanned, truncated: false };
+  return { scanned, done, total };
+}
+
+/** The matching dead letters, up to the selection's limit. */
+export async function scanDeadLetters(tools: AdminTools, topic: string, s: Selection): Promise<ScanResult> {
+  const out: DeadLetter[] = [];
+  let truncated = false;
+  const { scanned } = await forEachDeadLetter(tools, topic, s, (batch) => {
+    for (const d of batch) {
+      if (s.limit !== undefined && out.length >= s.limit) {
+        truncated = true;
+        return false;
+      }
+      out.push(d);
+    }
+    return true;
+  });
+  return { deadLetters: out, scanned, truncated };
 }
 
 /** Reads one DLQ record by partition and offset. */

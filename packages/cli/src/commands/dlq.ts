@@ -2,12 +2,11 @@
 // exception handlers (KIP-1034 `__streams.errors.*` headers) and send chosen records back to the topic
 // they failed on, with their original key, value, timestamp and headers (minus the error headers).
 import { Option, type Command } from 'commander';
-import type { AdminTools, OutgoingRecord } from '@sluice/runtime';
 import { CliError, usageError, type CommandContext } from '../io.js';
 import { excerpt, showBytes, table, type BytesEncoding } from '../format.js';
 import { withAdminTools, withKafkaOptions, type KafkaCliOptions } from '../kafka-options.js';
-import { startProgress } from '../progress.js';
 import { parseWholeNumber } from '../time-arguments.js';
+import { redrive } from './dlq-redrive.js';
 import { readDeadLetter, scanDeadLetters, type DeadLetter, type Selection } from './dlq-records.js';
 
 interface SelectionOptions extends KafkaCliOptions {
@@ -87,73 +86,6 @@ function showText(d: DeadLetter, encoding: BytesEncoding): string {
   return lines.join('\n') + '\n';
 }
 
-/** DLQ offsets as short ranges: 3-7, 9, 12-13. */
-function ranges(offsets: number[]): string {
-  const out: string[] = [];
-  for (let i = 0; i < offsets.length; ) {
-    let j = i;
-    while (j + 1 < offsets.length && offsets[j + 1] === offsets[j]! + 1) j++;
-    out.push(i === j ? `${offsets[i]}` : `${offsets[i]}-${offsets[j]}`);
-    i = j + 1;
-  }
-  return out.join(', ');
-}
-
-async function redrive(tools: AdminTools, o: SelectionOptions & { toTopic?: string; dryRun?: boolean; batchSize: string }, ctx: CommandContext): Promise<void> {
-  const say = (line: string) => ctx.io.out(line + '\n');
-  const batchSize = parseWholeNumber('--batch-size', o.batchSize, 1);
-  const selection = selectionOf(o);
-  const scan = startProgress(ctx.io, 'Reading the DLQ', 1, 'offsets');
-  const found = await scanDeadLetters(tools, o.topic, selection, (read, total) => {
-    scan.setTotal(total);
-    scan.update(read);
-  }).finally(() => scan.stop());
-  const plan: { d: DeadLetter; record: OutgoingRecord }[] = [];
-  const skipped: DeadLetter[] = [];
-  const partitionCounts = new Map<string, number>();
-  for (const d of found.deadLetters) {
-    const topic = o.toTopic ?? d.source?.topic;
-    if (topic === undefined) {
-      skipped.push(d);
-      continue;
-    }
-    if (!partitionCounts.has(topic)) partitionCounts.set(topic, (await tools.partitionsFor(topic)).length);
-    // back to the partition it failed on, when that is where it goes; else the key decides
-    const partition = d.source && d.source.topic === topic && d.source.partition < partitionCounts.get(topic)! ? d.source.partition : undefined;
-    plan.push({ d, record: { topic, ...(partition !== undefined ? { partition } : {}), key: d.record.key, value: d.record.value, timestamp: d.record.timestamp, headers: d.originalHeaders } });
-  }
-  if (found.deadLetters.length === 0) {
-    say(`No records in ${o.topic} match (${found.scanned} read).`);
-    return;
-  }
-  if (o.dryRun) say('---- Dry run: nothing is produced ----');
-  say(`${o.dryRun ? 'Would redrive' : 'Redriving'} ${plan.length} of ${found.scanned} records read from ${o.topic}:`);
-  say(table(['DLQ-PARTITION', 'DLQ-OFFSET', 'TO', 'EXCEPTION'], plan.map((p) => [p.d.record.partition, p.d.record.offset, `${p.record.topic}${p.record.partition !== undefined ? `-${p.record.partition}` : ''}`, p.d.exception ?? '-'])).trimEnd());
-  if (!o.dryRun && plan.length > 0) {
-    const progress = startProgress(ctx.io, 'Redriving', plan.length, 'records');
-    try {
-      for (let i = 0; i < plan.length; i += batchSize) {
-        const batch = plan.slice(i, i + batchSize);
-        await tools.produce(batch.map((p) => p.record));
-        progress.increment(batch.length, `${batch[batch.length - 1]!.record.topic}`);
-      }
-    } finally {
-      progress.stop();
-    }
-  }
-  const perTopic = new Map<string, number>();
-  for (const p of plan) perTopic.set(p.record.topic, (perTopic.get(p.record.topic) ?? 0) + 1);
-  say('');
-  say(`${o.dryRun ? 'Would send' : 'Sent'} ${plan.length} record${plan.length === 1 ? '' : 's'}: ${[...perTopic].map(([t, n]) => `${t} (${n})`).join(', ') || 'none'}`);
-  if (skipped.length > 0) {
-    say(`Skipped ${skipped.length} record${skipped.length === 1 ? '' : 's'} without a __streams.errors.topic header (DLQ offsets ${ranges(skipped.map((d) => d.record.offset))}); send them with --to-topic <topic>.`);
-  }
-  const byPartition = new Map<number, number[]>();
-  for (const p of plan) byPartition.set(p.d.record.partition, [...(byPartition.get(p.d.record.partition) ?? []), p.d.record.offset]);
-  for (const [partition, offsets] of byPartition) say(`DLQ ${o.topic}-${partition} offsets ${o.dryRun ? 'selected' : 'redriven'}: ${ranges(offsets)}`);
-  if (!o.dryRun && plan.length > 0) say('The DLQ keeps these records: redriving the same offsets again sends them again.');
-}
-
 export function addDlqCommand(program: Command, ctx: CommandContext): void {
   const dlq = program
     .command('dlq')
@@ -208,8 +140,11 @@ export function addDlqCommand(program: Command, ctx: CommandContext): void {
     .addHelpText('after', '\nExit codes: 0 sent (or nothing matched), 1 failed, 2 usage error.\n\nExample:\n  sluice dlq redrive --topic orders-dlq --exception TimeoutError --from 120 --to 180\n')
     .action(async (_o: unknown, command: Command) => {
       const o = command.optsWithGlobals<SelectionOptions & { toTopic?: string; dryRun?: boolean; batchSize: string }>();
-      selectionOf(o);
+      const selection = selectionOf(o);
+      const batchSize = parseWholeNumber('--batch-size', o.batchSize, 1);
       if (o.toTopic !== undefined && o.toTopic === o.topic) throw new CliError(`--to-topic is the DLQ itself ('${o.topic}'); redrive sends records back to where they failed`);
-      await withAdminTools(o, ctx.io, (tools) => redrive(tools, o, ctx));
+      await withAdminTools(o, ctx.io, (tools) =>
+        redrive(tools, { topic: o.topic, selection, ...(o.toTopic !== undefined ? { toTopic: o.toTopic } : {}), dryRun: o.dryRun === true, batchSize }, ctx),
+      );
     });
 }
