@@ -153,14 +153,15 @@ export class TaskManager {
   /** Processes a fetched batch in its task; false when the task is gone or not running (the batch is dropped). */
   async process(batch: FetchedBatch, keepGoing: () => Promise<boolean>, afterChunk: () => Promise<void>): Promise<number> {
     const t = this.byPartition.get(`${batch.topic}:${batch.partition}`);
-    if (!t || !t.running || batch.records.length === 0) return 0;
-    t.task.addRecords(batch.topic, batch.records);
+    if (!t || !t.running) return 0;
+    if (batch.records.length > 0) t.task.addRecords(batch.topic, batch.records);
     let processed = 0;
     while (t.task.bufferedRecords() > 0) {
       processed += await t.task.process(PROCESS_CHUNK);
       await afterChunk();
       if (!(await keepGoing())) break;
     }
+    t.task.advanceInput(batch.topic, batch.nextOffset);
     return processed;
   }
 
