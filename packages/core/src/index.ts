@@ -64,3 +64,4 @@ export type {
   ProcessingErrorContext,
   HandlerResponse,
 } from './engine/config.js';
+export { checkExceptionHandler, EXCEPTION_HANDLER_NAMES } from './engine/config.js';

@@ -76,6 +76,10 @@ export type { Serde, Serializer, Deserializer, Window } from '@sluice/serdes';
 export { KafkaStreams, ProductionError, TopicMismatchError } from '@sluice/runtime';
 export type { StreamsConfig, ProcessingGuarantee, ProductionExceptionHandler, StreamsState, StateListener, RestoreProgress, RestoreListener } from '@sluice/runtime';
 
+// ---- security ----
+export { requiredAcls, aclCommands } from '@sluice/runtime';
+export type { SaslConfig, SslConfig, UsernamePasswordSasl, OAuthBearerSasl, OAuthBearerToken, OAuthBearerProvider, RequiredAcl, RequiredAcls, AclCommandOptions } from '@sluice/runtime';
+
 // ---- testing ----
 export { TopologyTestDriver, TestInputTopic, TestOutputTopic, TestRecord } from '@sluice/test-utils';
 export type { TopologyTestDriverConfig } from '@sluice/test-utils';
@@ -89,6 +93,8 @@ export {
   ProcessingError,
   StateStoreError,
   StreamsError,
+  AuthenticationError,
+  AuthorizationError,
   ErrorCodes,
 } from '@sluice/common';
 export type { ErrorCode, Logger, LogLevel } from '@sluice/common';

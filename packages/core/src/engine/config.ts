@@ -1,6 +1,6 @@
 // Owns the part of the application configuration that the task engine needs, with Kafka Streams'
 // defaults, and the exception handler types shared by runtime and TopologyTestDriver.
-import type { Clock, Logger } from '@sluice/common';
+import { ConfigError, type Clock, type Logger } from '@sluice/common';
 import type { Serde } from '@sluice/serdes';
 import type { TimestampExtractor } from '../processor/api.js';
 
@@ -48,4 +48,27 @@ export function decide<C>(handler: 'logAndFail' | 'logAndContinue' | ((ctx: C) =
   if (handler === 'logAndFail') return 'FAIL';
   if (handler === 'logAndContinue') return 'CONTINUE';
   return handler(ctx);
+}
+
+/** The built-in exception handlers, by name (Kafka's LogAndFail/LogAndContinue...ExceptionHandler). */
+export const EXCEPTION_HANDLER_NAMES = ['logAndFail', 'logAndContinue'] as const;
+
+/**
+ * Checks an exception handler setting when the app (or test driver) is created, so that a misspelt
+ * name fails then, with the valid choices, instead of at the first bad record.
+ */
+export function checkExceptionHandler(setting: string, handler: unknown): void {
+  if (handler === undefined || typeof handler === 'function') return;
+  if (typeof handler === 'string' && (EXCEPTION_HANDLER_NAMES as readonly string[]).includes(handler)) return;
+  const shown = typeof handler === 'string' ? `'${handler}'` : handler === null ? 'null' : `a ${typeof handler}`;
+  const squash = (s: string) => s.toLowerCase().replace(/[^a-z]/g, '');
+  // 'log_and_continue', 'LogAndFail', 'logAndContinu': the same words in another spelling
+  const guess =
+    typeof handler === 'string' && squash(handler).length >= 7
+      ? (EXCEPTION_HANDLER_NAMES.find((n) => squash(n) === squash(handler)) ?? EXCEPTION_HANDLER_NAMES.find((n) => squash(n).startsWith(squash(handler)) || squash(handler).startsWith(squash(n))))
+      : undefined;
+  throw new ConfigError(
+    `${setting} ${shown} is not a handler${guess ? ` (did you mean '${guess}'?)` : ''}; use 'logAndFail' (stop the app, the default), 'logAndContinue' (log and skip the record) or a function (context) => 'CONTINUE' | 'FAIL'`,
+    { context: { setting, choices: EXCEPTION_HANDLER_NAMES } },
+  );
 }

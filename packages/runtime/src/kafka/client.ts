@@ -2,7 +2,6 @@
 // app, an admin client, plain (idempotent) and transactional producers, and the group consumer.
 import { kafkajsPatched } from './kafkajs-patches.js';
 import { Kafka, Partitioners, type Admin as KafkaAdmin, type Producer as KafkaProducer, type Transaction } from 'kafkajs';
-import type { ConnectionOptions } from 'node:tls';
 import type { Logger, LogLevel } from '@sluice/common';
 import type {
   Admin,
@@ -16,17 +15,17 @@ import type {
   TopicPartitionOffset,
   TransactionalProducer,
 } from '../ports.js';
-import { translate } from './errors.js';
+import { translate, type ErrorContext } from './errors.js';
 import { createGroupConsumer } from './group-consumer.js';
 import { kafkaLogCreator } from './log.js';
+import { kafkajsSecurity, securityContext, type SecurityOptions } from './security.js';
 
-export interface KafkaClientOptions {
+/** Every kafkajs client Sluice creates is built from these; `ssl` and `sasl` must reach them all. */
+export interface KafkaClientOptions extends SecurityOptions {
   clientId: string;
   brokers: readonly string[];
   logger: Logger;
   kafkaLogLevel: LogLevel;
-  ssl?: boolean | ConnectionOptions;
-  sasl?: { mechanism: 'plain' | 'scram-sha-256' | 'scram-sha-512'; username: string; password: string };
   connectionTimeoutMs?: number;
   requestTimeoutMs?: number;
 }
@@ -42,11 +41,12 @@ export function createKafkaClient(o: KafkaClientOptions): KafkaClient {
     clientId: o.clientId,
     brokers: [...o.brokers],
     logCreator: kafkaLogCreator(o.logger, o.kafkaLogLevel),
-    ...(o.ssl !== undefined ? { ssl: o.ssl } : {}),
-    ...(o.sasl !== undefined ? { sasl: o.sasl as never } : {}),
+    ...kafkajsSecurity(o),
     connectionTimeout: o.connectionTimeoutMs ?? 3_000,
     requestTimeout: o.requestTimeoutMs ?? 30_000,
   });
+  const security = securityContext(o.brokers, o);
+  const ctx = (more: Omit<ErrorContext, 'security'> = {}): ErrorContext => ({ security, ...more });
   let sharedAdmin: KafkaAdmin | undefined;
   const metadataAdmin = async (): Promise<KafkaAdmin> => {
     if (!sharedAdmin) {
@@ -60,7 +60,7 @@ export function createKafkaClient(o: KafkaClientOptions): KafkaClient {
     const known = partitionCounts.get(topic);
     if (known !== undefined) return known;
     const md = await (await metadataAdmin()).fetchTopicMetadata({ topics: [topic] }).catch((err: unknown) => {
-      throw translate(`reading the partition count of topic '${topic}'`, err);
+      throw translate(`reading the partition count of topic '${topic}'`, err, ctx({ topics: [topic] }));
     });
     const n = md.topics[0]?.partitions.length ?? 0;
     if (n > 0) partitionCounts.set(topic, n);
@@ -70,10 +70,15 @@ export function createKafkaClient(o: KafkaClientOptions): KafkaClient {
   return {
     async admin() {
       const admin = kafka.admin();
-      await admin.connect().catch((err: unknown) => {
-        throw translate(`connecting to Kafka at ${o.brokers.join(',')}`, err);
-      });
-      return adminPort(admin);
+      try {
+        await admin.connect();
+        // a request, so that refused credentials or a listener that wants SASL/TLS show here
+        await admin.describeCluster();
+      } catch (err) {
+        await admin.disconnect().catch(() => undefined);
+        throw translate(`connecting to Kafka at ${o.brokers.join(',')}`, err, ctx());
+      }
+      return adminPort(admin, ctx);
     },
     async producer({ idempotent }) {
       const p = kafka.producer({
@@ -83,9 +88,9 @@ export function createKafkaClient(o: KafkaClientOptions): KafkaClient {
         createPartitioner: Partitioners.DefaultPartitioner,
       });
       await p.connect().catch((err: unknown) => {
-        throw translate(`connecting a producer to ${o.brokers.join(',')}`, err);
+        throw translate(`connecting a producer to ${o.brokers.join(',')}`, err, ctx());
       });
-      return producerPort(p, partitionCount, async () => {
+      return producerPort(p, partitionCount, ctx, async () => {
         await p.disconnect();
         await sharedAdmin?.disconnect().catch(() => undefined);
         sharedAdmin = undefined;
@@ -103,12 +108,12 @@ export function createKafkaClient(o: KafkaClientOptions): KafkaClient {
         retry: { initialRetryTime: 20, maxRetryTime: 1_000 },
       });
       await p.connect().catch((err: unknown) => {
-        throw translate(`connecting the transactional producer '${transactionalId}'`, err);
+        throw translate(`connecting the transactional producer '${transactionalId}'`, err, ctx({ transactionalId }));
       });
-      return transactionalPort(p, transactionalId, partitionCount);
+      return transactionalPort(p, transactionalId, partitionCount, (more) => ctx({ transactionalId, ...more }));
     },
     groupConsumer(options): GroupConsumer {
-      return createGroupConsumer(kafka, options);
+      return createGroupConsumer(kafka, options, ctx({ groupId: options.groupId }));
     },
   };
 }
@@ -146,14 +151,16 @@ function sequential<A, R>(fn: (arg: A) => Promise<R>): (arg: A) => Promise<R> {
   };
 }
 
-function producerPort(p: KafkaProducer, partitionCount: (t: string) => Promise<number>, close: () => Promise<void>): Producer {
+const topicsOf = (records: readonly ProduceRecord[]): string[] => [...new Set(records.map((r) => r.topic))];
+
+function producerPort(p: KafkaProducer, partitionCount: (t: string) => Promise<number>, ctx: (more?: ErrorContext) => ErrorContext, close: () => Promise<void>): Producer {
   return {
     send: sequential(async (records: readonly ProduceRecord[]) => {
       if (records.length === 0) return [];
       try {
         return toAcks(await p.sendBatch({ topicMessages: toMessages(records), acks: -1 }));
       } catch (err) {
-        throw translate(`producing ${records.length} records`, err);
+        throw translate(`producing ${records.length} records`, err, ctx({ topics: topicsOf(records), topicOperation: 'WRITE' }));
       }
     }),
     partitionCount,
@@ -161,7 +168,7 @@ function producerPort(p: KafkaProducer, partitionCount: (t: string) => Promise<n
   };
 }
 
-function transactionalPort(p: KafkaProducer, transactionalId: string, partitionCount: (t: string) => Promise<number>): TransactionalProducer {
+function transactionalPort(p: KafkaProducer, transactionalId: string, partitionCount: (t: string) => Promise<number>, ctx: (more?: ErrorContext) => ErrorContext): TransactionalProducer {
   let tx: Transaction | undefined;
   let beginning: Promise<Transaction> | undefined;
   // a transaction begins on first use (send, sendOffsets) or explicitly; concurrent first uses share it
@@ -176,9 +183,9 @@ function transactionalPort(p: KafkaProducer, transactionalId: string, partitionC
       (err: unknown) => {
         beginning = undefined;
         if ((err as { type?: string }).type === 'INVALID_TRANSACTION_TIMEOUT') {
-          throw translate(`starting transactions on '${transactionalId}': transactionTimeoutMs is larger than the brokers' transaction.max.timeout.ms; lower transactionTimeoutMs or raise that broker setting`, err);
+          throw translate(`starting transactions on '${transactionalId}': transactionTimeoutMs is larger than the brokers' transaction.max.timeout.ms; lower transactionTimeoutMs or raise that broker setting`, err, ctx());
         }
-        throw translate(`beginning a transaction on '${transactionalId}'`, err);
+        throw translate(`beginning a transaction on '${transactionalId}'`, err, ctx());
       },
     );
     return beginning;
@@ -194,7 +201,7 @@ function transactionalPort(p: KafkaProducer, transactionalId: string, partitionC
       try {
         return toAcks(await t.sendBatch({ topicMessages: toMessages(records), acks: -1 }));
       } catch (err) {
-        throw translate(`producing ${records.length} records in transaction '${transactionalId}'`, err);
+        throw translate(`producing ${records.length} records in transaction '${transactionalId}'`, err, ctx({ topics: topicsOf(records), topicOperation: 'WRITE' }));
       }
     }),
     async sendOffsets(groupId, offsets) {
@@ -213,7 +220,7 @@ function transactionalPort(p: KafkaProducer, transactionalId: string, partitionC
           return;
         } catch (err) {
           if ((err as { type?: string }).type !== 'CONCURRENT_TRANSACTIONS' || attempt >= 10) {
-            throw translate(`adding consumer offsets to transaction '${transactionalId}'`, err);
+            throw translate(`adding consumer offsets to transaction '${transactionalId}'`, err, ctx({ groupId }));
           }
           await new Promise((r) => setTimeout(r, Math.min(500, 10 * 2 ** attempt)));
         }
@@ -226,7 +233,7 @@ function transactionalPort(p: KafkaProducer, transactionalId: string, partitionC
       try {
         await t.commit();
       } catch (err) {
-        throw translate(`committing transaction '${transactionalId}'`, err);
+        throw translate(`committing transaction '${transactionalId}'`, err, ctx());
       }
     },
     async abortTransaction() {
@@ -236,7 +243,7 @@ function transactionalPort(p: KafkaProducer, transactionalId: string, partitionC
       try {
         await t.abort();
       } catch (err) {
-        throw translate(`aborting transaction '${transactionalId}'`, err);
+        throw translate(`aborting transaction '${transactionalId}'`, err, ctx());
       }
     },
     partitionCount,
@@ -248,7 +255,7 @@ function transactionalPort(p: KafkaProducer, transactionalId: string, partitionC
   };
 }
 
-function adminPort(a: KafkaAdmin): Admin {
+function adminPort(a: KafkaAdmin, ctx: (more?: ErrorContext) => ErrorContext): Admin {
   return {
     async listTopics() {
       return a.listTopics();
@@ -283,15 +290,34 @@ function adminPort(a: KafkaAdmin): Admin {
         });
       } catch (err) {
         const exists = (err as { errors?: { type?: string }[]; type?: string }).errors?.every((e) => e.type === 'TOPIC_ALREADY_EXISTS');
-        if (!exists) throw translate(`creating topics ${topics.map((t) => t.name).join(', ')}`, err);
+        if (!exists) throw translate(`creating topics ${topics.map((t) => t.name).join(', ')}`, err, ctx({ topics: topics.map((t) => t.name), topicOperation: 'CREATE' }));
       }
+    },
+    async missingTopics(names, operation, action) {
+      const missing: string[] = [];
+      const hidden: string[] = [];
+      let refusal: unknown;
+      for (const topic of names) {
+        try {
+          await a.fetchTopicMetadata({ topics: [topic] });
+        } catch (err) {
+          const type = (err as { type?: string }).type;
+          if (type === 'UNKNOWN_TOPIC_OR_PARTITION') missing.push(topic);
+          else if (type === 'TOPIC_AUTHORIZATION_FAILED') {
+            hidden.push(topic);
+            refusal = err;
+          } else throw translate(action, err, ctx({ topics: [topic] }));
+        }
+      }
+      if (hidden.length > 0) throw translate(action, refusal, ctx({ topics: hidden, topicOperation: operation }));
+      return missing;
     },
     async deleteTopics(names) {
       if (names.length > 0) await a.deleteTopics({ topics: [...names], timeout: 30_000 });
     },
     async topicOffsets(topic) {
       const res = await a.fetchTopicOffsets(topic).catch((err: unknown) => {
-        throw translate(`reading the offsets of topic '${topic}'`, err);
+        throw translate(`reading the offsets of topic '${topic}'`, err, ctx({ topics: [topic] }));
       });
       return res.map((p) => ({ partition: p.partition, low: Number(p.low), high: Number(p.high) }));
     },

@@ -5,7 +5,7 @@ import './kafkajs-patches.js';
 import { AssignerProtocol, type Consumer, type Kafka, type PartitionAssigner } from 'kafkajs';
 import { Headers } from '@sluice/core';
 import type { BatchControl, GroupConsumerSettings, FetchedBatch, GroupConsumer, GroupControl, GroupHandlers, MemberInfo, PartitionReader, TopicPartition } from '../ports.js';
-import { translate } from './errors.js';
+import { translate, type ErrorContext } from './errors.js';
 import { JOIN_HOOKS, installJoinHooks, isRebalancing, type InternalConsumerGroup, type JoinHooks } from './kafkajs-internals.js';
 import { createPartitionReader } from './partition-reader.js';
 
@@ -36,7 +36,7 @@ function grouped(tps: readonly TopicPartition[]): { topic: string; partitions: n
   return [...m].map(([topic, partitions]) => ({ topic, partitions }));
 }
 
-export function createGroupConsumer(kafka: Kafka, o: GroupConsumerSettings): GroupConsumer {
+export function createGroupConsumer(kafka: Kafka, o: GroupConsumerSettings, errorContext: ErrorContext = { groupId: o.groupId }): GroupConsumer {
   installJoinHooks();
   let handlers: GroupHandlers | undefined;
   let rebalanceSeen: unknown;
@@ -148,7 +148,7 @@ export function createGroupConsumer(kafka: Kafka, o: GroupConsumerSettings): Gro
     const error = e.payload.error;
     if (e.payload.restart) return;
     crashed = true;
-    handlers?.onCrash(translate('the Kafka consumer stopped', error));
+    handlers?.onCrash(translate('the Kafka consumer stopped', error, errorContext));
   });
 
   return {
@@ -157,7 +157,7 @@ export function createGroupConsumer(kafka: Kafka, o: GroupConsumerSettings): Gro
         await consumer.connect();
         await consumer.subscribe({ topics: [...topics], fromBeginning: true });
       } catch (err) {
-        throw translate(`subscribing to ${topics.map(String).join(', ')}`, err);
+        throw translate(`subscribing to ${topics.map(String).join(', ')}`, err, { ...errorContext, topics: topics.map(String), topicOperation: 'READ' });
       }
     },
     async run(h) {
@@ -199,7 +199,7 @@ export function createGroupConsumer(kafka: Kafka, o: GroupConsumerSettings): Gro
       try {
         await consumer.commitOffsets(offsets.map((x) => ({ topic: x.topic, partition: x.partition, offset: String(x.offset) })));
       } catch (err) {
-        throw translate(`committing offsets of group '${o.groupId}'`, err);
+        throw translate(`committing offsets of group '${o.groupId}'`, err, errorContext);
       }
     },
     pause(tps) {
