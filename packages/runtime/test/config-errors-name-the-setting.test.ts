@@ -2,6 +2,9 @@
 // type, is refused when the app is created with a message that names it and what it expected — never
 // a raw TypeError later. Misspelt choices (handlers, log levels, guarantees, SASL mechanisms) list
 // the valid ones; TLS and SASL settings of the wrong shape say how to write them.
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { ConfigError } from '@sluice/common';
 import { Consumed, StreamsBuilder } from '@sluice/core';
@@ -150,5 +153,14 @@ describe('where the user meets it', () => {
     const b = new StreamsBuilder();
     b.stream('in', Consumed.with(Serdes.String(), Serdes.String())).to('out');
     expect(() => new KafkaStreams(b.build(), { ...base, deserializationExceptionHandler: 'skip' as never })).toThrow(/deserializationExceptionHandler 'skip' is not a handler; use 'logAndFail'/);
+  });
+
+  it('new KafkaStreams(...) refuses a stateDir below a file, naming the file', () => {
+    const file = path.join(mkdtempSync(path.join(tmpdir(), 'sluice-cfg-')), 'a-file');
+    writeFileSync(file, '');
+    const b = new StreamsBuilder();
+    b.stream('in', Consumed.with(Serdes.String(), Serdes.String())).to('out');
+    expect(() => new KafkaStreams(b.build(), { ...base, stateDir: path.join(file, 'state') })).toThrow(`stateDir '${file}/state' cannot be used: '${file}' is a file, not a directory`);
+    rmSync(path.dirname(file), { recursive: true });
   });
 });

@@ -42,4 +42,5 @@ export { defaultRocksDbSharedOptions } from './internal/kv/rocksdb-binding.js';
 // ---- state on disk (used by the runtime) ----
 export { OffsetCheckpoint, CheckpointCorruptError, topicPartitionKey, parseTopicPartitionKey, CHECKPOINT_FILE_NAME } from './checkpoint.js';
 export { StateDirectory, defaultStateDir, LOCK_FILE_NAME } from './state-directory.js';
+export { ensureDirectory, STATE_DIRECTORY_MODE } from './directories.js';
 export type { StateDirectoryOptions, TaskDirectory } from './state-directory.js';
