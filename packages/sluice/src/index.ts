@@ -32,6 +32,9 @@ export { Stores } from '@sluice/state';
 export type {
   StateStore,
   StoreBuilder,
+  EncryptableStoreBuilder,
+  EncryptionKey,
+  EncryptionOptions,
   StoreType,
   KeyValueStore,
   ReadOnlyKeyValueStore,

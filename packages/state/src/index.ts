@@ -29,9 +29,10 @@ export type {
 } from './store.js';
 
 // ---- building store stacks ----
-export type { StoreType, CacheFlushRecord, CacheFlushListener, CachedStateStore, StoreBuilder } from './store-builder.js';
+export type { StoreType, CacheFlushRecord, CacheFlushListener, CachedStateStore, StoreBuilder, EncryptableStoreBuilder, EncryptionKey, EncryptionOptions } from './store-builder.js';
 export type { StoreSupplier, KeyValueBytesStoreSupplier, WindowBytesStoreSupplier, SessionBytesStoreSupplier } from './store-supplier.js';
 export { Stores } from './stores.js';
+export { storeEncryption } from './internal/layers/encryption.js';
 export { valueAndTimestampSerde } from './internal/layers/value-and-timestamp.js';
 export { changelogTopicName } from './internal/layers/typed-context.js';
 
