@@ -13,6 +13,8 @@ export {
   TaskCorruptedError,
   StreamsError,
   KafkaClientError,
+  AuthenticationError,
+  AuthorizationError,
   IllegalStateError,
   describeError,
 } from './errors.js';

@@ -3,6 +3,7 @@
 
 // ---- DSL ----
 export { StreamsBuilder } from './dsl/streams-builder.js';
+export { DEAD_LETTER_HEADERS, deadLetterRecord } from './engine/dead-letter.js';
 export { KStream } from './dsl/kstream.js';
 export { BranchedKStream } from './dsl/branched-kstream.js';
 export { Consumed, Produced, Named, Repartitioned, Grouped, Branched } from './dsl/options.js';
@@ -63,4 +64,11 @@ export type {
   DeserializationErrorContext,
   ProcessingErrorContext,
   HandlerResponse,
+  HandlerDecision,
+  HandlerResult,
+  DeadLetterRecord,
+  SourceRecordContext,
+  RetryPolicy,
+  ProcessingRetryConfig,
 } from './engine/config.js';
+export { checkExceptionHandler, EXCEPTION_HANDLER_NAMES } from './engine/config.js';

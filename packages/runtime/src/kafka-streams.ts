@@ -93,6 +93,7 @@ export class KafkaStreams {
         admin: this.admin,
         topology: this.topology,
         applicationId: this.config.applicationId,
+        bootstrapServers: this.config.brokers,
         replicationFactor: this.config.replicationFactor,
         internalTopicConfig: this.config.internalTopicConfig,
         logger: log,

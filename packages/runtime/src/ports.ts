@@ -147,6 +147,12 @@ export interface Admin {
   /** Partition counts and the configs asked for; topics that do not exist are left out. */
   describeTopics(names: readonly string[], configNames: readonly string[]): Promise<TopicDescription[]>;
   createTopics(topics: readonly NewTopic[]): Promise<void>;
+  /**
+   * Of topics that listTopics() did not show, those that do not exist. A topic this principal may
+   * not describe is hidden from listings too: for those it throws an AuthorizationError naming the
+   * ACL to add (`operation`: what the application needs on them, READ for inputs, WRITE for outputs).
+   */
+  missingTopics(names: readonly string[], operation: 'READ' | 'WRITE', action: string): Promise<string[]>;
   deleteTopics(names: readonly string[]): Promise<void>;
   /** Earliest and latest offsets of every partition of a topic. */
   topicOffsets(topic: string): Promise<{ partition: number; low: number; high: number }[]>;

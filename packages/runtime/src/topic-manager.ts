@@ -1,6 +1,8 @@
-// Owns the application's topics at start-up: source topics must exist; repartition and changelog
-// topics are created with the right partition counts and configs, and existing ones are checked
-// (a wrong partition count or cleanup policy stops start-up with the exact fix).
+// Owns the application's topics at start-up: source and output topics must exist (and be visible to
+// this principal: ACLs hide topics from listings, so an unlisted topic is told apart as missing or
+// forbidden); repartition and changelog topics are created with the right partition counts and
+// configs, and existing ones are checked (a wrong partition count or cleanup policy stops start-up
+// with the exact fix).
 import { ConfigError, ErrorCodes, SluiceError, type Logger } from '@sluice/common';
 import type { SubtopologyDef, Topology } from '@sluice/core';
 import type { Admin, NewTopic } from './ports.js';
@@ -29,6 +31,8 @@ export async function prepareTopics(o: {
   admin: Admin;
   topology: Topology;
   applicationId: string;
+  /** For the commands in error messages. */
+  bootstrapServers: readonly string[];
   replicationFactor: number;
   internalTopicConfig: { [key: string]: string };
   logger: Logger;
@@ -51,13 +55,16 @@ export async function prepareTopics(o: {
   }
 
   const external = [...new Set(subs.flatMap((s) => s.sourceTopics.filter((t) => !topology.isInternalTopic(t))))];
-  const missing = external.filter((t) => !existing.includes(t));
+  const unlisted = external.filter((t) => !existing.includes(t));
+  const missing = unlisted.length > 0 ? await admin.missingTopics(unlisted, 'READ', 'checking the source topics') : [];
   if (missing.length > 0) {
     throw new SluiceError(
       ErrorCodes.MISSING_SOURCE_TOPIC,
-      `source topic${missing.length > 1 ? 's' : ''} ${missing.map((t) => `'${t}'`).join(', ')} not found; create ${missing.length > 1 ? 'them' : 'it'} before starting the application (e.g. kafka-topics.sh --create --topic ${missing[0]} --partitions N)`,
+      `source topic${missing.length > 1 ? 's' : ''} ${missing.map((t) => `'${t}'`).join(', ')} not found; create ${missing.length > 1 ? 'them' : 'it'} before starting the application (e.g. ${createCommand(o.bootstrapServers, missing[0]!)})`,
+      { context: { topics: missing } },
     );
   }
+  await checkOutputTopics(o, existing);
   const partitionCounts = new Map<string, number>();
   for (const d of await admin.describeTopics(external.concat([...sourceTopics.values()].flat().filter((t) => !external.includes(t) && existing.includes(t))), [])) {
     partitionCounts.set(d.name, d.partitions);
@@ -105,6 +112,29 @@ export async function prepareTopics(o: {
   await ensureInternalTopics(admin, wanted, existing, o.logger);
   for (const t of wanted) partitionCounts.set(t.name, t.partitions);
   return { sourceTopics, taskCounts, changelogTopics, partitionCounts };
+}
+
+/**
+ * Output topics (static sinks that are not internal) must exist: the producer would otherwise wait
+ * for them at the first record and fail long after start. Topics chosen per record by a
+ * TopicNameExtractor cannot be known here.
+ */
+async function checkOutputTopics(o: { admin: Admin; topology: Topology; bootstrapServers: readonly string[] }, existing: readonly string[]): Promise<void> {
+  const outputs = [...new Set(o.topology.subtopologies().flatMap((s) => s.sinkTopics.filter((t) => !o.topology.isInternalTopic(t))))];
+  const unlisted = outputs.filter((t) => !existing.includes(t));
+  if (unlisted.length === 0) return;
+  const missing = await o.admin.missingTopics(unlisted, 'WRITE', 'checking the output topics');
+  if (missing.length === 0) return;
+  throw new SluiceError(
+    ErrorCodes.MISSING_SINK_TOPIC,
+    `output topic${missing.length > 1 ? 's' : ''} ${missing.map((t) => `'${t}'`).join(', ')} not found; create ${missing.length > 1 ? 'them' : 'it'} before starting the application:\n  ` +
+      missing.map((t) => createCommand(o.bootstrapServers, t)).join('\n  '),
+    { context: { topics: missing } },
+  );
+}
+
+function createCommand(bootstrapServers: readonly string[], topic: string): string {
+  return `kafka-topics.sh --bootstrap-server ${bootstrapServers.join(',')} --create --topic ${topic} --partitions <n>`;
 }
 
 async function ensureInternalTopics(admin: Admin, wanted: NewTopic[], existing: string[], logger: Logger): Promise<void> {

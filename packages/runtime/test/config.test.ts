@@ -20,8 +20,8 @@ describe('resolveConfig', () => {
   it('takes fetch sizes and refuses ones that are not sizes', () => {
     const c = resolveConfig({ ...base, fetchMaxBytes: 8 * 1024 * 1024, maxPartitionFetchBytes: 1024 * 1024 });
     expect([c.fetchMaxBytes, c.maxPartitionFetchBytes]).toEqual([8 * 1024 * 1024, 1024 * 1024]);
-    expect(() => resolveConfig({ ...base, fetchMaxBytes: 0 })).toThrow(/fetchMaxBytes must be a number >= 1024, got 0/);
-    expect(() => resolveConfig({ ...base, maxPartitionFetchBytes: Number.NaN })).toThrow(/maxPartitionFetchBytes must be a number >= 1024/);
+    expect(() => resolveConfig({ ...base, fetchMaxBytes: 0 })).toThrow(/fetchMaxBytes must be an integer >= 1024 \(bytes\), got the number 0/);
+    expect(() => resolveConfig({ ...base, maxPartitionFetchBytes: Number.NaN })).toThrow(/maxPartitionFetchBytes must be an integer >= 1024 \(bytes\), got the number NaN/);
   });
 
   it('names an unknown setting and the known one it resembles', () => {

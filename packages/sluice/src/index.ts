@@ -32,6 +32,9 @@ export { Stores } from '@sluice/state';
 export type {
   StateStore,
   StoreBuilder,
+  EncryptableStoreBuilder,
+  EncryptionKey,
+  EncryptionOptions,
   StoreType,
   KeyValueStore,
   ReadOnlyKeyValueStore,
@@ -79,6 +82,9 @@ export type { StreamsConfig, ProcessingGuarantee, ProductionExceptionHandler, St
 // ---- operating a cluster (what the `sluice` command uses) ----
 export { createAdminTools } from '@sluice/runtime';
 export type { AdminTools, AdminToolsOptions, ConsumerRecord, GroupDescription, GroupMember, IsolationLevel, OffsetSpec, OutgoingRecord, RecordHeader } from '@sluice/runtime';
+// ---- security ----
+export { requiredAcls, aclCommands } from '@sluice/runtime';
+export type { SaslConfig, SslConfig, UsernamePasswordSasl, OAuthBearerSasl, OAuthBearerToken, OAuthBearerProvider, RequiredAcl, RequiredAcls, AclCommandOptions } from '@sluice/runtime';
 
 // ---- testing ----
 export { TopologyTestDriver, TestInputTopic, TestOutputTopic, TestRecord } from '@sluice/test-utils';
@@ -93,6 +99,8 @@ export {
   ProcessingError,
   StateStoreError,
   StreamsError,
+  AuthenticationError,
+  AuthorizationError,
   ErrorCodes,
 } from '@sluice/common';
 export type { ErrorCode, Logger, LogLevel } from '@sluice/common';

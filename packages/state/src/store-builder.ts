@@ -1,6 +1,9 @@
 // Owns the contracts for building a store stack (typed layer → caching → change-logging → bytes
 // store) and for the DSL's cache-flush forwarding.
 import type { StateStore } from './store.js';
+import type { EncryptionKey, EncryptionOptions } from './internal/layers/encryption.js';
+
+export type { EncryptionKey, EncryptionOptions } from './internal/layers/encryption.js';
 
 export type StoreType = 'rocksdb' | 'level' | 'in_memory';
 
@@ -37,8 +40,19 @@ export interface StoreBuilder<T extends StateStore> {
   withCachingDisabled(): this;
   withLoggingEnabled(topicConfig?: Record<string, string>): this;
   withLoggingDisabled(): this;
+  /**
+   * Encrypt the store's values at rest — in the store, its record cache and its changelog topic —
+   * with AES-256-GCM under `key` (32 bytes the application supplies). Keys stay in clear. Optional in
+   * this contract: builders that cannot encrypt leave it out, and asking them to fails.
+   */
+  withEncryption?(key: EncryptionKey, options?: EncryptionOptions): this;
   /** Configs for the changelog topic: the store kind's cleanup policy (and retention) plus logConfig. */
   changelogConfig(): Record<string, string>;
   /** A new, unopened store instance (one per task). */
   build(): T;
+}
+
+/** What Sluice's own builders (Stores.*StoreBuilder) are: store builders that can encrypt. */
+export interface EncryptableStoreBuilder<T extends StateStore> extends StoreBuilder<T> {
+  withEncryption(key: EncryptionKey, options?: EncryptionOptions): this;
 }

@@ -10,6 +10,7 @@ import {
   Headers,
   StreamTask,
   assertSerdes,
+  checkExceptionHandler,
   failOnInvalidTimestamp,
   type DeserializationExceptionHandler,
   type EngineConfig,
@@ -61,6 +62,8 @@ export class TopologyTestDriver {
     config: TopologyTestDriverConfig = {},
   ) {
     topology.validate();
+    checkExceptionHandler('deserializationExceptionHandler', config.deserializationExceptionHandler);
+    checkExceptionHandler('processingExceptionHandler', config.processingExceptionHandler);
     this.appId = config.applicationId ?? 'topology-test-driver';
     this.clock = new ManualClock(config.initialWallClockTimeMs ?? Date.now());
     const logger = config.logger ?? createConsoleLogger({ level: 'warn', name: 'TopologyTestDriver' });

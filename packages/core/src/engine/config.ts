@@ -136,3 +136,26 @@ function asDecision(r: HandlerResponse | HandlerDecision): HandlerDecision {
   if (r && (r.response === 'CONTINUE' || r.response === 'FAIL')) return r;
   throw new ConfigError(`an exception handler returned ${JSON.stringify(r)}; it must return 'CONTINUE', 'FAIL' or { response: 'CONTINUE' | 'FAIL', deadLetterQueueRecords }`);
 }
+
+/** The built-in exception handlers, by name (Kafka's LogAndFail/LogAndContinue...ExceptionHandler). */
+export const EXCEPTION_HANDLER_NAMES = ['logAndFail', 'logAndContinue'] as const;
+
+/**
+ * Checks an exception handler setting when the app (or test driver) is created, so that a misspelt
+ * name fails then, with the valid choices, instead of at the first bad record.
+ */
+export function checkExceptionHandler(setting: string, handler: unknown): void {
+  if (handler === undefined || typeof handler === 'function') return;
+  if (typeof handler === 'string' && (EXCEPTION_HANDLER_NAMES as readonly string[]).includes(handler)) return;
+  const shown = typeof handler === 'string' ? `'${handler}'` : handler === null ? 'null' : `a ${typeof handler}`;
+  const squash = (s: string) => s.toLowerCase().replace(/[^a-z]/g, '');
+  // 'log_and_continue', 'LogAndFail', 'logAndContinu': the same words in another spelling
+  const guess =
+    typeof handler === 'string' && squash(handler).length >= 7
+      ? (EXCEPTION_HANDLER_NAMES.find((n) => squash(n) === squash(handler)) ?? EXCEPTION_HANDLER_NAMES.find((n) => squash(n).startsWith(squash(handler)) || squash(handler).startsWith(squash(n))))
+      : undefined;
+  throw new ConfigError(
+    `${setting} ${shown} is not a handler${guess ? ` (did you mean '${guess}'?)` : ''}; use 'logAndFail' (stop the app, the default), 'logAndContinue' (log and skip the record) or a function (context) => 'CONTINUE' | 'FAIL'`,
+    { context: { setting, choices: EXCEPTION_HANDLER_NAMES } },
+  );
+}
