@@ -8,11 +8,11 @@
 //    within a partition; a message that names its partition skips the partitioner (which filters the
 //    partition list for every message before it looks at the message's partition).
 // 2. The v0 Record encoder: patches/record-encoder.ts.
-// 3. The default partitioner's murmur2 on Long objects: patches/murmur2.ts.
+// 3. The default partitioner's murmur2 on Long objects: murmur2 of @sluice/common.
 // 4. The Produce v3 request's batch encoding: patches/produce-request.ts.
 // 5. The v0 Record decoder's BigInt arithmetic per fetched record: patches/record-decoder.ts.
+import { murmur2 } from '@sluice/common';
 import { createRequire } from 'node:module';
-import { murmur2 } from './patches/murmur2.js';
 import { produceRequestV3, type ProduceRequestArgs } from './patches/produce-request.js';
 import { decodeRecord, type RecordBatchContext } from './patches/record-decoder.js';
 import { encodeRecord, type RecordArgs } from './patches/record-encoder.js';
