@@ -29,7 +29,7 @@ export type {
 } from './store.js';
 
 // ---- building store stacks ----
-export type { StoreType, CacheFlushRecord, CacheFlushListener, CachedStateStore, StoreBuilder } from './store-builder.js';
+export type { StoreType, CacheFlushRecord, CacheFlushListener, CachedStateStore, StoreBuilder, QueryableStoreKind, StoreQueryInfo } from './store-builder.js';
 export type { StoreSupplier, KeyValueBytesStoreSupplier, WindowBytesStoreSupplier, SessionBytesStoreSupplier } from './store-supplier.js';
 export { Stores } from './stores.js';
 export { valueAndTimestampSerde } from './internal/layers/value-and-timestamp.js';
