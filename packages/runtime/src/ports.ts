@@ -159,8 +159,8 @@ export interface AssignorLogic {
   memberInfo(): Omit<MemberInfo, 'memberId'>;
   /** Runs on the leader: partition counts come from `partitionCount`. */
   assign(members: readonly MemberInfo[], partitionCount: (topic: string) => number | undefined): GroupAssignment;
-  /** Runs on every member with the task map the leader sent. */
-  onAssignment(taskOwners: Map<string, { processId: string; endpoint: string | undefined }>): void;
+  /** Runs on every member with the task map the leader sent, and every member's processId/endpoint. */
+  onAssignment(taskOwners: Map<string, { processId: string; endpoint: string | undefined }>, clients: { processId: string; endpoint: string | undefined }[]): void;
 }
 
 export interface GroupConsumerSettings {

@@ -6,7 +6,7 @@ import { AssignerProtocol, type Consumer, type Kafka, type PartitionAssigner } f
 import { Headers } from '@sluice/core';
 import type { BatchControl, GroupConsumerSettings, FetchedBatch, GroupConsumer, GroupControl, GroupHandlers, MemberInfo, PartitionReader, TopicPartition } from '../ports.js';
 import { translate } from './errors.js';
-import { JOIN_HOOKS, installJoinHooks, isRebalancing, type InternalConsumerGroup, type JoinHooks } from './kafkajs-internals.js';
+import { JOIN_HOOKS, installJoinHooks, isRebalancing, takeSyncedAssignment, type InternalConsumerGroup, type JoinHooks } from './kafkajs-internals.js';
 import { createPartitionReader } from './partition-reader.js';
 
 export const ASSIGNOR_NAME = 'sluice-streams';
@@ -20,6 +20,19 @@ interface SubscriptionUserData {
 
 interface AssignmentUserData {
   taskOwners: [string, { processId: string; endpoint?: string }][];
+  /** Every member (interactive-query metadata lists workers without tasks too). */
+  clients?: { processId: string; endpoint?: string }[];
+}
+
+/** The task owners and members the leader sent with this member's assignment. */
+function receivedAssignment(raw: Buffer | undefined): { owners: Map<string, { processId: string; endpoint: string | undefined }>; clients: { processId: string; endpoint: string | undefined }[] } | undefined {
+  const userData = raw ? AssignerProtocol.MemberAssignment.decode(raw)?.userData : undefined;
+  if (!userData?.length) return undefined;
+  const data = JSON.parse(userData.toString('utf8')) as AssignmentUserData;
+  return {
+    owners: new Map(data.taskOwners.map(([task, o]) => [task, { processId: o.processId, endpoint: o.endpoint }])),
+    clients: (data.clients ?? []).map((c) => ({ processId: c.processId, endpoint: c.endpoint })),
+  };
 }
 
 function toTopicPartitions(assigned: { topic: string; partitions: number[] }[]): TopicPartition[] {
@@ -73,6 +86,8 @@ export function createGroupConsumer(kafka: Kafka, o: GroupConsumerSettings): Gro
     async afterJoin(group) {
       rebalanceSeen = undefined;
       lastReader ??= createPartitionReader(group.cluster);
+      const received = receivedAssignment(takeSyncedAssignment(group));
+      if (received) o.assignor.onAssignment(received.owners, received.clients);
       if (!handlers) return;
       const assignment = toTopicPartitions(group.assigned());
       // fetching may have been paused for restoring tasks of an earlier generation
@@ -104,6 +119,7 @@ export function createGroupConsumer(kafka: Kafka, o: GroupConsumerSettings): Gro
         const userData = Buffer.from(
           JSON.stringify({
             taskOwners: [...result.taskOwners].map(([task, owner]) => [task, owner.endpoint === undefined ? { processId: owner.processId } : owner]),
+            clients: infos.map((m) => (m.endpoint === undefined ? { processId: m.processId } : { processId: m.processId, endpoint: m.endpoint })),
           } satisfies AssignmentUserData),
         );
         return members.map((m) => ({

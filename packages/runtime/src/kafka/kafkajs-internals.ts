@@ -52,6 +52,8 @@ export interface InternalBatch {
 
 export interface InternalConsumerGroup {
   cluster: InternalCluster;
+  groupId: string;
+  memberId: string | null;
   assigners: unknown[];
   generationId: number | null;
   assigned(): { topic: string; partitions: number[] }[];
@@ -82,11 +84,29 @@ export function isRebalancing(err: unknown): boolean {
 }
 
 let installed = false;
+/** The raw member assignment of each group member's last SyncGroup (kafkajs decodes it and drops its user data). */
+const syncedAssignments = new Map<string, Buffer>();
+
+/** The member's assignment bytes from its last SyncGroup response (taken once). */
+export function takeSyncedAssignment(group: InternalConsumerGroup): Buffer | undefined {
+  const key = `${group.groupId}\u0000${group.memberId ?? ''}`;
+  const raw = syncedAssignments.get(key);
+  syncedAssignments.delete(key);
+  return raw;
+}
 
 /** Wraps ConsumerGroup.prototype.joinAndSync once per process; consumers without hooks are untouched. */
 export function installJoinHooks(): void {
   if (installed) return;
   installed = true;
+  // keep what SyncGroup returned (read only; the response is passed on unchanged)
+  const Broker = require('kafkajs/src/broker/index.js') as { prototype: { syncGroup(args: { groupId: string; memberId: string }): Promise<{ memberAssignment: Buffer }> } };
+  const syncGroup = Broker.prototype.syncGroup;
+  Broker.prototype.syncGroup = async function (this: unknown, args) {
+    const response = await syncGroup.call(this, args);
+    if (Buffer.isBuffer(response?.memberAssignment)) syncedAssignments.set(`${args.groupId}\u0000${args.memberId}`, response.memberAssignment);
+    return response;
+  };
   const ConsumerGroup = require('kafkajs/src/consumer/consumerGroup.js') as { prototype: InternalConsumerGroup };
   const original = ConsumerGroup.prototype.joinAndSync;
   ConsumerGroup.prototype.joinAndSync = async function (this: InternalConsumerGroup): Promise<void> {
