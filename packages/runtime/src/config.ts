@@ -7,6 +7,7 @@ import type { Serde } from '@sluice/serdes';
 import type { ConnectionOptions } from 'node:tls';
 import os from 'node:os';
 import path from 'node:path';
+import { HostInfo } from './query/metadata.js';
 
 /** SASL/PLAIN or SCRAM credentials for the brokers. */
 export interface SaslConfig {
@@ -60,7 +61,10 @@ export interface StreamsConfig {
   maxPartitionFetchBytes?: number;
   /** Exactly-once transaction timeout; default 10 000 ms as Kafka Streams. */
   transactionTimeoutMs?: number;
-  /** host:port of this worker for interactive queries. */
+  /**
+   * 'host:port' where other workers and clients reach this worker's interactive queries
+   * (application.server); it travels with the group assignment so every worker knows the fleet.
+   */
   applicationServer?: string;
   clientId?: string;
   logger?: Logger;
@@ -189,7 +193,7 @@ export function resolveConfig(c: StreamsConfig): ResolvedConfig {
     fetchMaxBytes: positive('fetchMaxBytes', c.fetchMaxBytes, 2 * 1024 * 1024, 1024),
     maxPartitionFetchBytes: positive('maxPartitionFetchBytes', c.maxPartitionFetchBytes, 512 * 1024, 1024),
     transactionTimeoutMs: positive('transactionTimeoutMs', c.transactionTimeoutMs, 10_000, 1_000),
-    applicationServer: c.applicationServer,
+    applicationServer: HostInfo.buildFromEndpoint(c.applicationServer)?.toString(),
     clientId: c.clientId ?? `${c.applicationId}-${process.pid}`,
     logger,
     kafkaLogLevel: c.kafkaLogLevel ?? 'warn',

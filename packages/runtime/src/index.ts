@@ -7,3 +7,21 @@ export type { StreamsState, StateListener } from './state-machine.js';
 export type { RestoreProgress } from './state/task-state-manager.js';
 export { ProductionError } from './record-collector.js';
 export { TopicMismatchError } from './topic-manager.js';
+
+// interactive queries (also at @sluice/runtime/query, without the Kafka client)
+export {
+  StoreQueryParameters,
+  QueryableStoreTypes,
+  HostInfo,
+  StreamsMetadata,
+  KeyQueryMetadata,
+  LagInfo,
+  InvalidStateStoreError,
+  InvalidStateStorePartitionError,
+  StreamsRebalancingError,
+  StateStoreMigratedError,
+  StateStoreNotAvailableError,
+  StreamsNotStartedError,
+  UnknownStateStoreError,
+} from './query/index.js';
+export type { QueryableStoreType, TopicPartition, TaskMetadata, ThreadMetadata, ThreadState, ReadOnlyStore, QueryableStoreInfo } from './query/index.js';

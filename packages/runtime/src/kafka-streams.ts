@@ -3,9 +3,9 @@
 // workers), runs the stream thread, and closes everything in order. Its lifecycle is the
 // StreamsStateMachine; listeners hear every state change and restore progress.
 import { describeError, IllegalStateError, StreamsError, ErrorCodes, ConfigError } from '@sluice/common';
-import { assertSerdes, type EngineConfig, type Topology } from '@sluice/core';
-import type { Serde } from '@sluice/serdes';
-import { OffsetCheckpoint, StateDirectory, createCacheMemoryPool, type StateStore } from '@sluice/state';
+import { assertSerdes, type EngineConfig, type StreamPartitioner, type Topology } from '@sluice/core';
+import type { Serde, Serializer } from '@sluice/serdes';
+import { OffsetCheckpoint, StateDirectory, createCacheMemoryPool } from '@sluice/state';
 import { randomUUID } from 'node:crypto';
 import { assignTasks } from './assignment/task-assignor.js';
 import { TopologyTasks } from './assignment/topology-tasks.js';
@@ -17,6 +17,10 @@ import type { RestoreProgress } from './state/task-state-manager.js';
 import { StreamThread } from './stream-thread.js';
 import { TaskManager } from './task-manager.js';
 import { prepareTopics } from './topic-manager.js';
+import { InteractiveQueries, type QueryableStoreInfo } from './query/interactive-queries.js';
+import type { HostInfo, KeyQueryMetadata, LagInfo, StreamsMetadata, ThreadMetadata } from './query/metadata.js';
+import type { ReadOnlyStore } from './query/read-only-stores.js';
+import type { StoreQueryParameters } from './query/store-query-parameters.js';
 
 export type RestoreListener = (event: RestoreProgress & { taskId: string }) => void;
 export type ErrorListener = (error: unknown) => void;
@@ -37,6 +41,7 @@ export class KafkaStreams {
   private closing: Promise<void> | undefined;
   private fatalError: unknown;
   private taskOwners = new Map<string, { processId: string; endpoint: string | undefined }>();
+  private readonly queries: InteractiveQueries;
 
   constructor(
     private readonly topology: Topology,
@@ -47,6 +52,15 @@ export class KafkaStreams {
     topology.validate();
     assertSerdes(topology, this.config);
     this.stateDirectory = new StateDirectory({ stateDir: this.config.stateDir, applicationId: this.config.applicationId, logger: this.config.logger });
+    this.queries = new InteractiveQueries({
+      topology,
+      applicationId: this.config.applicationId,
+      applicationServer: this.config.applicationServer,
+      clientId: this.config.clientId,
+      state: () => this.machine.state,
+      activeTasks: () => this.taskManager?.tasks.values() ?? [],
+      admin: () => this.admin,
+    });
   }
 
   get state(): StreamsState {
@@ -97,6 +111,7 @@ export class KafkaStreams {
         internalTopicConfig: this.config.internalTopicConfig,
         logger: log,
       });
+      this.queries.onTopics(plan);
       const sourceSerdes = await this.prepareSerdes(plan.sourceTopics);
       if (this.config.guarantee === 'at_least_once') this.producer = await this.client.producer({ idempotent: true });
       const topologyTasks = new TopologyTasks(this.topology.subtopologies(), plan.sourceTopics);
@@ -152,8 +167,9 @@ export class KafkaStreams {
         assignor: {
           memberInfo: () => ({ processId: this.processId, endpoint: this.config.applicationServer, previousTasks: this.taskManager?.ownedTaskIds() ?? [] }),
           assign: (members, partitionCount) => assignTasks(topologyTasks, members, partitionCount),
-          onAssignment: (owners) => {
+          onAssignment: (owners, clients) => {
             this.taskOwners = owners;
+            this.queries.onAssignment({ activeOwners: owners, clients });
           },
         },
       });
@@ -193,17 +209,52 @@ export class KafkaStreams {
     await this.stateDirectory.cleanUp();
   }
 
-  /** A local store by name, for each task of this worker that has it. */
-  localStores<S extends StateStore = StateStore>(storeName: string): Map<string, S> {
-    const out = new Map<string, S>();
-    for (const [id, t] of this.taskManager?.tasks ?? []) {
-      const s = t.task.stores.get(storeName);
-      if (s && t.restored) out.set(id, s as S);
-    }
-    if (out.size === 0 && !this.topology.stores.has(storeName)) {
-      throw new ConfigError(`the topology has no store named '${storeName}'; its stores are: ${[...this.topology.stores.keys()].join(', ') || '(none)'}`);
-    }
-    return out;
+  /**
+   * A read-only view over this worker's partitions of a store (Kafka's KafkaStreams#store):
+   * `app.store(StoreQueryParameters.fromNameAndType('counts', QueryableStoreTypes.keyValueStore()))`.
+   */
+  store<T>(params: StoreQueryParameters<T>): T {
+    return this.queries.store(params);
+  }
+
+  /** Read-only views of a store on this worker, one per restored task (values as stored). */
+  localStores<S extends ReadOnlyStore = ReadOnlyStore>(storeName: string): Map<string, S> {
+    return this.queries.localStores<S>(storeName);
+  }
+
+  /** The partition of a store a key belongs to, and the workers hosting it (active and standby). */
+  queryMetadataForKey<K>(storeName: string, key: K, keySerdeOrPartitioner: Serializer<K> | StreamPartitioner<K, unknown>): KeyQueryMetadata {
+    return this.queries.queryMetadataForKey(storeName, key, keySerdeOrPartitioner);
+  }
+
+  /** The workers (with an applicationServer) that host some partition of a store. */
+  streamsMetadataForStore(storeName: string): StreamsMetadata[] {
+    return this.queries.streamsMetadataForStore(storeName);
+  }
+
+  /** Every worker of the application that has an applicationServer, and what it hosts. */
+  metadataForAllStreamsClients(): StreamsMetadata[] {
+    return this.queries.metadataForAllStreamsClients();
+  }
+
+  /** This worker's processing loop and its tasks. */
+  metadataForLocalThreads(): ThreadMetadata[] {
+    return this.queries.metadataForLocalThreads();
+  }
+
+  /** Changelog lag of every local store partition, by store name and partition (asks the brokers). */
+  allLocalStorePartitionLags(): Promise<Map<string, Map<number, LagInfo>>> {
+    return this.queries.allLocalStorePartitionLags();
+  }
+
+  /** The stores queries can read: kind, key serde and partition count (for query servers and clients). */
+  queryableStores(): QueryableStoreInfo[] {
+    return this.queries.queryableStores();
+  }
+
+  /** This worker's applicationServer endpoint, if it has one. */
+  get applicationServer(): HostInfo | undefined {
+    return this.queries.applicationServer;
   }
 
   /** Which worker (processId, endpoint) runs each task, as the group leader assigned them. */

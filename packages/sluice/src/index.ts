@@ -42,6 +42,7 @@ export type {
   SessionStore,
   ReadOnlySessionStore,
   ValueAndTimestamp,
+  QueryableStoreKind,
   KeyValueIterator,
   WindowStoreIterator,
   WindowedIterator,
@@ -75,6 +76,24 @@ export type { Serde, Serializer, Deserializer, Window } from '@sluice/serdes';
 // ---- running ----
 export { KafkaStreams, ProductionError, TopicMismatchError } from '@sluice/runtime';
 export type { StreamsConfig, ProcessingGuarantee, ProductionExceptionHandler, StreamsState, StateListener, RestoreProgress, RestoreListener } from '@sluice/runtime';
+
+// ---- interactive queries ----
+export {
+  StoreQueryParameters,
+  QueryableStoreTypes,
+  HostInfo,
+  StreamsMetadata,
+  KeyQueryMetadata,
+  LagInfo,
+  InvalidStateStoreError,
+  InvalidStateStorePartitionError,
+  StreamsRebalancingError,
+  StateStoreMigratedError,
+  StateStoreNotAvailableError,
+  StreamsNotStartedError,
+  UnknownStateStoreError,
+} from '@sluice/runtime';
+export type { QueryableStoreType, TopicPartition, TaskMetadata, ThreadMetadata, ThreadState, ReadOnlyStore, QueryableStoreInfo } from '@sluice/runtime';
 
 // ---- testing ----
 export { TopologyTestDriver, TestInputTopic, TestOutputTopic, TestRecord } from '@sluice/test-utils';
