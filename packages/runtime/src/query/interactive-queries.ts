@@ -44,6 +44,8 @@ export interface QueryableStoreInfo {
   readonly name: string;
   readonly kind: QueryableStoreKind;
   readonly keySerde: Serde<unknown>;
+  /** The topic name the store's serdes are given (its changelog's): serializing a key with it gives the store's bytes. */
+  readonly serdeTopic: string;
   /** Partitions (= tasks) of the store; undefined before start() found the topics. */
   readonly partitions: number | undefined;
 }
@@ -190,7 +192,7 @@ export class InteractiveQueries {
     const out: QueryableStoreInfo[] = [];
     for (const [name, def] of this.host.topology.stores) {
       const info = def.builder.queryInfo?.();
-      if (info) out.push({ name, kind: info.kind, keySerde: info.keySerde, partitions: this.metadata.partitionCount(name) });
+      if (info) out.push({ name, kind: info.kind, keySerde: info.keySerde, serdeTopic: changelogTopicName(this.host.applicationId, name), partitions: this.metadata.partitionCount(name) });
     }
     return out.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
   }
