@@ -86,7 +86,8 @@ const ROUTABLE: { [name: string]: () => Serde<unknown> } = {
 
 export class StreamsHttpClient {
   private readonly pool: HttpPool;
-  private readonly seeds: string[];
+  /** Every worker the client has heard of (the urls it was given, and the fleet as it learned it). */
+  private readonly known: Set<string>;
   private readonly basePath: string;
   private readonly timeoutMs: number;
   private readonly refreshMs: number;
@@ -104,7 +105,7 @@ export class StreamsHttpClient {
     });
     const scheme = parsed[0]!.protocol.replace(':', '');
     if ((scheme !== 'http' && scheme !== 'https') || parsed.some((u) => u.protocol !== parsed[0]!.protocol)) throw new ConfigError('StreamsHttpClient urls must all be http:// or all https://');
-    this.seeds = parsed.map((u) => u.host);
+    this.known = new Set(parsed.map((u) => u.host));
     this.basePath = parsed[0]!.pathname.replace(/\/+$/, '');
     this.timeoutMs = o.timeoutMs ?? 10_000;
     this.refreshMs = o.refreshIntervalMs ?? 30_000;
@@ -205,13 +206,19 @@ export class StreamsHttpClient {
   private refresh(): Promise<void> {
     this.refreshing ??= (async () => {
       try {
-        const fleet = ok(await this.send('/v1/instances', undefined)) as { stores: Record<string, StoreRouting> };
+        const fleet = ok(await this.send('/v1/instances', undefined)) as { instances: { endpoint: string }[]; stores: Record<string, StoreRouting> };
         this.routing = { at: Date.now(), stores: fleet.stores };
+        for (const i of fleet.instances) this.known.add(i.endpoint);
       } finally {
         this.refreshing = undefined;
       }
     })();
     return this.refreshing;
+  }
+
+  /** Fetch the fleet again before the next request (keeping the old view while no worker answers). */
+  private markStale(): void {
+    if (this.routing) this.routing = { ...this.routing, at: 0 };
   }
 
   /** The worker holding `key`, when the client can place it (built-in key serdes). */
@@ -227,9 +234,7 @@ export class StreamsHttpClient {
 
   /** Ask `preferred` first, then every other known worker, until one answers over HTTP. */
   private async send(path: string, preferred: string | undefined): Promise<HttpAnswer> {
-    const known = new Set<string>(this.seeds);
-    for (const s of Object.values(this.routing?.stores ?? {})) for (const h of s.active) if (h) known.add(h);
-    const order = [...(preferred ? [preferred] : []), ...[...known].filter((h) => h !== preferred)];
+    const order = [...(preferred ? [preferred] : []), ...[...this.known].filter((h) => h !== preferred)];
     const headers: Record<string, string> = this.o.authToken ? { authorization: `Bearer ${this.o.authToken}` } : {};
     const failures: string[] = [];
     for (const hostPort of order) {
@@ -238,7 +243,7 @@ export class StreamsHttpClient {
         const answer = await this.pool.get(host, port, `${this.basePath}${path}`, headers, this.timeoutMs);
         // the preferred host no longer holds the key: learn the new fleet, let another worker forward
         if (hostPort === preferred && answer.status === 503 && order.length > 1) {
-          this.routing = undefined;
+          this.markStale();
           failures.push(`${hostPort}: 503 ${errorCode(answer) ?? ''}`);
           continue;
         }
@@ -246,7 +251,7 @@ export class StreamsHttpClient {
       } catch (err) {
         if (!(err instanceof UnreachableError)) throw err;
         failures.push(err.message);
-        this.routing = undefined;
+        this.markStale();
       }
     }
     throw new StreamsHttpError(503, 'UNREACHABLE', `no worker answered ${path}: ${failures.join('; ')}`, 1);
