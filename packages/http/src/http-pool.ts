@@ -1,6 +1,6 @@
 // Owns the keep-alive connections from one process to the query ports of the workers (used to forward
-// requests and by the typed client): GET with a deadline, the answer read whole (bounded), and one
-// retry when a reused idle connection turns out to have been closed by the other side meanwhile.
+// requests and by the typed client): GET with a deadline, the answer read whole (bounded), and a retry
+// when a reused idle connection turns out to have been closed by the other side meanwhile.
 import http, { type IncomingHttpHeaders } from 'node:http';
 import https from 'node:https';
 
@@ -32,6 +32,7 @@ export class UnreachableError extends Error {
 }
 
 const MAX_BODY_BYTES = 64 * 1024 * 1024;
+const MAX_STALE_RETRIES = 4;
 
 export class HttpPool {
   private readonly agent: http.Agent;
@@ -50,11 +51,14 @@ export class HttpPool {
 
   /** GET `path` from `host:port`; rejects with UnreachableError when no HTTP answer came within `timeoutMs`. */
   async get(host: string, port: number, path: string, headers: Record<string, string>, timeoutMs: number): Promise<HttpAnswer> {
-    try {
-      return await this.once(host, port, path, headers, timeoutMs);
-    } catch (err) {
-      if (err instanceof UnreachableError && (err.cause as { reusedSocket?: boolean } | undefined)?.reusedSocket) return this.once(host, port, path, headers, timeoutMs);
-      throw err;
+    // idle keep-alive connections the other side closed fail at once on reuse: try the next one
+    for (let attempt = 1; ; attempt++) {
+      try {
+        return await this.once(host, port, path, headers, timeoutMs);
+      } catch (err) {
+        const reused = err instanceof UnreachableError && (err.cause as { reusedSocket?: boolean } | undefined)?.reusedSocket;
+        if (!reused || attempt > MAX_STALE_RETRIES) throw err;
+      }
     }
   }
 
