@@ -47,7 +47,10 @@ async function startWorker(name: string): Promise<void> {
   });
   // the workers' logs are shown only if the demo fails
   const log: string[] = [];
-  const keep = (d: Buffer) => log.push(...d.toString().split('\n').filter((l) => l.length > 0).map((l) => `[${name}] ${l}`)) && log.splice(0, Math.max(0, log.length - 30));
+  const keep = (d: Buffer) => {
+    for (const line of d.toString().split('\n')) if (line.length > 0) log.push(`[${name}] ${line}`);
+    if (log.length > 30) log.splice(0, log.length - 30);
+  };
   child.stdout!.on('data', keep);
   child.stderr!.on('data', keep);
   workers.push({ name, child, port, url: `http://127.0.0.1:${port}`, log });
