@@ -6,7 +6,7 @@
 // exact. A partition without a host, or a worker that cannot answer, makes the page a 503 — never a
 // page with keys missing.
 import { QueryableStoreTypes, StoreQueryParameters, type HostInfo } from '@sluice/runtime/query';
-import type { KeyValue, ValueAndTimestamp } from '@sluice/state';
+import type { KeyValueIterator, ValueAndTimestamp } from '@sluice/state';
 import { decodeKeyCursor, keyCursor } from '../cursor.js';
 import { badRequest, HttpError, HttpErrorCodes, toHttpError, unavailable, type HttpErrorCode } from '../errors.js';
 import { sendJson } from '../json.js';
@@ -27,14 +27,17 @@ interface Item {
   readonly key: unknown;
   readonly value: unknown;
   readonly timestamp?: number;
-  /** The key's bytes, base64 (only between workers). */
-  readonly k: string;
+  /** The key's bytes (the order of the store). */
+  readonly bytes: Buffer;
 }
 
 interface Page {
   readonly items: Item[];
   readonly more: boolean;
 }
+
+/** An entry as one worker sends it to another: its key bytes in base64. */
+type WireItem = Omit<Item, 'bytes'> & { readonly k: string };
 
 export async function listKeys(q: QueryRequest, svc: QueryServices, storeName: string): Promise<void> {
   const store = svc.store(storeName);
@@ -61,7 +64,8 @@ export async function listKeys(q: QueryRequest, svc: QueryServices, storeName: s
     if (q.forwardedBy === undefined) throw badRequest(HttpErrorCodes.INVALID_PARAMETER, "parameter 'partitions' is set by workers that forward a range to each other; leave it out");
     const partitions = parsePartitions(partitionsText, store.partitions);
     const page = await readLocal(q, svc, store, partitions, bounds, limit, stale);
-    sendJson(q.res, 200, { ...page, partitions, servedBy: svc.self.toString() });
+    const items: WireItem[] = page.items.map(({ bytes, ...rest }) => ({ ...rest, k: bytes.toString('base64') }));
+    sendJson(q.res, 200, { items, more: page.more, partitions, servedBy: svc.self.toString() });
     return;
   }
 
@@ -74,22 +78,15 @@ export async function listKeys(q: QueryRequest, svc: QueryServices, storeName: s
       return readRemote(q, svc, host, partitions, limit);
     }),
   );
-  const merged = inKeyOrder(pages.flatMap((p) => p.items));
+  const merged = pages.flatMap((p) => p.items).sort((x, y) => Buffer.compare(x.bytes, y.bytes));
   const items = merged.slice(0, limit);
   const more = merged.length > limit || pages.some((p) => p.more);
   const last = items.at(-1);
   sendJson(q.res, 200, {
-    items: items.map(({ k: _k, ...rest }) => rest),
-    next: more && last ? keyCursor(Buffer.from(last.k, 'base64')) : null,
+    items: items.map(({ bytes: _bytes, ...rest }) => rest),
+    next: more && last ? keyCursor(last.bytes) : null,
     servedBy: [...plan.values()].map((p) => p.host.toString()),
   });
-}
-
-function inKeyOrder(items: Item[]): Item[] {
-  return items
-    .map((item) => ({ item, bytes: Buffer.from(item.k, 'base64') }))
-    .sort((a, b) => Buffer.compare(a.bytes, b.bytes))
-    .map((x) => x.item);
 }
 
 function boundsOf(svc: QueryServices, store: StoreEntry, from: unknown, to: unknown, after: Buffer | undefined, prefix: string | undefined): Bounds {
@@ -139,42 +136,53 @@ function planByHost(svc: QueryServices, store: StoreEntry, n: number, stale: boo
   return plan;
 }
 
-async function readLocal(q: QueryRequest, svc: QueryServices, store: StoreEntry, partitions: readonly number[], bounds: Bounds, limit: number, stale: boolean): Promise<Page> {
-  try {
-    const pages = await Promise.all(partitions.map((p) => readPartition(q, svc, store, p, bounds, limit, stale)));
-    const items = inKeyOrder(pages.flatMap((p) => p.items));
-    return { items: items.slice(0, limit), more: items.length > limit || pages.some((p) => p.more) };
-  } catch (err) {
-    throw toHttpError(err);
-  }
-}
-
-async function readPartition(q: QueryRequest, svc: QueryServices, store: StoreEntry, partition: number, b: Bounds, limit: number, stale: boolean): Promise<Page> {
+/**
+ * One page of this worker's partitions: their iterators merged lazily in key order, so about `limit`
+ * entries are read however many partitions there are.
+ */
+async function readLocal(q: QueryRequest, svc: QueryServices, store: StoreEntry, partitions: readonly number[], b: Bounds, limit: number, stale: boolean): Promise<Page> {
   const timestamped = store.kind === 'timestampedKeyValue';
   const type = timestamped ? QueryableStoreTypes.timestampedKeyValueStore<unknown, unknown>() : QueryableStoreTypes.keyValueStore<unknown, unknown>();
-  let params = StoreQueryParameters.fromNameAndType(store.name, type).withPartition(partition);
-  if (stale) params = params.enableStaleStores();
-  const it = svc.app.store(params).range(b.lower, b.to);
-  const items: Item[] = [];
-  let more = false;
+  const iterators: KeyValueIterator<unknown, unknown>[] = [];
   try {
-    for await (const kv of it as AsyncIterable<KeyValue<unknown, unknown>>) {
-      const bytes = svc.keyBytes(store, kv.key);
-      if (b.after !== undefined && Buffer.compare(bytes, b.after) <= 0) continue;
-      // keys with the prefix are one block in key order, starting at the prefix itself
-      if (b.prefix !== undefined && !bytes.subarray(0, b.prefix.length).equals(b.prefix)) break;
-      if (items.length === limit) {
-        more = true;
-        break;
-      }
-      if (items.length % 100 === 0) q.remainingMs();
-      const v = kv.value as ValueAndTimestamp<unknown>;
-      items.push(timestamped ? { key: kv.key, value: v.value, timestamp: v.timestamp, k: bytes.toString('base64') } : { key: kv.key, value: kv.value, k: bytes.toString('base64') });
+    for (const partition of partitions) {
+      let params = StoreQueryParameters.fromNameAndType(store.name, type).withPartition(partition);
+      if (stale) params = params.enableStaleStores();
+      iterators.push(svc.app.store(params).range(b.lower, b.to));
     }
+    /** The next entry of one partition within the bounds, or undefined at its end. */
+    const next = async (it: KeyValueIterator<unknown, unknown>): Promise<Item | undefined> => {
+      for (;;) {
+        const r = await it.next();
+        if (r.done) return undefined;
+        const bytes = svc.keyBytes(store, r.value.key);
+        if (b.after !== undefined && Buffer.compare(bytes, b.after) <= 0) continue;
+        // keys with the prefix are one block in key order, starting at the prefix itself
+        if (b.prefix !== undefined && !bytes.subarray(0, b.prefix.length).equals(b.prefix)) return undefined;
+        if (!timestamped) return { key: r.value.key, value: r.value.value, bytes };
+        const v = r.value.value as ValueAndTimestamp<unknown>;
+        return { key: r.value.key, value: v.value, timestamp: v.timestamp, bytes };
+      }
+    };
+    const heads = await Promise.all(iterators.map(next));
+    const items: Item[] = [];
+    for (;;) {
+      let best = -1;
+      for (let i = 0; i < heads.length; i++) {
+        const h = heads[i];
+        if (h !== undefined && (best < 0 || Buffer.compare(h.bytes, heads[best]!.bytes) < 0)) best = i;
+      }
+      if (best < 0) return { items, more: false };
+      if (items.length === limit) return { items, more: true };
+      if (items.length % 100 === 0) q.remainingMs();
+      items.push(heads[best]!);
+      heads[best] = await next(iterators[best]!);
+    }
+  } catch (err) {
+    throw toHttpError(err);
   } finally {
-    await it.close();
+    await Promise.allSettled(iterators.map((it) => it.close()));
   }
-  return { items, more };
 }
 
 async function readRemote(q: QueryRequest, svc: QueryServices, host: HostInfo, partitions: readonly number[], limit: number): Promise<Page> {
@@ -194,5 +202,5 @@ async function readRemote(q: QueryRequest, svc: QueryServices, host: HostInfo, p
     if (answer.status >= 400 && body.error?.code) throw new HttpError(answer.status, body.error.code as HttpErrorCode, `${where}: ${body.error.message ?? ''}`, answer.status === 503 ? retryAfter : undefined);
     throw unavailable(HttpErrorCodes.OWNER_UNAVAILABLE, `${where}: it answered ${answer.status}`, retryAfter);
   }
-  return { items: body.items as Item[], more: body.more };
+  return { items: (body.items as WireItem[]).map(({ k, ...rest }) => ({ ...rest, bytes: Buffer.from(k, 'base64') })), more: body.more };
 }
