@@ -10,7 +10,7 @@ import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import http from 'node:http';
 import { createRequire } from 'node:module';
 import net from 'node:net';
-import { tmpdir } from 'node:os';
+import { loadavg, tmpdir } from 'node:os';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { Kafka, logLevel } from 'kafkajs';
@@ -156,6 +156,8 @@ async function measure(name: string, options: Record<string, unknown>, connectio
 }
 
 interface Measured {
+  /** The machine's 1-minute load average before and after (other processes share it). */
+  loadAverage: { before: number; after: number };
   results: Measurement[];
   failover: { afterKillMs: number; sessionTimeoutMs: number; afterSessionTimeoutMs: number; standby: boolean };
   producedWhileMeasuring: number;
@@ -164,6 +166,7 @@ interface Measured {
 }
 
 async function main(): Promise<Measured> {
+  const loadBefore = Math.round(loadavg()[0]! * 10) / 10;
   await admin.connect();
   await admin.createTopics({ waitForLeaders: true, topics: [topics.input, topics.output].map((topic) => ({ topic, numPartitions: PARTITIONS })) });
   const producer = kafka.producer();
@@ -229,7 +232,7 @@ async function main(): Promise<Measured> {
   const afterKill = Date.now() - killedAt;
   console.log(`failover: every key answered again ${(afterKill / 1000).toFixed(1)} s after the SIGKILL (session timeout ${SESSION_TIMEOUT_MS / 1000} s, no standby)`);
   await producer.disconnect();
-  return { results, failover: { afterKillMs: afterKill, sessionTimeoutMs: SESSION_TIMEOUT_MS, afterSessionTimeoutMs: afterKill - SESSION_TIMEOUT_MS, standby: false }, producedWhileMeasuring: produced, key, partition: md.partition };
+  return { loadAverage: { before: loadBefore, after: Math.round(loadavg()[0]! * 10) / 10 }, results, failover: { afterKillMs: afterKill, sessionTimeoutMs: SESSION_TIMEOUT_MS, afterSessionTimeoutMs: afterKill - SESSION_TIMEOUT_MS, standby: false }, producedWhileMeasuring: produced, key, partition: md.partition };
 }
 
 function markdown(r: Measured & { machine: Record<string, unknown>; settings: Record<string, unknown> }): string {
@@ -237,13 +240,13 @@ function markdown(r: Measured & { machine: Record<string, unknown>; settings: Re
   return [
     `# Query benchmark ${new Date().toISOString().slice(0, 16).replace('T', ' ')}`,
     '',
-    `Machine: ${String(r.machine['cpus'])} × ${String(r.machine['cpuModel'])}, ${String(r.machine['memoryGiB'])} GiB, Node ${String(r.machine['node'])}. Settings: ${JSON.stringify(r.settings)}.`,
+    `Machine: ${String(r.machine['cpus'])} × ${String(r.machine['cpuModel'])}, ${String(r.machine['memoryGiB'])} GiB, Node ${String(r.machine['node'])}; load average ${r.loadAverage.before} before, ${r.loadAverage.after} after (other processes share the machine). Settings: ${JSON.stringify(r.settings)}.`,
     '',
     '| query | connections | p50 ms | p90 ms | p99 ms | max ms | queries/s | failed |',
     '|---|---|---|---|---|---|---|---|',
     ...rows,
     '',
-    `Failover (no standby): every key answered again ${(r.failover.afterKillMs / 1000).toFixed(1)} s after the SIGKILL, ${(r.failover.afterSessionTimeoutMs / 1000).toFixed(1)} s after the ${r.failover.sessionTimeoutMs / 1000} s session timeout.`,
+    `Failover (no standby): every key answered again ${(r.failover.afterKillMs / 1000).toFixed(1)} s after the SIGKILL, with a ${r.failover.sessionTimeoutMs / 1000} s session timeout (counted by the broker from the killed worker's last heartbeat, up to 1 s before the kill).`,
     '',
   ].join('\n');
 }
