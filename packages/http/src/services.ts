@@ -34,6 +34,7 @@ export interface StoreEntry extends QueryableStoreInfo {
 export class QueryServices {
   readonly self: HostInfo;
   readonly pool: HttpPool;
+  private catalog: StoreEntry[] | undefined;
 
   constructor(
     readonly app: QueryableApp,
@@ -47,11 +48,15 @@ export class QueryServices {
     this.pool = new HttpPool({ scheme: options.scheme, ca: options.trustedCa, maxSockets: options.maxSocketsPerWorker });
   }
 
+  /** The queryable stores; fixed once the app knows every store's partition count (after start). */
   stores(): StoreEntry[] {
-    return this.app.queryableStores().map((info) => {
+    if (this.catalog) return this.catalog;
+    const entries = this.app.queryableStores().map((info) => {
       const codec = keyCodecFor(info.keySerde.name);
       return { ...info, codec, parse: this.options.keyParsers[info.name] ?? codec.parse };
     });
+    if (entries.every((e) => e.partitions !== undefined)) this.catalog = entries;
+    return entries;
   }
 
   store(name: string): StoreEntry {
