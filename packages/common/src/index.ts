@@ -24,6 +24,9 @@ export type { ErrorCode, SluiceErrorOptions } from './errors.js';
 export { systemClock, ManualClock } from './clock.js';
 export type { Clock, Cancellable } from './clock.js';
 
+// Kafka's key hashing (default partitioner)
+export { murmur2, toPositive, partitionForKey } from './murmur2.js';
+
 // logging
 export { createConsoleLogger, noopLogger } from './logger.js';
 export type { Logger, LogLevel, ConsoleLoggerOptions } from './logger.js';

@@ -18,6 +18,7 @@ import {
   stringMap,
   stringSetting,
 } from './config-checks.js';
+import { HostInfo } from './query/metadata.js';
 import { resolveSasl, resolveSsl, type ResolvedSasl, type SaslConfig, type SslConfig } from './security-config.js';
 
 export type ProcessingGuarantee = 'at_least_once' | 'exactly_once' | 'exactly_once_v2';
@@ -281,10 +282,9 @@ export function resolveConfig(c: StreamsConfig): ResolvedConfig {
   const sessionTimeoutMs = numberSetting('sessionTimeoutMs', c.sessionTimeoutMs, 45_000, 1_000, ' (ms)');
   const heartbeatIntervalMs = numberSetting('heartbeatIntervalMs', c.heartbeatIntervalMs, Math.min(3_000, Math.floor(sessionTimeoutMs / 3)), 1, ' (ms)');
   if (heartbeatIntervalMs >= sessionTimeoutMs) throw new ConfigError(`heartbeatIntervalMs (${heartbeatIntervalMs}) must be lower than sessionTimeoutMs (${sessionTimeoutMs})`);
-  const applicationServer = stringSetting('applicationServer', c.applicationServer, "'host:port' (where this worker serves interactive queries)");
-  if (applicationServer !== undefined && !HOST_PORT.test(applicationServer)) {
-    throw new ConfigError(`applicationServer must be 'host:port' (where this worker serves interactive queries), got ${describeValue(applicationServer)}`, { context: { setting: 'applicationServer' } });
-  }
+  const serverText = stringSetting('applicationServer', c.applicationServer, "'host:port' (where this worker serves interactive queries)");
+  const applicationServer = HostInfo.buildFromEndpoint(serverText)?.toString();
+
   const sasl = resolveSasl(c.sasl);
   const ssl = resolveSsl(c.ssl);
   if (sasl?.mechanism === 'plain' && !ssl) logger.warn('sasl mechanism PLAIN without ssl sends the password in clear text; set ssl too unless the network is trusted');

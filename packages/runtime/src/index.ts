@@ -28,3 +28,20 @@ export type {
 } from './admin-tools.js';
 export { requiredAcls, aclCommands, aclCommand } from './acls.js';
 export type { RequiredAcl, RequiredAcls, AclCommandOptions, AclResourceType, AclPatternType, AclOperation } from './acls.js';
+// interactive queries (also at @sluice/runtime/query, without the Kafka client)
+export {
+  StoreQueryParameters,
+  QueryableStoreTypes,
+  HostInfo,
+  StreamsMetadata,
+  KeyQueryMetadata,
+  LagInfo,
+  InvalidStateStoreError,
+  InvalidStateStorePartitionError,
+  StreamsRebalancingError,
+  StateStoreMigratedError,
+  StateStoreNotAvailableError,
+  StreamsNotStartedError,
+  UnknownStateStoreError,
+} from './query/index.js';
+export type { QueryableStoreType, TaskMetadata, ThreadMetadata, ThreadState, ReadOnlyStore, QueryableStoreInfo } from './query/index.js';

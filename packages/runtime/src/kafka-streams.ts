@@ -3,9 +3,9 @@
 // workers), runs the stream thread, and closes everything in order. Its lifecycle is the
 // StreamsStateMachine; listeners hear every state change and restore progress.
 import { describeError, IllegalStateError, StreamsError, ErrorCodes, ConfigError } from '@sluice/common';
-import { assertSerdes, type EngineConfig, type Topology } from '@sluice/core';
-import type { Serde } from '@sluice/serdes';
-import { OffsetCheckpoint, StateDirectory, createCacheMemoryPool, type StateStore } from '@sluice/state';
+import { assertSerdes, type EngineConfig, type StreamPartitioner, type Topology } from '@sluice/core';
+import type { Serde, Serializer } from '@sluice/serdes';
+import { OffsetCheckpoint, StateDirectory, createCacheMemoryPool } from '@sluice/state';
 import { randomUUID } from 'node:crypto';
 import { StreamsAssignor, topologyFingerprint, type AssignmentInfo } from './assignment/streams-assignor.js';
 import { TopologyTasks } from './assignment/topology-tasks.js';
@@ -16,6 +16,11 @@ import { StreamsStateMachine, type StateListener, type StreamsState } from './st
 import type { RestoreProgress } from './state/task-state-manager.js';
 import { StreamThread } from './stream-thread.js';
 import { prepareTopics } from './topic-manager.js';
+import { InteractiveQueries, type QueryableStoreInfo, type RuntimeTask } from './query/interactive-queries.js';
+import type { HostInfo, KeyQueryMetadata, LagInfo, StreamsMetadata, ThreadMetadata } from './query/metadata.js';
+import type { ReadOnlyStore } from './query/read-only-stores.js';
+import type { StoreQueryParameters } from './query/store-query-parameters.js';
+import type { TaskOwner } from './query/streams-metadata-state.js';
 
 export type RestoreListener = (event: RestoreProgress & { taskId: string }) => void;
 export type ErrorListener = (error: unknown) => void;
@@ -35,6 +40,7 @@ export class KafkaStreams {
   private fatalError: unknown;
   private assignment: AssignmentInfo = { active: [], standby: [], clients: [] };
   private probe: { cancel(): void } | undefined;
+  private readonly queries: InteractiveQueries;
 
   constructor(
     private readonly topology: Topology,
@@ -45,6 +51,18 @@ export class KafkaStreams {
     topology.validate();
     assertSerdes(topology, this.config);
     this.stateDirectory = new StateDirectory({ stateDir: this.config.stateDir, applicationId: this.config.applicationId, logger: this.config.logger });
+    const asRuntimeTask = (t: { id: string; task: RuntimeTask['task']; state: RuntimeTask['state'] }, inputs: RuntimeTask['inputs'], restored: boolean): RuntimeTask => ({ id: t.id, restored, inputs, task: t.task, state: t.state });
+    this.queries = new InteractiveQueries({
+      topology,
+      applicationId: this.config.applicationId,
+      applicationServer: this.config.applicationServer,
+      clientId: this.config.clientId,
+      state: () => this.machine.state,
+      activeTasks: () => (this.thread ? this.thread.tasks.all().map((t) => asRuntimeTask(t, t.inputs, t.running)) : []),
+      // a standby's stores hold committed data up to its lag: readable when stale stores are allowed
+      standbyTasks: () => (this.thread ? this.thread.tasks.standbyTasks().map((s) => asRuntimeTask(s, [], true)) : []),
+      admin: () => this.admin,
+    });
   }
 
   get state(): StreamsState {
@@ -98,6 +116,7 @@ export class KafkaStreams {
         internalTopicConfig: this.config.internalTopicConfig,
         logger: log,
       });
+      this.queries.onTopics(plan);
       const sourceSerdes = await this.prepareSerdes(plan.sourceTopics);
       const topologyTasks = new TopologyTasks(this.topology.subtopologies(), plan.sourceTopics);
       const engine: EngineConfig = {
@@ -209,19 +228,53 @@ export class KafkaStreams {
     await this.stateDirectory.cleanUp();
   }
 
-  /** A local store by name, for each task of this worker that has it. */
-  localStores<S extends StateStore = StateStore>(storeName: string): Map<string, S> {
-    const out = new Map<string, S>();
-    for (const t of this.thread?.tasks.running() ?? []) {
-      const s = t.task.stores.get(storeName);
-      if (s) out.set(t.id, s as S);
-    }
-    if (out.size === 0 && !this.topology.stores.has(storeName)) {
-      throw new ConfigError(`the topology has no store named '${storeName}'; its stores are: ${[...this.topology.stores.keys()].join(', ') || '(none)'}`);
-    }
-    return out;
+  /**
+   * A read-only view over this worker's partitions of a store (Kafka's KafkaStreams#store):
+   * `app.store(StoreQueryParameters.fromNameAndType('counts', QueryableStoreTypes.keyValueStore()))`.
+   */
+  store<T>(params: StoreQueryParameters<T>): T {
+    return this.queries.store(params);
   }
 
+  /** Read-only views of a store on this worker, one per restored task (values as stored). */
+  localStores<S extends ReadOnlyStore = ReadOnlyStore>(storeName: string): Map<string, S> {
+    return this.queries.localStores<S>(storeName);
+  }
+
+  /** The partition of a store a key belongs to, and the workers hosting it (active and standby). */
+  queryMetadataForKey<K>(storeName: string, key: K, keySerdeOrPartitioner: Serializer<K> | StreamPartitioner<K, unknown>): KeyQueryMetadata {
+    return this.queries.queryMetadataForKey(storeName, key, keySerdeOrPartitioner);
+  }
+
+  /** The workers (with an applicationServer) that host some partition of a store. */
+  streamsMetadataForStore(storeName: string): StreamsMetadata[] {
+    return this.queries.streamsMetadataForStore(storeName);
+  }
+
+  /** Every worker of the application that has an applicationServer, and what it hosts. */
+  metadataForAllStreamsClients(): StreamsMetadata[] {
+    return this.queries.metadataForAllStreamsClients();
+  }
+
+  /** This worker's processing loop and its tasks. */
+  metadataForLocalThreads(): ThreadMetadata[] {
+    return this.queries.metadataForLocalThreads();
+  }
+
+  /** Changelog lag of every local store partition, by store name and partition (asks the brokers). */
+  allLocalStorePartitionLags(): Promise<Map<string, Map<number, LagInfo>>> {
+    return this.queries.allLocalStorePartitionLags();
+  }
+
+  /** The stores queries can read: kind, key serde and partition count (for query servers and clients). */
+  queryableStores(): QueryableStoreInfo[] {
+    return this.queries.queryableStores();
+  }
+
+  /** This worker's applicationServer endpoint, if it has one. */
+  get applicationServer(): HostInfo | undefined {
+    return this.queries.applicationServer;
+  }
   /** Which worker (processId, endpoint) runs each task, as the group leader assigned them. */
   taskMetadata(): Map<string, { processId: string; endpoint: string | undefined }> {
     const out = new Map<string, { processId: string; endpoint: string | undefined }>();
@@ -232,6 +285,16 @@ export class KafkaStreams {
   /** What the group leader decided at the last rebalance: this worker's tasks and the whole fleet. */
   private onAssignmentInfo(info: AssignmentInfo): void {
     this.assignment = info;
+    const activeOwners = new Map<string, TaskOwner>();
+    const standbyOwners = new Map<string, TaskOwner[]>();
+    const clients: TaskOwner[] = [];
+    for (const c of info.clients) {
+      const owner: TaskOwner = { processId: c.processId, endpoint: c.endpoint };
+      clients.push(owner);
+      for (const t of c.active) activeOwners.set(t, owner);
+      for (const t of c.standby) standbyOwners.set(t, [...(standbyOwners.get(t) ?? []), owner]);
+    }
+    this.queries.onAssignment({ activeOwners, standbyOwners, clients });
     if (info.error) {
       this.handleFatal(new StreamsError(ErrorCodes.ILLEGAL_STATE, info.error.message));
       return;

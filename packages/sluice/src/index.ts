@@ -45,6 +45,7 @@ export type {
   SessionStore,
   ReadOnlySessionStore,
   ValueAndTimestamp,
+  QueryableStoreKind,
   KeyValueIterator,
   WindowStoreIterator,
   WindowedIterator,
@@ -85,6 +86,23 @@ export type { AdminTools, AdminToolsOptions, ConsumerRecord, GroupDescription, G
 // ---- security ----
 export { requiredAcls, aclCommands } from '@sluice/runtime';
 export type { SaslConfig, SslConfig, UsernamePasswordSasl, OAuthBearerSasl, OAuthBearerToken, OAuthBearerProvider, RequiredAcl, RequiredAcls, AclCommandOptions } from '@sluice/runtime';
+// ---- interactive queries ----
+export {
+  StoreQueryParameters,
+  QueryableStoreTypes,
+  HostInfo,
+  StreamsMetadata,
+  KeyQueryMetadata,
+  LagInfo,
+  InvalidStateStoreError,
+  InvalidStateStorePartitionError,
+  StreamsRebalancingError,
+  StateStoreMigratedError,
+  StateStoreNotAvailableError,
+  StreamsNotStartedError,
+  UnknownStateStoreError,
+} from '@sluice/runtime';
+export type { QueryableStoreType, TopicPartition, TaskMetadata, ThreadMetadata, ThreadState, ReadOnlyStore, QueryableStoreInfo } from '@sluice/runtime';
 
 // ---- testing ----
 export { TopologyTestDriver, TestInputTopic, TestOutputTopic, TestRecord } from '@sluice/test-utils';

@@ -29,7 +29,7 @@ export type {
 } from './store.js';
 
 // ---- building store stacks ----
-export type { StoreType, CacheFlushRecord, CacheFlushListener, CachedStateStore, StoreBuilder, EncryptableStoreBuilder, EncryptionKey, EncryptionOptions } from './store-builder.js';
+export type { StoreType, CacheFlushRecord, CacheFlushListener, CachedStateStore, StoreBuilder, EncryptableStoreBuilder, EncryptionKey, EncryptionOptions, QueryableStoreKind, StoreQueryInfo } from './store-builder.js';
 export type { StoreSupplier, KeyValueBytesStoreSupplier, WindowBytesStoreSupplier, SessionBytesStoreSupplier } from './store-supplier.js';
 export { Stores } from './stores.js';
 export { storeEncryption } from './internal/layers/encryption.js';

@@ -1,5 +1,6 @@
 // Owns the contracts for building a store stack (typed layer → caching → change-logging → bytes
 // store) and for the DSL's cache-flush forwarding.
+import type { Serde } from '@sluice/serdes';
 import type { StateStore } from './store.js';
 import type { EncryptionKey, EncryptionOptions } from './internal/layers/encryption.js';
 
@@ -30,6 +31,19 @@ export interface CachedStateStore<K, V> {
   setFlushListener(listener: CacheFlushListener<K, V>, sendOldValues: boolean): boolean;
 }
 
+/**
+ * The kinds of store interactive queries can read (Kafka's QueryableStoreTypes accept these). A
+ * timestamped kind keeps each value with its record timestamp (ValueAndTimestamp).
+ */
+export type QueryableStoreKind = 'keyValue' | 'timestampedKeyValue' | 'window' | 'timestampedWindow' | 'session';
+
+/** What interactive queries need to know of a store before any instance of it is open. */
+export interface StoreQueryInfo {
+  readonly kind: QueryableStoreKind;
+  /** The serde of the store's keys (for windowed stores, of the key inside the window). */
+  readonly keySerde: Serde<unknown>;
+}
+
 export interface StoreBuilder<T extends StateStore> {
   readonly name: string;
   readonly cachingEnabled: boolean;
@@ -50,6 +64,11 @@ export interface StoreBuilder<T extends StateStore> {
   changelogConfig(): Record<string, string>;
   /** A new, unopened store instance (one per task). */
   build(): T;
+  /**
+   * The store's kind and key serde for interactive queries; undefined for stores queries cannot read
+   * (internal buffers) or whose serdes are not known yet. Builders without it are not queryable.
+   */
+  queryInfo?(): StoreQueryInfo | undefined;
 }
 
 /** What Sluice's own builders (Stores.*StoreBuilder) are: store builders that can encrypt. */

@@ -12,6 +12,7 @@ import {
   type SessionBytesStoreSupplier,
   type StateStore,
   type StoreBuilder,
+  type StoreQueryInfo,
   type StoreType,
   type WindowBytesStoreSupplier,
 } from '@sluice/state';
@@ -189,6 +190,12 @@ export class DeferredStoreBuilder<T extends StateStore> implements StoreBuilder<
     if (!this.keySerde && !defaults.defaultKeySerde) out.push(`store '${this.name}' of ${this.owner} has no key serde: ${fix}`);
     if (!this.valueSerde && !defaults.defaultValueSerde) out.push(`store '${this.name}' of ${this.owner} has no value serde: ${fix}`);
     return out;
+  }
+
+  queryInfo(): StoreQueryInfo | undefined {
+    const key = this.keySerde ?? this.defaults?.defaultKeySerde;
+    const value = this.valueSerde ?? this.defaults?.defaultValueSerde;
+    return key && value ? this.make(key, value).queryInfo?.() : undefined;
   }
 
   build(): T {

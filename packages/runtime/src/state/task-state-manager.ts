@@ -132,6 +132,11 @@ export class TaskStateManager {
     };
   }
 
+  /** The next changelog offset the local stores contain, by "topic:partition" (for store lags). */
+  changelogOffsets(): ReadonlyMap<string, number> {
+    return new Map(this.offsets);
+  }
+
   changelogPartitions(): { topic: string; partition: number }[] {
     return this.registered.filter((r) => r.changelog !== undefined).map((r) => ({ topic: r.changelog!, partition: this.o.partition }));
   }

@@ -54,6 +54,11 @@ export class TaskManager {
     return true;
   }
 
+  /** Every active task, running or restoring (read-only use: interactive queries, metadata). */
+  all(): ActiveTask[] {
+    return [...this.tasks.values()];
+  }
+
   /** Running tasks (read-only use: interactive queries, metadata). */
   running(): ActiveTask[] {
     return [...this.tasks.values()].filter((t) => t.running);

@@ -10,7 +10,7 @@ import { describeError, type Clock, type Logger } from '@sluice/common';
 import type { ProduceAck, ProduceRecord } from '../../ports.js';
 import { ProducerFencedError } from '../errors.js';
 import { FENCING_CODES, KafkaProtocolError, check, errorName } from '../wire/errors.js';
-import { partitionForKey } from '../wire/murmur2.js';
+import { partitionForKey } from '@sluice/common';
 import { COMPRESSION_NONE, encodeBatch, recordSizeEstimate, type BatchRecord } from '../wire/record-batch.js';
 import { produce } from '../wire/requests/data.js';
 import { addOffsetsToTxn, addPartitionsToTxn, endTxn, initProducerId, txnOffsetCommit, type GroupMetadata, type ProducerIdAndEpoch } from '../wire/requests/transaction.js';

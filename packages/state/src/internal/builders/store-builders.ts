@@ -4,7 +4,7 @@
 // and where each kind's changelog topic configuration is decided.
 import type { Serde, Windowed } from '@sluice/serdes';
 import type { KeyValueStore, SessionStore, StateStore, ValueAndTimestamp, WindowStore } from '../../store.js';
-import type { CachedStateStore, StoreBuilder } from '../../store-builder.js';
+import type { CachedStateStore, StoreBuilder, StoreQueryInfo } from '../../store-builder.js';
 import type { KeyValueBytesStoreSupplier, SessionBytesStoreSupplier, WindowBytesStoreSupplier } from '../../store-supplier.js';
 import { CachingKeyValueStore } from '../layers/caching-kv-store.js';
 import { CachingSessionStore } from '../layers/caching-session-store.js';
@@ -138,6 +138,10 @@ export class KeyValueStoreBuilder<K, V> extends AbstractStoreBuilder<KeyValueSto
     return { 'cleanup.policy': 'compact' };
   }
 
+  queryInfo(): StoreQueryInfo {
+    return { kind: this.values.timestampOf ? 'timestampedKeyValue' : 'keyValue', keySerde: this.keySerde as Serde<unknown> };
+  }
+
   build(): KeyValueStore<K, V> & CachedStateStore<K, V> {
     const bytes = this.supplier.get();
     const { serde, checkRestored } = this.values.serdes(this.name, this.encryption);
@@ -176,6 +180,10 @@ export class WindowStoreBuilder<K, V> extends AbstractStoreBuilder<WindowStore<K
     return windowedChangelogConfig(this.supplier.retentionMs);
   }
 
+  queryInfo(): StoreQueryInfo {
+    return { kind: this.values.timestampOf ? 'timestampedWindow' : 'window', keySerde: this.keySerde as Serde<unknown> };
+  }
+
   build(): WindowStore<K, V> & CachedStateStore<Windowed<K>, V> {
     const bytes = this.supplier.get();
     const { serde, checkRestored } = this.values.serdes(this.name, this.encryption);
@@ -207,6 +215,10 @@ export class SessionStoreBuilder<K, V> extends AbstractStoreBuilder<SessionStore
 
   protected defaultChangelogConfig(): Record<string, string> {
     return windowedChangelogConfig(this.supplier.retentionMs);
+  }
+
+  queryInfo(): StoreQueryInfo {
+    return { kind: 'session', keySerde: this.keySerde as Serde<unknown> };
   }
 
   build(): SessionStore<K, V> & CachedStateStore<Windowed<K>, V> {
