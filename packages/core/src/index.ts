@@ -21,6 +21,8 @@ export type { Merger } from './dsl/operators/window-session-aggregate.js';
 export { Suppressed, BufferConfig } from './dsl/suppress/suppressed.js';
 export type { StrictBufferConfig, EagerBufferConfig, BufferFullStrategy } from './dsl/suppress/suppressed.js';
 export type { KeyValueLike } from './dsl/key-value.js';
+export { Printed } from './dsl/printed.js';
+export type { ValueTransformerWithKey, ValueTransformerWithKeySupplier } from './dsl/ktable/table-transform-values.js';
 
 // ---- Processor API ----
 export { Record } from './processor/record.js';
@@ -42,6 +44,8 @@ export type {
   ConsumedRecordView,
 } from './processor/api.js';
 export { TimestampExtractors, failOnInvalidTimestamp } from './processor/timestamp-extractors.js';
+export { FixedKeyRecord } from './processor/fixed-key.js';
+export type { FixedKeyProcessor, FixedKeyProcessorContext, FixedKeyProcessorSupplier, FixedKeyProcessorSupplierObject } from './processor/fixed-key.js';
 
 // ---- Topology ----
 export { Topology } from './topology/topology.js';

@@ -24,7 +24,9 @@ export {
   SessionWindowedKStream,
   Suppressed,
   BufferConfig,
+  Printed,
 } from '@sluice/core';
+export type { ValueTransformerWithKey, ValueTransformerWithKeySupplier } from '@sluice/core';
 export type { KeyValueLike, Initializer, Aggregator, Reducer, Merger, StrictBufferConfig, EagerBufferConfig, BufferFullStrategy } from '@sluice/core';
 
 // ---- state stores ----
@@ -48,8 +50,11 @@ export type {
 } from '@sluice/state';
 
 // ---- Processor API ----
-export { Topology, Record, Headers, TimestampExtractors } from '@sluice/core';
+export { Topology, Record, Headers, TimestampExtractors, FixedKeyRecord } from '@sluice/core';
 export type {
+  FixedKeyProcessor,
+  FixedKeyProcessorContext,
+  FixedKeyProcessorSupplier,
   Processor,
   ProcessorSupplier,
   ProcessorContext,
@@ -69,8 +74,8 @@ export type {
 } from '@sluice/core';
 
 // ---- serdes ----
-export { Serdes, serdeFrom, Windowed, TimeWindow, SessionWindow, WindowedSerdes } from '@sluice/serdes';
-export type { Serde, Serializer, Deserializer, Window } from '@sluice/serdes';
+export { Serdes, serdeFrom, Windowed, TimeWindow, SessionWindow, WindowedSerdes, AvroSerdes } from '@sluice/serdes';
+export type { Serde, Serializer, Deserializer, Window, AvroSerde, AvroSerdeOptions, AvroCompatibility, AvroSchemaText, SchemaRegistryClient, SubjectNameStrategy, SubjectNameContext } from '@sluice/serdes';
 
 // ---- running ----
 export { KafkaStreams, ProductionError, TopicMismatchError } from '@sluice/runtime';

@@ -12,6 +12,7 @@ import type { ProcessorSupplier, ProcessorSupplierObject } from '../processor/ap
 import type { Change } from './ktable/change.js';
 import type { Suppressed } from './suppress/suppressed.js';
 import { suppressTable } from './suppress/suppress-table.js';
+import { transformTableValues, type ValueTransformerWithKeySupplier } from './ktable/table-transform-values.js';
 
 export const TablePrefix = {
   SOURCE: 'KTABLE-SOURCE-',
@@ -22,6 +23,7 @@ export const TablePrefix = {
   AGGREGATE: 'KTABLE-AGGREGATE-',
   REDUCE: 'KTABLE-REDUCE-',
   SUPPRESS: 'KTABLE-SUPPRESS-',
+  TRANSFORMVALUES: 'KTABLE-TRANSFORMVALUES-',
 } as const;
 
 export interface KTableInternals<K, V> extends NodeInternals<K, V> {
@@ -98,6 +100,15 @@ export class KTable<K, V> {
       supplier,
       queryableStoreName: stored?.storeName,
     });
+  }
+
+  /**
+   * Map each value with a ValueTransformerWithKey (created per task; it may use the named stores).
+   * Arguments after the supplier, in any order: a Materialized (stored and queryable when it names a
+   * store), a Named, and store names. Kafka Streams' KTable#transformValues.
+   */
+  transformValues<VR>(supplier: ValueTransformerWithKeySupplier<K, V, VR>, ...args: (string | Named | Materialized<K, VR>)[]): KTable<K, VR> {
+    return transformTableValues(this, supplier, args);
   }
 
   /** The stream of updates: each new value (null for deletes). */
