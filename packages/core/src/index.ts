@@ -22,6 +22,8 @@ export { Suppressed, BufferConfig } from './dsl/suppress/suppressed.js';
 export type { StrictBufferConfig, EagerBufferConfig, BufferFullStrategy } from './dsl/suppress/suppressed.js';
 export type { KeyValueLike } from './dsl/key-value.js';
 export { Printed } from './dsl/printed.js';
+export { TableJoined } from './dsl/foreign-key-join/table-joined.js';
+export type { ForeignKeyExtractor } from './dsl/foreign-key-join/subscription-send.js';
 export type { ValueTransformerWithKey, ValueTransformerWithKeySupplier } from './dsl/ktable/table-transform-values.js';
 
 // ---- Processor API ----

@@ -25,8 +25,9 @@ export {
   Suppressed,
   BufferConfig,
   Printed,
+  TableJoined,
 } from '@sluice/core';
-export type { ValueTransformerWithKey, ValueTransformerWithKeySupplier } from '@sluice/core';
+export type { ValueTransformerWithKey, ValueTransformerWithKeySupplier, ForeignKeyExtractor } from '@sluice/core';
 export type { KeyValueLike, Initializer, Aggregator, Reducer, Merger, StrictBufferConfig, EagerBufferConfig, BufferFullStrategy } from '@sluice/core';
 
 // ---- state stores ----

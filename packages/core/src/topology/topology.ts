@@ -48,6 +48,7 @@ export class Topology {
   private readonly internalTopicSpecs = new Map<string, InternalTopicSpec>();
   private readonly topicToSource = new Map<string, string>();
   private readonly defaultsAware: DefaultsAware[] = [];
+  private readonly copartitioned: string[][] = [];
 
   // ---- building (Processor API) ----
 
@@ -177,6 +178,30 @@ export class Topology {
   addInternalTopic(spec: InternalTopicSpec): this {
     this.internalTopicSpecs.set(spec.name, spec);
     return this;
+  }
+
+  /**
+   * Declares that the input topics of these nodes must have the same number of partitions (Kafka
+   * Streams' copartitionSources; joins use it). A node stands for the source topics feeding it in
+   * its sub-topology. Internal topics in such a group get the partition count of the group's other
+   * topics. Used by the DSL.
+   */
+  copartitionSources(nodeNames: readonly string[]): this {
+    this.copartitioned.push([...nodeNames]);
+    return this;
+  }
+
+  /** The groups of source topics (as written in the topology) that must be co-partitioned. */
+  copartitionGroups(): string[][] {
+    const topicsFeeding = (name: string, seen = new Set<string>()): string[] => {
+      if (seen.has(name)) return [];
+      seen.add(name);
+      const def = this.nodeDefs.get(name);
+      if (!def) return [];
+      if (def.kind === 'source') return [...(def.topics ?? [])];
+      return def.predecessors.flatMap((p) => topicsFeeding(p, seen));
+    };
+    return this.copartitioned.map((group) => [...new Set(group.flatMap((n) => topicsFeeding(n)))]);
   }
 
   /** Registers a part whose serdes may come from the app's default serdes. Used by the DSL. */
