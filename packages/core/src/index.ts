@@ -23,6 +23,7 @@ export type { StrictBufferConfig, EagerBufferConfig, BufferFullStrategy } from '
 export type { KeyValueLike } from './dsl/key-value.js';
 export { Printed } from './dsl/printed.js';
 export { TableJoined } from './dsl/foreign-key-join/table-joined.js';
+export { GlobalKTable } from './dsl/global/global-ktable.js';
 export type { ForeignKeyExtractor } from './dsl/foreign-key-join/subscription-send.js';
 export type { ValueTransformerWithKey, ValueTransformerWithKeySupplier } from './dsl/ktable/table-transform-values.js';
 
@@ -52,7 +53,8 @@ export type { FixedKeyProcessor, FixedKeyProcessorContext, FixedKeyProcessorSupp
 // ---- Topology ----
 export { Topology } from './topology/topology.js';
 export type { SubtopologyDef, StoreDef } from './topology/topology.js';
-export type { TopologyDescription, SubtopologyDescription, NodeDescription } from './topology/topology-description.js';
+export type { GlobalStoreDef } from './topology/global-stores.js';
+export type { TopologyDescription, SubtopologyDescription, NodeDescription, GlobalStoreDescription } from './topology/topology-description.js';
 export type { SourceOptions, SinkOptions, OffsetReset, InternalTopicSpec, NodeDef } from './topology/node-factories.js';
 export type { SerdeDefaults, DefaultsAware } from './topology/defaults.js';
 

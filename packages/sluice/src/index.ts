@@ -26,6 +26,7 @@ export {
   BufferConfig,
   Printed,
   TableJoined,
+  GlobalKTable,
 } from '@sluice/core';
 export type { ValueTransformerWithKey, ValueTransformerWithKeySupplier, ForeignKeyExtractor } from '@sluice/core';
 export type { KeyValueLike, Initializer, Aggregator, Reducer, Merger, StrictBufferConfig, EagerBufferConfig, BufferFullStrategy } from '@sluice/core';

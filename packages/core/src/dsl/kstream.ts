@@ -27,6 +27,8 @@ import { TableSourceSupplier } from './ktable/table-processors.js';
 import type { Grouped } from './options.js';
 import { fixedKeySupplier, type FixedKeyProcessorSupplier } from '../processor/fixed-key.js';
 import { Printed, PrintProcessor } from './printed.js';
+import type { GlobalKTable } from './global/global-ktable.js';
+import { joinGlobalTable } from './global/stream-global-join.js';
 
 export const Prefix = {
   SOURCE: 'KSTREAM-SOURCE-',
@@ -264,6 +266,20 @@ export class KStream<K, V> {
     if (printed.processorName !== undefined) this.b.newProcessorName(Prefix.PRINTER);
     const label = printed.label ?? this.internals.nodeName;
     this.addProcessor(name, () => new PrintProcessor(printed, label), this.same());
+  }
+
+  /**
+   * Join each record with the row of a GlobalKTable whose key `keySelector` picks (Kafka Streams'
+   * KStream-GlobalKTable join): records without a match are dropped, and table updates produce
+   * nothing. The joiner gets the stream value, the table value and the read-only key.
+   */
+  join<KG, VG, VR>(table: GlobalKTable<KG, VG>, keySelector: (key: K, value: V) => KG | null | undefined, joiner: (value: V, globalValue: VG, key: K) => VR, named?: Named): KStream<K, VR> {
+    return joinGlobalTable(this, table, keySelector, joiner as (value: V, globalValue: VG | null, key: K) => VR, named, false);
+  }
+
+  /** As join(), and records without a match join with null. */
+  leftJoin<KG, VG, VR>(table: GlobalKTable<KG, VG>, keySelector: (key: K, value: V) => KG | null | undefined, joiner: (value: V, globalValue: VG | null, key: K) => VR, named?: Named): KStream<K, VR> {
+    return joinGlobalTable(this, table, keySelector, joiner, named, true);
   }
 
   /** Group by the current key for an aggregation (repartitions first if the key changed upstream). */

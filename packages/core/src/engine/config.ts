@@ -2,6 +2,7 @@
 // defaults, and the exception handler types shared by runtime and TopologyTestDriver.
 import type { Clock, Logger } from '@sluice/common';
 import type { Serde } from '@sluice/serdes';
+import type { StateStore } from '@sluice/state';
 import type { TimestampExtractor } from '../processor/api.js';
 
 export type HandlerResponse = 'CONTINUE' | 'FAIL';
@@ -42,6 +43,8 @@ export interface EngineConfig {
   readonly appConfigs: Readonly<{ [key: string]: unknown }>;
   readonly clock: Clock;
   readonly logger: Logger;
+  /** This worker's copy of a global store by name (undefined when there is none); any processor may read it. */
+  readonly globalStore?: (name: string) => StateStore | undefined;
 }
 
 export function decide<C>(handler: 'logAndFail' | 'logAndContinue' | ((ctx: C) => HandlerResponse), ctx: C): HandlerResponse {

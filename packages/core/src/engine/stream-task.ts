@@ -438,6 +438,7 @@ export class StreamTask {
       streamTime: () => this.time,
       wallClockTime: () => this.o.config.clock.now(),
       store: (name) => this.storeInstances.get(name),
+      globalStore: (name) => this.o.config.globalStore?.(name),
       schedule: (nodeName, intervalMs, type, callback) => this.schedule(nodeName, intervalMs, type, callback),
       requestCommit: () => {
         this.commitRequestedFlag = true;
