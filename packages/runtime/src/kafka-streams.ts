@@ -17,6 +17,7 @@ import type { RestoreProgress } from './state/task-state-manager.js';
 import { StreamThread } from './stream-thread.js';
 import { TaskManager } from './task-manager.js';
 import { prepareTopics } from './topic-manager.js';
+import { GlobalStreamThread } from './global/global-stream-thread.js';
 
 export type RestoreListener = (event: RestoreProgress & { taskId: string }) => void;
 export type ErrorListener = (error: unknown) => void;
@@ -33,6 +34,7 @@ export class KafkaStreams {
   private producer: Producer | undefined;
   private consumer: GroupConsumer | undefined;
   private thread: StreamThread | undefined;
+  private globalThread: GlobalStreamThread | undefined;
   private taskManager: TaskManager | undefined;
   private closing: Promise<void> | undefined;
   private fatalError: unknown;
@@ -110,7 +112,11 @@ export class KafkaStreams {
         appConfigs: this.config.appConfigs,
         clock: this.config.clock,
         logger: log,
+        globalStore: (name) => this.globalThread?.store(name),
       };
+      const cache = this.config.cacheMaxBytes > 0 ? createCacheMemoryPool(this.config.cacheMaxBytes) : undefined;
+      // global stores are complete before this worker joins the group (Kafka's GlobalStreamThread)
+      if (this.topology.globalStores().length > 0) await this.startGlobalThread(engine, cache);
       this.taskManager = new TaskManager({
         config: this.config,
         engine,
@@ -121,7 +127,7 @@ export class KafkaStreams {
         consumer: () => this.consumer!,
         admin: () => this.admin!,
         sharedProducer: this.producer,
-        cache: this.config.cacheMaxBytes > 0 ? createCacheMemoryPool(this.config.cacheMaxBytes) : undefined,
+        cache,
         taskDir: (id) => this.stateDirectory.taskDir(id),
         lockTask: async (id) => {
           this.stateDirectory.lock(id);
@@ -193,9 +199,11 @@ export class KafkaStreams {
     await this.stateDirectory.cleanUp();
   }
 
-  /** A local store by name, for each task of this worker that has it. */
+  /** A local store by name, for each task of this worker that has it ('global' for a global store). */
   localStores<S extends StateStore = StateStore>(storeName: string): Map<string, S> {
     const out = new Map<string, S>();
+    const global = this.globalThread?.store(storeName);
+    if (global) out.set('global', global as S);
     for (const [id, t] of this.taskManager?.tasks ?? []) {
       const s = t.task.stores.get(storeName);
       if (s && t.restored) out.set(id, s as S);
@@ -214,6 +222,25 @@ export class KafkaStreams {
   /** Counters of this worker: records processed, commits, punctuations. */
   metrics(): { processed: number; commits: number; punctuations: number; tasks: number } {
     return { ...(this.thread?.counters ?? { processed: 0, commits: 0, punctuations: 0 }), tasks: this.taskManager?.tasks.size ?? 0 };
+  }
+
+  private async startGlobalThread(engine: EngineConfig, cache: ReturnType<typeof createCacheMemoryPool> | undefined): Promise<void> {
+    this.stateDirectory.lock('global');
+    this.globalThread = new GlobalStreamThread({
+      topology: this.topology,
+      engine,
+      client: this.client!,
+      admin: this.admin!,
+      readCommitted: this.config.guarantee === 'exactly_once',
+      globalDir: this.stateDirectory.taskDir('global'),
+      commitIntervalMs: this.config.commitIntervalMs,
+      maxPartitionFetchBytes: this.config.maxPartitionFetchBytes,
+      cache,
+      rocksdb: this.config.rocksdb,
+      logger: this.config.logger.child({ thread: 'global' }),
+      onFatal: (err) => this.handleFatal(err),
+    });
+    await this.globalThread.start();
   }
 
   private async prepareSerdes(sourceTopics: Map<number, string[]>): Promise<Map<string, { key: Serde<unknown>; value: Serde<unknown> }>> {
@@ -288,6 +315,10 @@ export class KafkaStreams {
         await this.thread?.shutdown(clean);
       } catch (err) {
         this.config.logger.error(`closing tasks failed: ${describeError(err)}`);
+      }
+      if (this.globalThread) {
+        await this.globalThread.close(clean);
+        this.stateDirectory.unlock('global');
       }
       await this.consumer?.close().catch((err: unknown) => this.config.logger.warn(`leaving the group failed: ${describeError(err)}`));
       await this.producer?.close().catch((err: unknown) => this.config.logger.warn(`closing the producer failed: ${describeError(err)}`));

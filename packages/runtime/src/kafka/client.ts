@@ -18,6 +18,8 @@ import type {
 } from '../ports.js';
 import { translate } from './errors.js';
 import { createGroupConsumer } from './group-consumer.js';
+import { createCluster } from './kafkajs-internals.js';
+import { createPartitionReader } from './partition-reader.js';
 import { kafkaLogCreator } from './log.js';
 
 export interface KafkaClientOptions {
@@ -109,6 +111,13 @@ export function createKafkaClient(o: KafkaClientOptions): KafkaClient {
     },
     groupConsumer(options): GroupConsumer {
       return createGroupConsumer(kafka, options);
+    },
+    async partitionReader({ readCommitted }) {
+      const cluster = createCluster(kafka, { readCommitted });
+      await cluster.connect().catch((err: unknown) => {
+        throw translate(`connecting a partition reader to ${o.brokers.join(',')}`, err);
+      });
+      return { ...createPartitionReader(cluster), close: () => cluster.disconnect() };
     },
   };
 }

@@ -9,6 +9,8 @@ const require = createRequire(import.meta.url);
 
 export interface InternalCluster {
   isolationLevel: number;
+  connect(): Promise<void>;
+  disconnect(): Promise<void>;
   addMultipleTargetTopics(topics: string[]): Promise<void>;
   refreshMetadata(): Promise<void>;
   findTopicPartitionMetadata(topic: string): { partitionId: number; leader: number }[];
@@ -96,4 +98,16 @@ export function installJoinHooks(): void {
     await original.call(this);
     await hooks.afterJoin(this);
   };
+}
+
+/**
+ * A kafkajs Cluster of its own, outside any consumer group (global stores read every partition of
+ * their topics without one), made by the Kafka instance's private factory: kafkajs 2.2.4 offers no
+ * public consumer without a group.
+ */
+export function createCluster(kafka: object, options: { readCommitted: boolean }): InternalCluster {
+  const factory = Object.getOwnPropertySymbols(kafka).find((s) => s.description === 'private:Kafka:createCluster');
+  const create = factory === undefined ? undefined : (kafka as { [k: symbol]: unknown })[factory];
+  if (typeof create !== 'function') throw new Error('this kafkajs version has no private cluster factory (kafkajs 2.2.4 is required)');
+  return (create as (o: object) => InternalCluster)({ allowAutoTopicCreation: false, isolationLevel: options.readCommitted ? 1 : 0, metadataMaxAge: 300_000 });
 }
