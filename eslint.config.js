@@ -30,7 +30,12 @@ function restrict(names, extraPatterns = []) {
   ];
 }
 
-const kafkajsOnlyInAdapter = { group: ['kafkajs', 'kafkajs/*'], message: 'kafkajs is used only in packages/runtime/src/kafka/ (the Kafka client port).' };
+const kafkajsOnlyInAdapter = {
+  group: ['kafkajs', 'kafkajs/*', 'sluice-kafkajs', 'sluice-kafkajs/*'],
+  message: 'kafkajs is used only in packages/runtime/src/kafka/ (the Kafka client port).',
+};
+/** The runtime's Kafka client uses its private kafkajs copy (`sluice-kafkajs`), never the application's `kafkajs`. */
+const noUserKafkajs = { group: ['kafkajs', 'kafkajs/*'], message: "the runtime uses its private copy 'sluice-kafkajs', never the application's 'kafkajs' (docs/decisions/0005)." };
 
 export default tseslint.config(
   { ignores: ['**/dist/**', '**/node_modules/**', '.local-stack/**', 'bench/java/**', 'bench/results/**', 'coverage/**'] },
@@ -54,7 +59,7 @@ export default tseslint.config(
   },
   ...Object.entries(forbidden).map(([pkg, names]) => ({
     files: [`packages/${pkg}/**/*.ts`],
-    rules: { 'no-restricted-imports': restrict(names, pkg === 'runtime' ? [] : [kafkajsOnlyInAdapter]) },
+    rules: { 'no-restricted-imports': restrict(names, pkg === 'runtime' ? [noUserKafkajs] : [kafkajsOnlyInAdapter]) },
   })),
   {
     files: ['packages/runtime/src/**/*.ts'],

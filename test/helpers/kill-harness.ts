@@ -1,7 +1,7 @@
 // The crash test behind issue 6: a known input with sequence numbers, a stateful topology on three
 // worker processes, random SIGKILLs and restarts while it runs, then a read_committed check of the
 // output. Used by a short integration test in `npm test` and by scripts/kill-test.ts for long runs.
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { Kafka, logLevel } from 'kafkajs';
@@ -16,6 +16,19 @@ export interface KillScenario {
   kills: number;
   /** Random pause between kills, ms. */
   killEveryMs: [number, number];
+  /**
+   * Storm mode (issue 13): kills start right after the workers are spawned (during start-up,
+   * restore and commits), up to `maxAtOnce` workers are killed together, and each killed worker
+   * is restarted `restartAfterMs` later. `killEveryMs` is then the pause between storm rounds.
+   */
+  storm?: { maxAtOnce: number; restartAfterMs: number };
+  /** Worker session and rebalance timeouts (ms); default 6 000 and 15 000. */
+  sessionTimeoutMs?: number;
+  rebalanceTimeoutMs?: number;
+  /** Input records per produced batch (default: records / 40, at least 100). */
+  produceBatch?: number;
+  /** How long the reader waits for a complete output, ms (default 180 000). */
+  readTimeoutMs?: number;
   groups?: number;
   log?: (line: string) => void;
   /** Print every worker's output at the end (debugging). */
@@ -30,12 +43,22 @@ export interface KillResult {
   aggregateProblems: string[];
   kills: number;
   seconds: number;
+  /** Seconds from the last kill's restart until the output was complete. */
+  recoverySeconds: number;
 }
 
 interface InputRecord {
   key: string;
   seq: number;
   v: number;
+}
+
+function shuffled<T>(xs: T[]): T[] {
+  for (let i = xs.length - 1; i > 0; i--) {
+    const j = rand(0, i);
+    [xs[i], xs[j]] = [xs[j]!, xs[i]!];
+  }
+  return xs;
 }
 
 function rand(min: number, max: number): number {
@@ -58,18 +81,19 @@ export async function runKillScenario(s: KillScenario): Promise<KillResult> {
     await admin.createTopics({ waitForLeaders: true, topics: Object.values(topics).map((topic) => ({ topic, numPartitions: s.partitions })) });
     const inputs: InputRecord[] = [];
     for (let seq = 0; seq < s.records; seq++) inputs.push({ key: `k${seq % 97}`, seq, v: (seq * 7919) % 1000 });
-    const env = { ...topics, APP_ID: id, GUARANTEE: s.guarantee, STATE_DIR: stateDir, GROUPS: String(groups) };
+    const env = { ...topics, APP_ID: id, GUARANTEE: s.guarantee, STATE_DIR: stateDir, GROUPS: String(groups), SESSION_TIMEOUT_MS: String(s.sessionTimeoutMs ?? 6_000), REBALANCE_TIMEOUT_MS: String(s.rebalanceTimeoutMs ?? 15_000) };
     const start = (i: number) => {
       workers[i] = startWorker('stateful-app.ts', env, `W${i}`);
     };
     for (let i = 0; i < s.workers; i++) start(i);
-    await Promise.all(workers.map((w) => w!.waitFor(/STARTED/, 90_000)));
+    // a storm starts killing while the workers are still starting
+    if (!s.storm) await Promise.all(workers.map((w) => w!.waitFor(/STARTED/, 90_000)));
 
     const producer = kafka.producer({ idempotent: true, maxInFlightRequests: 1 });
     await producer.connect();
     let produced = 0;
     const produceAll = (async () => {
-      const chunk = Math.max(100, Math.ceil(s.records / 40));
+      const chunk = s.produceBatch ?? Math.max(100, Math.ceil(s.records / 40));
       while (produced < inputs.length) {
         const part = inputs.slice(produced, produced + chunk);
         await producer.send({ topic: topics.INPUT, acks: -1, messages: part.map((r) => ({ key: r.key, value: JSON.stringify({ seq: r.seq, v: r.v }) })) });
@@ -79,15 +103,18 @@ export async function runKillScenario(s: KillScenario): Promise<KillResult> {
     })();
 
     let kills = 0;
+    let lastRestart = Date.now();
     while (kills < s.kills) {
       await new Promise((r) => setTimeout(r, rand(s.killEveryMs[0], s.killEveryMs[1])));
-      const i = rand(0, s.workers - 1);
-      log(`kill -9 worker ${i} (kill ${kills + 1}/${s.kills}, ${produced}/${inputs.length} produced)`);
-      await workers[i]!.stop('SIGKILL');
-      retired.push(workers[i]!);
-      kills++;
-      await new Promise((r) => setTimeout(r, rand(200, 1500)));
-      start(i);
+      const atOnce = Math.min(s.kills - kills, s.storm ? rand(1, Math.min(s.storm.maxAtOnce, s.workers)) : 1);
+      const victims = shuffled([...Array(s.workers).keys()]).slice(0, atOnce);
+      log(`kill -9 worker ${victims.join(' + ')} (kill ${kills + 1}${atOnce > 1 ? `-${kills + atOnce}` : ''}/${s.kills}, ${produced}/${inputs.length} produced)`);
+      await Promise.all(victims.map((i) => workers[i]!.stop('SIGKILL')));
+      for (const i of victims) retired.push(workers[i]!);
+      kills += atOnce;
+      await new Promise((r) => setTimeout(r, s.storm ? s.storm.restartAfterMs : rand(200, 1500)));
+      for (const i of victims) start(i);
+      lastRestart = Date.now();
     }
     await produceAll;
     await producer.disconnect();
@@ -98,15 +125,25 @@ export async function runKillScenario(s: KillScenario): Promise<KillResult> {
     // that number arrive early, and a worker that was just killed leaves its partitions idle until its
     // session times out, so a quiet period is no sign that processing is done.
     const readCommitted = s.guarantee === 'exactly_once';
-    const pass = await readUntil(kafka, topics.OUT_PASS, readCommitted, 180_000, (out) => new Set(out.map((r) => r.value)).size >= s.records);
+    const readTimeout = s.readTimeoutMs ?? 180_000;
+    const pass = await readUntil(kafka, topics.OUT_PASS, readCommitted, readTimeout, (out) => new Set(out.map((r) => r.value)).size >= s.records);
     const wantCounts = expectedAggregates(inputs, groups);
-    const agg = await readUntil(kafka, topics.OUT_AGG, readCommitted, 180_000, (out) => {
+    let completeAt = Date.now();
+    const agg = await readUntil(kafka, topics.OUT_AGG, readCommitted, readTimeout, (out) => {
       const latest = new Map<string, number>();
       for (const r of out) latest.set(r.key, (JSON.parse(r.value) as Agg).count);
-      return [...wantCounts].every(([g, a]) => (latest.get(g) ?? 0) >= a.count);
+      const done = [...wantCounts].every(([g, a]) => (latest.get(g) ?? 0) >= a.count);
+      if (done) completeAt = Date.now();
+      return done;
     });
     for (const w of workers) await w?.stop('SIGTERM', 30_000);
     if (s.keepWorkerOutput) for (const w of [...retired, ...workers]) if (w) log(`---- ${w.name} ----\n${w.output()}`);
+    const logDir = process.env['KILL_LOG_DIR'];
+    if (logDir) {
+      mkdirSync(path.join(logDir, id), { recursive: true });
+      [...retired, ...workers].forEach((w, i) => w && writeFileSync(path.join(logDir, id, `${String(i).padStart(2, '0')}-${w.name}.log`), w.output()));
+      log(`worker output in ${path.join(logDir, id)}`);
+    }
 
     const seen = new Map<number, number>();
     for (const v of pass) seen.set(Number(v.value), (seen.get(Number(v.value)) ?? 0) + 1);
@@ -118,7 +155,16 @@ export async function runKillScenario(s: KillScenario): Promise<KillResult> {
       if (n > 1) duplicates += n - 1;
     }
     const aggregateProblems = checkAggregates(inputs, agg, groups, s.guarantee);
-    return { inputCount: inputs.length, passCount: pass.length, duplicates, missing, aggregateProblems, kills, seconds: Math.round((Date.now() - started) / 1000) };
+    return {
+      inputCount: inputs.length,
+      passCount: pass.length,
+      duplicates,
+      missing,
+      aggregateProblems,
+      kills,
+      seconds: Math.round((Date.now() - started) / 1000),
+      recoverySeconds: Math.round((completeAt - lastRestart) / 1000),
+    };
   } finally {
     for (const w of workers) if (w && !w.exited()) await w.stop('SIGKILL', 5_000);
     const all = (await admin.listTopics()).filter((t) => t.startsWith(id));

@@ -60,6 +60,16 @@ export interface StreamsConfig {
   maxPartitionFetchBytes?: number;
   /** Exactly-once transaction timeout; default 10 000 ms as Kafka Streams. */
   transactionTimeoutMs?: number;
+  /**
+   * How long the worker keeps retrying what fails for a reason that may pass (a broker restart, a
+   * moved leader or coordinator) before it gives up on it (task.timeout.ms); default 300 000 ms.
+   */
+  taskTimeoutMs?: number;
+  /**
+   * Static group membership (group.instance.id, KIP-345): a worker restarted with the same id takes
+   * its old place in the group without a rebalance. Unique per worker, stable across its restarts.
+   */
+  groupInstanceId?: string;
   /** host:port of this worker for interactive queries. */
   applicationServer?: string;
   clientId?: string;
@@ -98,6 +108,8 @@ export interface ResolvedConfig {
   readonly fetchMaxBytes: number;
   readonly maxPartitionFetchBytes: number;
   readonly transactionTimeoutMs: number;
+  readonly taskTimeoutMs: number;
+  readonly groupInstanceId: string | null;
   readonly applicationServer: string | undefined;
   readonly clientId: string;
   readonly logger: Logger;
@@ -114,6 +126,7 @@ const KNOWN: ReadonlySet<string> = new Set([
   'defaultKeySerde', 'defaultValueSerde', 'defaultTimestampExtractor', 'deserializationExceptionHandler',
   'processingExceptionHandler', 'productionExceptionHandler', 'replicationFactor', 'internalTopicConfig',
   'sessionTimeoutMs', 'heartbeatIntervalMs', 'rebalanceTimeoutMs', 'maxWaitTimeMs', 'fetchMaxBytes', 'maxPartitionFetchBytes', 'transactionTimeoutMs',
+  'taskTimeoutMs', 'groupInstanceId',
   'applicationServer', 'clientId', 'logger', 'logLevel', 'kafkaLogLevel', 'ssl', 'sasl', 'rocksdb', 'clock', 'appConfigs',
 ]);
 
@@ -136,6 +149,14 @@ function closest(word: string): string | undefined {
     }
   }
   return bestScore <= 3 ? best : undefined;
+}
+
+function groupInstanceIdOf(v: unknown): string | null {
+  if (v === undefined) return null;
+  if (typeof v !== 'string' || !/^[a-zA-Z0-9._-]{1,249}$/.test(v)) {
+    throw new ConfigError(`groupInstanceId must be a string of letters, digits, '.', '_' and '-' unique to this worker (e.g. the pod name), got ${JSON.stringify(v)}`);
+  }
+  return v;
 }
 
 function positive(name: string, v: number | undefined, fallback: number, min = 1): number {
@@ -189,6 +210,8 @@ export function resolveConfig(c: StreamsConfig): ResolvedConfig {
     fetchMaxBytes: positive('fetchMaxBytes', c.fetchMaxBytes, 2 * 1024 * 1024, 1024),
     maxPartitionFetchBytes: positive('maxPartitionFetchBytes', c.maxPartitionFetchBytes, 512 * 1024, 1024),
     transactionTimeoutMs: positive('transactionTimeoutMs', c.transactionTimeoutMs, 10_000, 1_000),
+    taskTimeoutMs: positive('taskTimeoutMs', c.taskTimeoutMs, 300_000, 0),
+    groupInstanceId: groupInstanceIdOf(c.groupInstanceId),
     applicationServer: c.applicationServer,
     clientId: c.clientId ?? `${c.applicationId}-${process.pid}`,
     logger,

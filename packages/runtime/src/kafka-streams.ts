@@ -86,6 +86,8 @@ export class KafkaStreams {
         brokers: this.config.brokers,
         logger: log,
         kafkaLogLevel: this.config.kafkaLogLevel,
+        taskTimeoutMs: this.config.taskTimeoutMs,
+        clock: this.config.clock,
         ...(this.config.ssl !== undefined ? { ssl: this.config.ssl } : {}),
         ...(this.config.sasl !== undefined ? { sasl: this.config.sasl } : {}),
       });
@@ -100,7 +102,7 @@ export class KafkaStreams {
         logger: log,
       });
       const sourceSerdes = await this.prepareSerdes(plan.sourceTopics);
-      if (this.config.guarantee === 'at_least_once') this.producer = await this.client.producer({ idempotent: true });
+      if (this.config.guarantee === 'at_least_once') this.producer = await this.client.producer();
       const topologyTasks = new TopologyTasks(this.topology.subtopologies(), plan.sourceTopics);
       const engine: EngineConfig = {
         applicationId: this.config.applicationId,
@@ -155,6 +157,8 @@ export class KafkaStreams {
         maxWaitTimeMs: this.config.maxWaitTimeMs,
         fetchMaxBytes: this.config.fetchMaxBytes,
         maxPartitionFetchBytes: this.config.maxPartitionFetchBytes,
+        groupInstanceId: this.config.groupInstanceId,
+        resetPolicy: this.resetPolicies(plan.sourceTopics),
         assignor: {
           memberInfo: () => ({ processId: this.processId, endpoint: this.config.applicationServer, previousTasks: this.taskManager?.ownedTaskIds() ?? [] }),
           assign: (members, partitionCount) => assignTasks(topologyTasks, members, partitionCount),
@@ -269,6 +273,20 @@ export class KafkaStreams {
       }
     }
     return bySource;
+  }
+
+  /** Where each source topic starts without a committed offset: its source's offset reset policy, else earliest. */
+  private resetPolicies(sourceTopics: Map<number, string[]>): (topic: string) => 'earliest' | 'latest' | 'none' {
+    const byTopic = new Map<string, 'earliest' | 'latest'>();
+    const resolve = (t: string) => (this.topology.isInternalTopic(t) ? `${this.config.applicationId}-${t}` : t);
+    const all = [...sourceTopics.values()].flat();
+    for (const def of this.topology.nodes.values()) {
+      if (def.kind !== 'source' || def.offsetReset === undefined) continue;
+      const topics = def.topics ? def.topics.map(resolve) : all.filter((t) => def.pattern!.test(t));
+      for (const t of topics) byTopic.set(t, def.offsetReset);
+    }
+    const patterns = [...this.topology.nodes.values()].flatMap((d) => (d.kind === 'source' && d.pattern && d.offsetReset ? [{ pattern: d.pattern, reset: d.offsetReset }] : []));
+    return (topic) => byTopic.get(topic) ?? patterns.find((p) => p.pattern.test(topic))?.reset ?? 'earliest';
   }
 
   /** Exactly-once needs a transaction state log the cluster can keep in sync; say how to fix it if not. */

@@ -36,10 +36,20 @@ export interface Producer {
   close(): Promise<void>;
 }
 
-/** A producer with one transactional id (one per task under exactly-once). */
+/** The consumer group's view that fences a zombie's transactional offsets (KIP-447). */
+export interface GroupMetadata {
+  readonly generationId: number;
+  readonly memberId: string;
+  readonly groupInstanceId: string | null;
+}
+
+/**
+ * A producer with one transactional id (one per task under exactly-once). Created initialized:
+ * InitProducerId has fenced older producers with the same id and completed a transaction they left.
+ */
 export interface TransactionalProducer extends Producer {
   beginTransaction(): Promise<void>;
-  sendOffsets(groupId: string, offsets: readonly TopicPartitionOffset[]): Promise<void>;
+  sendOffsets(groupId: string, offsets: readonly TopicPartitionOffset[], group: GroupMetadata): Promise<void>;
   commitTransaction(): Promise<void>;
   abortTransaction(): Promise<void>;
   inTransaction(): boolean;
@@ -57,10 +67,12 @@ export interface FetchedBatch {
 /** The group-membership half of the runtime's consumer: what happens around rebalances. */
 export interface GroupHandlers {
   /**
-   * Before (re)joining the group, while the current generation is still valid: commit what was
-   * processed. Also called before the first join (with nothing assigned).
+   * Before (re)joining the group: commit what was processed while the current generation is still
+   * valid — unless `lost()` says the coordinator no longer knows this member's generation (its tasks
+   * may be someone else's already: close them without committing, Kafka's onPartitionsLost).
+   * Also called before the first join (with nothing assigned).
    */
-  onRevoking(): Promise<void>;
+  onRevoking(membership: { lost(): boolean }): Promise<void>;
   /** After each join + sync with the new assignment; restore new tasks here. */
   onAssigned(assignment: readonly TopicPartition[], control: GroupControl): Promise<void>;
   onBatch(batch: FetchedBatch, control: BatchControl): Promise<void>;
@@ -97,11 +109,20 @@ export interface GroupConsumer {
   run(handlers: GroupHandlers): Promise<void>;
   /** Commit consumer offsets with the current generation. */
   commitOffsets(offsets: readonly TopicPartitionOffset[]): Promise<void>;
+  /** This member's generation, for transactional offset commits (KIP-447). */
+  groupMetadata(): GroupMetadata;
+  /**
+   * The group's committed offsets for these partitions (-1: none). Under read_committed it waits
+   * while a transaction with offsets for them is still completing (require_stable).
+   */
+  committed(partitions: readonly TopicPartition[]): Promise<TopicPartitionOffset[]>;
   /** Stop / restart fetching these partitions (the assignment is kept). */
   pause(partitions: readonly TopicPartition[]): void;
   resume(partitions: readonly TopicPartition[]): void;
   /** Fetch from `offset` next. */
   seek(tp: TopicPartition, offset: number): void;
+  /** Rejoin the group before the next fetch (e.g. a task was found to have moved). */
+  enforceRebalance(reason: string): void;
   /** A reader outside the group (restoration), once the consumer has joined. */
   reader(): PartitionReader | undefined;
   /** Leave the group and disconnect. */
@@ -172,6 +193,10 @@ export interface GroupConsumerSettings {
   readonly maxWaitTimeMs: number;
   readonly fetchMaxBytes: number;
   readonly maxPartitionFetchBytes: number;
+  /** Static membership (group.instance.id); null for a dynamic member. */
+  readonly groupInstanceId: string | null;
+  /** Where a partition without a committed offset starts (per source topic; default earliest). */
+  readonly resetPolicy: (topic: string) => 'earliest' | 'latest' | 'none';
   readonly assignor: AssignorLogic;
 }
 
@@ -182,7 +207,8 @@ export interface ClosablePartitionReader extends PartitionReader {
 
 export interface KafkaClient {
   admin(): Promise<Admin>;
-  producer(options: { idempotent: boolean }): Promise<Producer>;
+  /** An idempotent producer (shared by a worker's tasks under at-least-once). */
+  producer(): Promise<Producer>;
   transactionalProducer(transactionalId: string, transactionTimeoutMs: number): Promise<TransactionalProducer>;
   groupConsumer(options: GroupConsumerSettings): GroupConsumer;
   /** Reads any partition without joining a group (read_committed under exactly-once). */

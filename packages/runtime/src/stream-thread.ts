@@ -38,7 +38,7 @@ export class StreamThread {
 
   handlers(): GroupHandlers {
     return {
-      onRevoking: () => this.mutex.run(() => this.onRevoking()),
+      onRevoking: (membership) => this.mutex.run(() => this.onRevoking(membership)),
       onAssigned: (assignment, control) => this.mutex.run(() => this.onAssigned(assignment, control)),
       onBatch: (batch, control) => this.mutex.run(() => this.onBatch(batch, control)),
       onCrash: (error) => this.fail(error),
@@ -83,16 +83,25 @@ export class StreamThread {
     return Math.max(5, Math.min(200, due - now));
   }
 
-  private async onRevoking(): Promise<void> {
+  private async onRevoking(membership: { lost(): boolean }): Promise<void> {
     this.joining = true;
     this.hooks.onRebalanceStart();
     if (this.stopping || this.failed || this.tasks.tasks.size === 0) return;
-    try {
-      await this.tasks.commitAll(this.config.applicationId);
-      this.lastCommit = this.config.clock.now();
-    } catch (err) {
-      if (this.isFatal(err)) return this.fail(err);
-      this.logger.warn(`commit before rebalancing failed: ${describeError(err)}; records since the last commit will be processed again`);
+    if (!membership.lost()) {
+      try {
+        await this.tasks.commitAll(this.config.applicationId);
+        this.lastCommit = this.config.clock.now();
+      } catch (err) {
+        if (this.isFatal(err)) return this.fail(err);
+        this.logger.warn(`commit before rebalancing failed: ${describeError(err)}; records since the last commit will be processed again`);
+      }
+    }
+    // the coordinator no longer knows our generation: the tasks may run elsewhere already, so they
+    // are closed without committing (exactly-once: their open transactions abort) and rebuilt if
+    // they come back (Kafka's onPartitionsLost)
+    if (membership.lost()) {
+      this.logger.warn(`this worker dropped out of the group; closing its ${this.tasks.tasks.size} tasks without committing`);
+      await this.tasks.closeAll(false);
     }
   }
 

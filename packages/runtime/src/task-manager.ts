@@ -219,7 +219,7 @@ export class TaskManager {
       const results = await Promise.allSettled(dirty.map((t) => this.commitTransaction(t, groupId)));
       for (let i = 0; i < dirty.length; i++) {
         const r = results[i]!;
-        if (r.status === 'rejected') await this.handleTransactionFailure(dirty[i]!, r.reason, groupId);
+        if (r.status === 'rejected') await this.handleTransactionFailure(dirty[i]!, r.reason);
       }
     } else {
       for (const t of dirty) await t.task.flushState();
@@ -243,7 +243,7 @@ export class TaskManager {
     await t.task.flushState();
     await t.channel.flush();
     const offsets = [...t.task.committableOffsets()].map(([topic, offset]) => ({ topic, partition: t.task.partition, offset }));
-    if (offsets.length > 0) await p.sendOffsets(groupId, offsets);
+    if (offsets.length > 0) await p.sendOffsets(groupId, offsets, this.o.consumer().groupMetadata());
     await p.commitTransaction();
     t.state.recordWritten(t.channel.takeWrittenOffsets());
     t.task.markCommitted();
@@ -254,18 +254,19 @@ export class TaskManager {
    * abort, throw away local state newer than the committed changelog (wipe + restore), and read the
    * input again from the committed offsets.
    */
-  private async handleTransactionFailure(t: ManagedTask, err: unknown, groupId: string): Promise<void> {
+  private async handleTransactionFailure(t: ManagedTask, err: unknown): Promise<void> {
     if (err instanceof SluiceError && err.code === ErrorCodes.PRODUCER_FENCED) {
-      this.o.logger.warn(`task ${t.id} moved to another worker (its transactional producer was fenced); closing it here without committing`);
+      this.o.logger.warn(`task ${t.id} moved to another worker (its transactional producer was fenced); closing it here without committing and rejoining the group`);
       await this.closeTask(t.id, false);
+      this.o.consumer().enforceRebalance(`task ${t.id} was fenced`);
       return;
     }
     this.o.logger.warn(`transaction of task ${t.id} failed (${describeError(err)}); aborting it and rolling the task back to its last commit`);
-    await this.rollBack(t, groupId);
+    await this.rollBack(t);
   }
 
   /** Exactly-once recovery: abort, wipe and restore the state, rewind the input to the committed offsets. */
-  async rollBack(t: ManagedTask, groupId: string): Promise<void> {
+  async rollBack(t: ManagedTask): Promise<void> {
     const consumer = this.o.consumer();
     consumer.pause(t.inputs);
     try {
@@ -273,6 +274,7 @@ export class TaskManager {
     } catch (err) {
       if (err instanceof SluiceError && err.code === ErrorCodes.PRODUCER_FENCED) {
         await this.closeTask(t.id, false);
+        consumer.enforceRebalance(`task ${t.id} was fenced`);
         return;
       }
       throw err;
@@ -285,10 +287,15 @@ export class TaskManager {
     await fresh.state.restore({ reader, heartbeat: async () => true });
     await fresh.task.initializeProcessors();
     fresh.restored = true;
-    const committed = new Map((await this.o.admin().committedOffsets(groupId, [...new Set(t.inputs.map((i) => i.topic))])).map((o) => [`${o.topic}:${o.partition}`, o.offset]));
+    // require_stable: a commit of this task that is still completing is waited for, never read around
+    const committed = new Map((await consumer.committed(t.inputs)).map((o) => [`${o.topic}:${o.partition}`, o.offset]));
     for (const tp of t.inputs) {
-      let offset = committed.get(`${tp.topic}:${tp.partition}`) ?? -1;
-      if (offset < 0) offset = (await this.o.admin().topicOffsets(tp.topic)).find((p) => p.partition === tp.partition)?.low ?? 0;
+      const offset = committed.get(`${tp.topic}:${tp.partition}`) ?? -1;
+      if (offset < 0) {
+        // nothing committed yet: start over the way the first assignment did
+        consumer.enforceRebalance(`task ${t.id} rolled back before its first commit`);
+        continue;
+      }
       consumer.seek(tp, offset);
     }
     await fresh.producer?.beginTransaction();

@@ -1,26 +1,17 @@
-// Owns the kafkajs implementation of the KafkaClient port: one kafkajs instance per KafkaStreams
-// app, an admin client, plain (idempotent) and transactional producers, and the group consumer.
-import { kafkajsPatched } from './kafkajs-patches.js';
-import { Kafka, Partitioners, type Admin as KafkaAdmin, type Producer as KafkaProducer, type Transaction } from 'kafkajs';
+// Owns the KafkaClient port as Sluice implements it: its own producers (wire/, produce/) and group
+// consumer (group-consumer.ts) on connections of a private kafkajs copy (`sluice-kafkajs`, never the
+// application's own `kafkajs`: nothing in it is patched, and import order does not matter), and the
+// kafkajs admin client of that copy for topic administration. See docs/decisions/0005.
+import { Kafka, type Admin as KafkaAdmin } from 'sluice-kafkajs';
 import type { ConnectionOptions } from 'node:tls';
-import type { Logger, LogLevel } from '@sluice/common';
-import type {
-  Admin,
-  GroupConsumer,
-  KafkaClient,
-  NewTopic,
-  ProduceAck,
-  ProduceRecord,
-  Producer,
-  TopicDescription,
-  TopicPartitionOffset,
-  TransactionalProducer,
-} from '../ports.js';
+import { systemClock, type Clock, type Logger, type LogLevel } from '@sluice/common';
+import type { Admin, GroupConsumer, KafkaClient, NewTopic, ProduceRecord, Producer, TopicDescription, TopicPartitionOffset, TransactionalProducer } from '../ports.js';
 import { translate } from './errors.js';
 import { createGroupConsumer } from './group-consumer.js';
-import { createCluster } from './kafkajs-internals.js';
+import { kafkaLogCreator, kafkaLogLevel } from './log.js';
 import { createPartitionReader } from './partition-reader.js';
-import { kafkaLogCreator } from './log.js';
+import { KafkaProducer } from './produce/producer.js';
+import { KafkaWire, type SaslOptions } from './wire/wire.js';
 
 export interface KafkaClientOptions {
   clientId: string;
@@ -28,120 +19,132 @@ export interface KafkaClientOptions {
   logger: Logger;
   kafkaLogLevel: LogLevel;
   ssl?: boolean | ConnectionOptions;
-  sasl?: { mechanism: 'plain' | 'scram-sha-256' | 'scram-sha-512'; username: string; password: string };
+  sasl?: SaslOptions;
   connectionTimeoutMs?: number;
   requestTimeoutMs?: number;
+  /** How long a send, a commit or an offset lookup keeps retrying (Kafka Streams' task.timeout.ms). */
+  taskTimeoutMs?: number;
+  clock?: Clock;
 }
 
-let warnedUnpatched = false;
+/** Largest record batch per partition and Produce request, before compression (below the brokers' 1 MiB default). */
+const MAX_BATCH_BYTES = 512 * 1024;
 
 export function createKafkaClient(o: KafkaClientOptions): KafkaClient {
-  if (!kafkajsPatched && !warnedUnpatched) {
-    warnedUnpatched = true;
-    o.logger.warn("kafkajs was loaded before sluice, so its producer keeps a quadratic message grouping; import 'sluice' before 'kafkajs' for full throughput");
-  }
-  const kafka = new Kafka({
-    clientId: o.clientId,
-    brokers: [...o.brokers],
-    logCreator: kafkaLogCreator(o.logger, o.kafkaLogLevel),
-    ...(o.ssl !== undefined ? { ssl: o.ssl } : {}),
-    ...(o.sasl !== undefined ? { sasl: o.sasl as never } : {}),
-    connectionTimeout: o.connectionTimeoutMs ?? 3_000,
-    requestTimeout: o.requestTimeoutMs ?? 30_000,
-  });
-  let sharedAdmin: KafkaAdmin | undefined;
-  const metadataAdmin = async (): Promise<KafkaAdmin> => {
-    if (!sharedAdmin) {
-      sharedAdmin = kafka.admin();
-      await sharedAdmin.connect();
-    }
-    return sharedAdmin;
-  };
-  const partitionCounts = new Map<string, number>();
-  const partitionCount = async (topic: string): Promise<number> => {
-    const known = partitionCounts.get(topic);
-    if (known !== undefined) return known;
-    const md = await (await metadataAdmin()).fetchTopicMetadata({ topics: [topic] }).catch((err: unknown) => {
-      throw translate(`reading the partition count of topic '${topic}'`, err);
+  const clock = o.clock ?? systemClock;
+  const requestTimeoutMs = o.requestTimeoutMs ?? 30_000;
+  const taskTimeoutMs = o.taskTimeoutMs ?? 300_000;
+  const wire = (role: string) =>
+    new KafkaWire({
+      clientId: `${o.clientId}-${role}`,
+      brokers: o.brokers,
+      ...(o.ssl !== undefined ? { ssl: o.ssl } : {}),
+      ...(o.sasl !== undefined ? { sasl: o.sasl } : {}),
+      connectionTimeoutMs: o.connectionTimeoutMs ?? 3_000,
+      requestTimeoutMs,
+      logCreator: kafkaLogCreator(o.logger, o.kafkaLogLevel),
+      logLevel: kafkaLogLevel(o.kafkaLogLevel),
     });
-    const n = md.topics[0]?.partitions.length ?? 0;
-    if (n > 0) partitionCounts.set(topic, n);
-    return n;
+  // producers share one set of connections; the group consumer has its own (a JoinGroup may block
+  // its connection for a whole rebalance, and fetches long-poll)
+  let producerWire: KafkaWire | undefined;
+  let producerUsers = 0;
+  const acquireProducerWire = async (): Promise<KafkaWire> => {
+    producerUsers++;
+    if (!producerWire) {
+      producerWire = wire('producer');
+      try {
+        await producerWire.connect();
+      } catch (err) {
+        producerUsers--;
+        const w = producerWire;
+        producerWire = undefined;
+        await w.close();
+        throw translate(`connecting to Kafka at ${o.brokers.join(',')}`, err);
+      }
+    }
+    return producerWire;
+  };
+  const releaseProducerWire = async (): Promise<void> => {
+    producerUsers--;
+    if (producerUsers === 0 && producerWire) {
+      const w = producerWire;
+      producerWire = undefined;
+      await w.close();
+    }
+  };
+  const newProducer = async (transactionalId: string | undefined, transactionTimeoutMs: number): Promise<KafkaProducer> => {
+    const w = await acquireProducerWire();
+    const p = new KafkaProducer({
+      wire: w,
+      ...(transactionalId !== undefined ? { transactionalId } : {}),
+      transactionTimeoutMs,
+      deliveryTimeoutMs: taskTimeoutMs,
+      requestTimeoutMs,
+      maxBatchBytes: MAX_BATCH_BYTES,
+      clock,
+      logger: o.logger,
+    });
+    try {
+      await p.init();
+    } catch (err) {
+      await releaseProducerWire();
+      throw translate(transactionalId ? `initializing the transactional producer '${transactionalId}'` : 'initializing the idempotent producer', err);
+    }
+    return p;
   };
 
   return {
     async admin() {
+      const kafka = new Kafka({
+        clientId: `${o.clientId}-admin`,
+        brokers: [...o.brokers],
+        logCreator: kafkaLogCreator(o.logger, o.kafkaLogLevel),
+        ...(o.ssl !== undefined ? { ssl: o.ssl } : {}),
+        ...(o.sasl !== undefined ? { sasl: o.sasl as never } : {}),
+        connectionTimeout: o.connectionTimeoutMs ?? 3_000,
+        requestTimeout: requestTimeoutMs,
+      });
       const admin = kafka.admin();
       await admin.connect().catch((err: unknown) => {
         throw translate(`connecting to Kafka at ${o.brokers.join(',')}`, err);
       });
       return adminPort(admin);
     },
-    async producer({ idempotent }) {
-      const p = kafka.producer({
-        idempotent,
-        maxInFlightRequests: idempotent ? 1 : 5,
-        allowAutoTopicCreation: false,
-        createPartitioner: Partitioners.DefaultPartitioner,
-      });
-      await p.connect().catch((err: unknown) => {
-        throw translate(`connecting a producer to ${o.brokers.join(',')}`, err);
-      });
-      return producerPort(p, partitionCount, async () => {
-        await p.disconnect();
-        await sharedAdmin?.disconnect().catch(() => undefined);
-        sharedAdmin = undefined;
+    async producer() {
+      const p = await newProducer(undefined, 60_000);
+      return producerPort(p, async () => {
+        await p.close();
+        await releaseProducerWire();
       });
     },
     async transactionalProducer(transactionalId, transactionTimeoutMs) {
-      const p = kafka.producer({
-        transactionalId,
-        transactionTimeout: transactionTimeoutMs,
-        idempotent: true,
-        maxInFlightRequests: 1,
-        allowAutoTopicCreation: false,
-        createPartitioner: Partitioners.DefaultPartitioner,
-        // CONCURRENT_TRANSACTIONS right after a commit clears within milliseconds: retry quickly
-        retry: { initialRetryTime: 20, maxRetryTime: 1_000 },
+      const p = await newProducer(transactionalId, transactionTimeoutMs);
+      return transactionalPort(p, transactionalId, async () => {
+        await p.close();
+        await releaseProducerWire();
       });
-      await p.connect().catch((err: unknown) => {
-        throw translate(`connecting the transactional producer '${transactionalId}'`, err);
-      });
-      return transactionalPort(p, transactionalId, partitionCount);
     },
     groupConsumer(options): GroupConsumer {
-      return createGroupConsumer(kafka, options);
+      return createGroupConsumer(options, { groupWire: wire('group'), dataWire: wire('consumer'), requestTimeoutMs, taskTimeoutMs, clock, logger: o.logger });
     },
     async partitionReader({ readCommitted }) {
-      const cluster = createCluster(kafka, { readCommitted });
-      await cluster.connect().catch((err: unknown) => {
+      // connections of its own: its fetches long-poll while the group consumer and producers work
+      const w = wire('global');
+      try {
+        await w.connect();
+      } catch (err) {
+        await w.close();
         throw translate(`connecting a partition reader to ${o.brokers.join(',')}`, err);
-      });
-      return { ...createPartitionReader(cluster), close: () => cluster.disconnect() };
+      }
+      return { ...createPartitionReader(w, readCommitted), close: () => w.close() };
     },
   };
 }
 
-function toMessages(records: readonly ProduceRecord[]) {
-  const byTopic = new Map<string, { key: Buffer | null; value: Buffer | null; partition: number | undefined; timestamp: string; headers: { [key: string]: Buffer | Buffer[] } }[]>();
-  for (const r of records) {
-    let list = byTopic.get(r.topic);
-    if (!list) byTopic.set(r.topic, (list = []));
-    // one object shape for every message (partition undefined when the partitioner picks it); the
-    // timestamp stays a number: our produce request (kafkajs-patches.ts) takes either
-    list.push({ key: r.key, value: r.value, partition: r.partition, timestamp: r.timestamp as unknown as string, headers: r.headers });
-  }
-  return [...byTopic].map(([topic, messages]) => ({ topic, messages }));
-}
-
-function toAcks(meta: { topicName: string; partition: number; baseOffset?: string }[]): ProduceAck[] {
-  return meta.map((m) => ({ topic: m.topicName, partition: m.partition, baseOffset: Number(m.baseOffset ?? -1) }));
-}
-
 /**
- * Runs sends one after another. kafkajs does not keep the order of concurrent sendBatch calls (each
- * takes its own path to the broker's request queue), and a changelog or repartition topic must
- * receive records in the order they were written.
+ * Runs sends one after another: a changelog or repartition topic must receive records in the order
+ * they were written, and a producer's sequence numbers advance one send at a time.
  */
 function sequential<A, R>(fn: (arg: A) => Promise<R>): (arg: A) => Promise<R> {
   let tail: Promise<unknown> = Promise.resolve();
@@ -155,105 +158,63 @@ function sequential<A, R>(fn: (arg: A) => Promise<R>): (arg: A) => Promise<R> {
   };
 }
 
-function producerPort(p: KafkaProducer, partitionCount: (t: string) => Promise<number>, close: () => Promise<void>): Producer {
+function producerPort(p: KafkaProducer, close: () => Promise<void>): Producer {
   return {
     send: sequential(async (records: readonly ProduceRecord[]) => {
-      if (records.length === 0) return [];
       try {
-        return toAcks(await p.sendBatch({ topicMessages: toMessages(records), acks: -1 }));
+        return await p.send(records);
       } catch (err) {
         throw translate(`producing ${records.length} records`, err);
       }
     }),
-    partitionCount,
+    partitionCount: (topic) => p.partitionCount(topic),
     close,
   };
 }
 
-function transactionalPort(p: KafkaProducer, transactionalId: string, partitionCount: (t: string) => Promise<number>): TransactionalProducer {
-  let tx: Transaction | undefined;
-  let beginning: Promise<Transaction> | undefined;
-  // a transaction begins on first use (send, sendOffsets) or explicitly; concurrent first uses share it
-  const ensure = (): Promise<Transaction> => {
-    if (tx) return Promise.resolve(tx);
-    beginning ??= p.transaction().then(
-      (t) => {
-        tx = t;
-        beginning = undefined;
-        return t;
-      },
-      (err: unknown) => {
-        beginning = undefined;
-        if ((err as { type?: string }).type === 'INVALID_TRANSACTION_TIMEOUT') {
-          throw translate(`starting transactions on '${transactionalId}': transactionTimeoutMs is larger than the brokers' transaction.max.timeout.ms; lower transactionTimeoutMs or raise that broker setting`, err);
-        }
-        throw translate(`beginning a transaction on '${transactionalId}'`, err);
-      },
-    );
-    return beginning;
+function transactionalPort(p: KafkaProducer, transactionalId: string, close: () => Promise<void>): TransactionalProducer {
+  // a transaction begins on first use (send, sendOffsets) or explicitly
+  const ensure = () => {
+    if (!p.inTransaction()) p.beginTransaction();
   };
   return {
     async beginTransaction() {
-      await ensure();
+      ensure();
     },
-    inTransaction: () => tx !== undefined,
+    inTransaction: () => p.inTransaction(),
     send: sequential(async (records: readonly ProduceRecord[]) => {
       if (records.length === 0) return [];
-      const t = await ensure();
+      ensure();
       try {
-        return toAcks(await t.sendBatch({ topicMessages: toMessages(records), acks: -1 }));
+        return await p.send(records);
       } catch (err) {
         throw translate(`producing ${records.length} records in transaction '${transactionalId}'`, err);
       }
     }),
-    async sendOffsets(groupId, offsets) {
-      const byTopic = new Map<string, { partition: number; offset: string }[]>();
-      for (const o of offsets) {
-        let l = byTopic.get(o.topic);
-        if (!l) byTopic.set(o.topic, (l = []));
-        l.push({ partition: o.partition, offset: String(o.offset) });
-      }
-      const t = await ensure();
-      // right after a commit the coordinator may still write its markers: kafkajs retries that for
-      // produce requests but not for AddOffsetsToTxn, so retry here, briefly
-      for (let attempt = 0; ; attempt++) {
-        try {
-          await t.sendOffsets({ consumerGroupId: groupId, topics: [...byTopic].map(([topic, partitions]) => ({ topic, partitions })) });
-          return;
-        } catch (err) {
-          if ((err as { type?: string }).type !== 'CONCURRENT_TRANSACTIONS' || attempt >= 10) {
-            throw translate(`adding consumer offsets to transaction '${transactionalId}'`, err);
-          }
-          await new Promise((r) => setTimeout(r, Math.min(500, 10 * 2 ** attempt)));
-        }
+    async sendOffsets(groupId, offsets, group) {
+      ensure();
+      try {
+        await p.sendOffsets(groupId, offsets, group);
+      } catch (err) {
+        throw translate(`adding consumer offsets to transaction '${transactionalId}'`, err);
       }
     },
     async commitTransaction() {
-      const t = tx;
-      tx = undefined;
-      if (!t) return;
       try {
-        await t.commit();
+        await p.commitTransaction();
       } catch (err) {
         throw translate(`committing transaction '${transactionalId}'`, err);
       }
     },
     async abortTransaction() {
-      const t = tx;
-      tx = undefined;
-      if (!t) return;
       try {
-        await t.abort();
+        await p.abortTransaction();
       } catch (err) {
         throw translate(`aborting transaction '${transactionalId}'`, err);
       }
     },
-    partitionCount,
-    async close() {
-      if (tx) await tx.abort().catch(() => undefined);
-      tx = undefined;
-      await p.disconnect();
-    },
+    partitionCount: (topic) => p.partitionCount(topic),
+    close,
   };
 }
 

@@ -1,5 +1,7 @@
-// Owns translating kafkajs errors into Sluice errors at the adapter boundary.
+// Owns turning what the Kafka client throws into Sluice errors at the adapter boundary. Decisions are
+// made by Kafka's error code (wire/errors.ts) or by the connection error's type, never by message text.
 import { ErrorCodes, KafkaClientError, SluiceError, describeError } from '@sluice/common';
+import { isConnectionError } from './wire/wire.js';
 
 export class ProducerFencedError extends SluiceError {
   constructor(message: string, cause: unknown) {
@@ -7,28 +9,9 @@ export class ProducerFencedError extends SluiceError {
   }
 }
 
-const FENCED = new Set(['INVALID_PRODUCER_EPOCH', 'PRODUCER_FENCED', 'TRANSACTIONAL_ID_AUTHORIZATION_FAILED', 'INVALID_TXN_STATE', 'INVALID_PRODUCER_ID_MAPPING']);
-
-function typeOf(err: unknown): string | undefined {
-  const e = err as { type?: string; originalError?: { type?: string }; errors?: unknown[] } | undefined;
-  if (e?.type) return e.type;
-  if (e?.originalError?.type) return e.originalError.type;
-  if (Array.isArray(e?.errors)) for (const inner of e.errors) if (typeOf(inner)) return typeOf(inner);
-  return undefined;
-}
-
-export function isFenced(err: unknown): boolean {
-  const t = typeOf(err);
-  if (t && FENCED.has(t)) return true;
-  return /fenced|epoch/i.test((err as Error)?.message ?? '');
-}
-
-/** A kafkajs error as a KafkaClientError saying what was being done. */
+/** Any client error as a SluiceError saying what was being done (Sluice errors pass through). */
 export function translate(action: string, err: unknown): SluiceError {
   if (err instanceof SluiceError) return err;
-  if (isFenced(err)) {
-    return new ProducerFencedError(`${action}: the producer was fenced by a newer instance with the same transactional id (${describeError(err)})`, err);
-  }
-  const retriable = (err as { retriable?: boolean })?.retriable === true;
-  return new KafkaClientError(`${action}: ${describeError(err)}`, { cause: err, retriable, context: { kafkaErrorType: typeOf(err) } });
+  const e = err as { type?: string; name?: string } | undefined;
+  return new KafkaClientError(`${action}: ${describeError(err)}`, { cause: err, retriable: isConnectionError(err), context: { kafkaErrorType: e?.type ?? e?.name } });
 }

@@ -1,16 +1,22 @@
-// Owns the kafkajs group consumer behind the GroupConsumer port: the Sluice assignor (tasks, not
-// partitions, are what get balanced), the rebalance hooks, and turning fetched batches into
-// RawRecords. Offsets are never auto-committed: the runtime commits what it has processed.
-import './kafkajs-patches.js';
-import { AssignerProtocol, type Consumer, type Kafka, type PartitionAssigner } from 'kafkajs';
-import { Headers } from '@sluice/core';
-import type { BatchControl, GroupConsumerSettings, FetchedBatch, GroupConsumer, GroupControl, GroupHandlers, MemberInfo, PartitionReader, TopicPartition } from '../ports.js';
+// Owns the runtime's consumer: Sluice's own poll loop on its own group membership and fetcher (no
+// kafkajs consumer). Each turn either rebalances — commit (or, when the membership was lost, close
+// without committing), join, apply the assignment (tasks created; under exactly-once their
+// producers fence older owners first), then read the committed offsets (require_stable under
+// exactly-once, so a transaction still completing is waited for, KIP-447) — or hands fetched
+// batches to the runtime. Errors that can be retried (a broker restart, a moved coordinator) are
+// retried here with the member id kept; only what cannot be retried reaches onCrash.
+import { describeError, type Clock, type Logger } from '@sluice/common';
+import type { BatchControl, GroupConsumer, GroupConsumerSettings, GroupControl, GroupHandlers, MemberInfo, PartitionReader, TopicPartition } from '../ports.js';
 import { translate } from './errors.js';
-import { JOIN_HOOKS, installJoinHooks, isRebalancing, type InternalConsumerGroup, type JoinHooks } from './kafkajs-internals.js';
+import { Fetcher } from './fetch/fetcher.js';
+import { listOffsets } from './fetch/offsets.js';
+import { decodeAssignment, decodeSubscription, encodeAssignment, encodeSubscription } from './group/consumer-protocol.js';
+import { GroupMembership } from './group/membership.js';
 import { createPartitionReader } from './partition-reader.js';
+import { EARLIEST_TIMESTAMP, LATEST_TIMESTAMP } from './wire/requests/data.js';
+import { isRetriable, type KafkaWire } from './wire/wire.js';
 
 export const ASSIGNOR_NAME = 'sluice-streams';
-const ASSIGNOR_VERSION = 1;
 
 interface SubscriptionUserData {
   processId: string;
@@ -22,198 +28,226 @@ interface AssignmentUserData {
   taskOwners: [string, { processId: string; endpoint?: string }][];
 }
 
-function toTopicPartitions(assigned: { topic: string; partitions: number[] }[]): TopicPartition[] {
-  return assigned.flatMap(({ topic, partitions }) => partitions.map((partition) => ({ topic, partition })));
+const key = (tp: TopicPartition) => `${tp.topic}:${tp.partition}`;
+
+export interface GroupConsumerDeps {
+  /** Connections for group traffic (join, heartbeat, offsets): a JoinGroup may block its connection. */
+  readonly groupWire: KafkaWire;
+  /** Connections for data (fetches, offsets lookups, restoration). */
+  readonly dataWire: KafkaWire;
+  readonly requestTimeoutMs: number;
+  /** How long offset lookups after an assignment keep retrying (task.timeout.ms). */
+  readonly taskTimeoutMs: number;
+  readonly clock: Clock;
+  readonly logger: Logger;
 }
 
-function grouped(tps: readonly TopicPartition[]): { topic: string; partitions: number[] }[] {
-  const m = new Map<string, number[]>();
-  for (const tp of tps) {
-    let l = m.get(tp.topic);
-    if (!l) m.set(tp.topic, (l = []));
-    l.push(tp.partition);
-  }
-  return [...m].map(([topic, partitions]) => ({ topic, partitions }));
-}
+export function createGroupConsumer(o: GroupConsumerSettings, d: GroupConsumerDeps): GroupConsumer {
+  let topics: string[] = [];
+  let closing = false;
+  let loopDone: Promise<void> | undefined;
+  let assigned: TopicPartition[] = [];
+  const paused = new Set<string>();
+  const reader: PartitionReader = createPartitionReader(d.dataWire, o.readCommitted);
 
-export function createGroupConsumer(kafka: Kafka, o: GroupConsumerSettings): GroupConsumer {
-  installJoinHooks();
-  let handlers: GroupHandlers | undefined;
-  let rebalanceSeen: unknown;
-  let lastReader: PartitionReader | undefined;
-
-  /** A heartbeat that reports a rebalance as `false` (remembering it) instead of throwing. */
-  const guarded =
-    (heartbeat: () => Promise<void>) =>
-    async (): Promise<boolean> => {
-      try {
-        await heartbeat();
-        return true;
-      } catch (err) {
-        if (isRebalancing(err)) {
-          rebalanceSeen = err;
-          return false;
-        }
-        throw err;
-      }
-    };
-
-  const controlFor = (group: InternalConsumerGroup, heartbeat: () => Promise<void>): GroupControl => ({
-    heartbeat: guarded(heartbeat),
-    reader: createPartitionReader(group.cluster),
-    pause: (tps) => group.pause(grouped(tps)),
-    resume: (tps) => group.resume(grouped(tps)),
-    generationId: () => group.generationId ?? -1,
-  });
-
-  const hooks: JoinHooks = {
-    async beforeJoin() {
-      if (handlers) await handlers.onRevoking();
-    },
-    async afterJoin(group) {
-      rebalanceSeen = undefined;
-      lastReader ??= createPartitionReader(group.cluster);
-      if (!handlers) return;
-      const assignment = toTopicPartitions(group.assigned());
-      // fetching may have been paused for restoring tasks of an earlier generation
-      if (assignment.length > 0) group.resume(grouped(assignment));
-      await handlers.onAssigned(assignment, controlFor(group, () => group.heartbeat({ interval: o.heartbeatIntervalMs })));
-    },
-  };
-
-  const assigner: PartitionAssigner = ({ cluster }) => {
-    const a = {
-      name: ASSIGNOR_NAME,
-      version: ASSIGNOR_VERSION,
-      async assign({ members, topics }: { members: { memberId: string; memberMetadata: Buffer }[]; topics: string[] }) {
-        const infos: MemberInfo[] = members.map((m) => {
-          const md = AssignerProtocol.MemberMetadata.decode(m.memberMetadata);
-          const data = md?.userData?.length ? (JSON.parse(md.userData.toString('utf8')) as SubscriptionUserData) : { processId: m.memberId, previousTasks: [] };
-          return { memberId: m.memberId, processId: data.processId, endpoint: data.endpoint, previousTasks: data.previousTasks ?? [] };
-        });
-        await cluster.refreshMetadata();
-        const counts = new Map<string, number>();
-        for (const t of topics) {
-          try {
-            counts.set(t, cluster.findTopicPartitionMetadata(t).length);
-          } catch {
-            // unknown topic: the assignor gets undefined and leaves its tasks out
-          }
-        }
-        const result = o.assignor.assign(infos, (t: string) => counts.get(t));
-        const userData = Buffer.from(
-          JSON.stringify({
-            taskOwners: [...result.taskOwners].map(([task, owner]) => [task, owner.endpoint === undefined ? { processId: owner.processId } : owner]),
-          } satisfies AssignmentUserData),
-        );
-        return members.map((m) => ({
-          memberId: m.memberId,
-          memberAssignment: AssignerProtocol.MemberAssignment.encode({
-            version: ASSIGNOR_VERSION,
-            assignment: Object.fromEntries(grouped(result.memberPartitions.get(m.memberId) ?? []).map((g) => [g.topic, g.partitions])),
-            userData,
-          }),
-        }));
-      },
-      protocol({ topics }: { topics: string[] }) {
-        const info = o.assignor.memberInfo();
-        const userData: SubscriptionUserData = { processId: info.processId, previousTasks: [...info.previousTasks], ...(info.endpoint ? { endpoint: info.endpoint } : {}) };
-        return {
-          name: ASSIGNOR_NAME,
-          metadata: AssignerProtocol.MemberMetadata.encode({ version: ASSIGNOR_VERSION, topics, userData: Buffer.from(JSON.stringify(userData)) }),
-        };
-      },
-      [JOIN_HOOKS]: hooks,
-    };
-    return a;
-  };
-
-  const consumer: Consumer = kafka.consumer({
-    groupId: o.groupId,
-    partitionAssigners: [assigner],
-    sessionTimeout: o.sessionTimeoutMs,
-    heartbeatInterval: o.heartbeatIntervalMs,
-    rebalanceTimeout: o.rebalanceTimeoutMs,
-    maxWaitTimeInMs: o.maxWaitTimeMs,
-    readUncommitted: !o.readCommitted,
-    allowAutoTopicCreation: false,
-    retry: { retries: 10 },
+  const fetcher = new Fetcher({
+    wire: d.dataWire,
+    readCommitted: o.readCommitted,
+    maxWaitMs: o.maxWaitTimeMs,
     maxBytes: o.fetchMaxBytes,
-    maxBytesPerPartition: o.maxPartitionFetchBytes,
+    partitionMaxBytes: o.maxPartitionFetchBytes,
+    requestTimeoutMs: d.requestTimeoutMs,
+    resetPolicy: o.resetPolicy,
+    clock: d.clock,
+    logger: d.logger,
   });
 
-  let crashed = false;
-  consumer.on(consumer.events.CRASH, (e) => {
-    if (crashed) return;
-    const error = e.payload.error;
-    if (e.payload.restart) return;
-    crashed = true;
-    handlers?.onCrash(translate('the Kafka consumer stopped', error));
+  let fatal: ((err: Error) => void) | undefined;
+  const membership = new GroupMembership({
+    wire: d.groupWire,
+    groupId: o.groupId,
+    groupInstanceId: o.groupInstanceId,
+    sessionTimeoutMs: o.sessionTimeoutMs,
+    rebalanceTimeoutMs: o.rebalanceTimeoutMs,
+    heartbeatIntervalMs: o.heartbeatIntervalMs,
+    requestTimeoutMs: d.requestTimeoutMs,
+    clock: d.clock,
+    logger: d.logger,
+    protocols: () => {
+      const info = o.assignor.memberInfo();
+      const userData: SubscriptionUserData = { processId: info.processId, previousTasks: [...info.previousTasks], ...(info.endpoint ? { endpoint: info.endpoint } : {}) };
+      return [{ name: ASSIGNOR_NAME, metadata: encodeSubscription({ topics, userData: Buffer.from(JSON.stringify(userData)) }) }];
+    },
+    assign: async (members) => {
+      const infos: MemberInfo[] = members.map((m) => {
+        const sub = decodeSubscription(m.metadata);
+        const data = sub.userData?.length ? (JSON.parse(sub.userData.toString('utf8')) as SubscriptionUserData) : { processId: m.memberId, previousTasks: [] };
+        return { memberId: m.memberId, processId: data.processId, endpoint: data.endpoint, previousTasks: data.previousTasks ?? [] };
+      });
+      await d.dataWire.refreshMetadata();
+      const counts = new Map<string, number>();
+      for (const t of topics) {
+        const n = await d.dataWire.partitions(t).then(
+          (ps) => ps.length,
+          () => undefined, // unknown topic: the assignor leaves its tasks out
+        );
+        if (n !== undefined && n > 0) counts.set(t, n);
+      }
+      const result = o.assignor.assign(infos, (t) => counts.get(t));
+      const userData = Buffer.from(
+        JSON.stringify({
+          taskOwners: [...result.taskOwners].map(([task, owner]) => [task, owner.endpoint === undefined ? { processId: owner.processId } : owner]),
+        } satisfies AssignmentUserData),
+      );
+      return new Map(members.map((m) => [m.memberId, encodeAssignment({ partitions: result.memberPartitions.get(m.memberId) ?? [], userData })]));
+    },
+    onFatal: (err) => fatal?.(err),
   });
+
+  const control: GroupControl = {
+    heartbeat: async () => !membership.needsRejoin(),
+    reader,
+    pause: (tps) => {
+      for (const tp of tps) paused.add(key(tp));
+      fetcher.pause(tps);
+    },
+    resume: (tps) => {
+      for (const tp of tps) paused.delete(key(tp));
+      fetcher.resume(tps);
+    },
+    generationId: () => membership.generationId,
+  };
+  const batchControl: BatchControl = { heartbeat: control.heartbeat };
+
+  /** Where each assigned partition starts: its committed offset, else its source's reset policy. */
+  const resolvePositions = async (tps: readonly TopicPartition[]): Promise<(TopicPartition & { offset: number })[]> => {
+    const committed = await membership.fetchOffsets([...tps], o.readCommitted, d.clock.now() + d.taskTimeoutMs);
+    const byKey = new Map(committed.map((c) => [key(c), c.offset]));
+    const out: (TopicPartition & { offset: number })[] = [];
+    const missing: { topic: string; partition: number; timestamp: number }[] = [];
+    for (const tp of tps) {
+      const offset = byKey.get(key(tp)) ?? -1;
+      if (offset >= 0) out.push({ ...tp, offset });
+      else {
+        const policy = o.resetPolicy(tp.topic);
+        if (policy === 'none') throw translate(`starting ${tp.topic}-${tp.partition}`, new Error(`group '${o.groupId}' has no committed offset for it and the source's offset reset policy is 'none'`));
+        missing.push({ topic: tp.topic, partition: tp.partition, timestamp: policy === 'latest' ? LATEST_TIMESTAMP : EARLIEST_TIMESTAMP });
+      }
+    }
+    for (const l of await listOffsets(d.dataWire, missing, o.readCommitted)) out.push({ topic: l.topic, partition: l.partition, offset: l.offset });
+    return out;
+  };
+
+  const rebalance = async (h: GroupHandlers): Promise<void> => {
+    fetcher.clear();
+    await h.onRevoking({ lost: () => membership.lost });
+    const assignment = decodeAssignment(await membership.join(() => closing));
+    const data = assignment.userData?.length ? (JSON.parse(assignment.userData.toString('utf8')) as AssignmentUserData) : { taskOwners: [] };
+    o.assignor.onAssignment(new Map(data.taskOwners.map(([task, owner]) => [task, { processId: owner.processId, endpoint: owner.endpoint }])));
+    assigned = assignment.partitions;
+    paused.clear();
+    await d.dataWire.addTopics([...new Set(assigned.map((tp) => tp.topic))]);
+    await h.onAssigned(assigned, control);
+    if (membership.needsRejoin()) return; // a rebalance began meanwhile: start over
+    fetcher.assign(await resolvePositions(assigned));
+    fetcher.pause(assigned.filter((tp) => paused.has(key(tp))));
+  };
+
+  const loop = async (h: GroupHandlers, started: (err?: unknown) => void): Promise<void> => {
+    let failures = 0;
+    while (!closing) {
+      try {
+        if (membership.needsRejoin()) {
+          await rebalance(h);
+          if (!membership.needsRejoin()) started();
+          failures = 0;
+          continue;
+        }
+        const batches = await fetcher.poll();
+        for (const b of batches) {
+          if (closing || membership.needsRejoin()) break;
+          await h.onBatch(b, batchControl);
+        }
+        failures = 0;
+      } catch (err) {
+        if (closing) break;
+        if (isRetriable(err)) {
+          failures++;
+          d.logger.warn(`consumer of group '${o.groupId}' hit a retriable error (${failures} in a row), going on: ${describeError(err)}`);
+          membership.requestRejoin(`after an error: ${describeError(err)}`);
+          await new Promise<void>((r) => d.clock.setTimeout(r, Math.min(5_000, 200 * 2 ** Math.min(failures, 5))));
+          continue;
+        }
+        const e = translate(`the consumer of group '${o.groupId}' stopped`, err);
+        started(e);
+        h.onCrash(e);
+        return;
+      }
+    }
+  };
 
   return {
-    async subscribe(topics) {
+    async subscribe(list) {
+      topics = list.filter((t): t is string => typeof t === 'string');
       try {
-        await consumer.connect();
-        await consumer.subscribe({ topics: [...topics], fromBeginning: true });
+        await d.groupWire.connect();
+        await d.dataWire.connect();
+        await d.dataWire.addTopics(topics);
       } catch (err) {
-        throw translate(`subscribing to ${topics.map(String).join(', ')}`, err);
+        throw translate(`subscribing to ${topics.join(', ')}`, err);
       }
     },
-    async run(h) {
-      handlers = h;
-      await consumer.run({
-        autoCommit: false,
-        eachBatchAutoResolve: false,
-        partitionsConsumedConcurrently: 1,
-        eachBatch: async ({ batch, resolveOffset, heartbeat }) => {
-          const records = batch.messages.map((m) => ({
-            topic: batch.topic,
-            partition: batch.partition,
-            offset: Number(m.offset),
-            timestamp: Number(m.timestamp),
-            key: m.key,
-            value: m.value,
-            headers: Headers.fromObject(m.headers),
-          }));
-          const fetched: FetchedBatch = {
-            topic: batch.topic,
-            partition: batch.partition,
-            records,
-            nextOffset: Number(batch.lastOffset()) + 1,
-            highWatermark: Number(batch.highWatermark),
-          };
-          const control: BatchControl = { heartbeat: guarded(heartbeat) };
-          await h.onBatch(fetched, control);
-          resolveOffset(batch.lastOffset());
-          // a rebalance seen while processing: let kafkajs rejoin now (our beforeJoin commits first)
-          if (rebalanceSeen) {
-            const err = rebalanceSeen;
-            rebalanceSeen = undefined;
-            throw err;
-          }
-        },
+    run(h) {
+      fatal = (err) => {
+        closing = true;
+        fetcher.wakeup();
+        h.onCrash(translate(`the membership of group '${o.groupId}' ended`, err));
+      };
+      return new Promise<void>((resolve, reject) => {
+        let settled = false;
+        const started = (err?: unknown) => {
+          if (settled) return;
+          settled = true;
+          if (err === undefined) resolve();
+          else reject(err);
+        };
+        loopDone = loop(h, started).finally(() => started(new Error('the consumer stopped before it joined the group')));
       });
     },
     async commitOffsets(offsets) {
       try {
-        await consumer.commitOffsets(offsets.map((x) => ({ topic: x.topic, partition: x.partition, offset: String(x.offset) })));
+        await membership.commitOffsets([...offsets]);
       } catch (err) {
         throw translate(`committing offsets of group '${o.groupId}'`, err);
       }
     },
-    pause(tps) {
-      if (tps.length > 0) consumer.pause(grouped(tps));
+    groupMetadata: () => membership.groupMetadata(),
+    async committed(tps) {
+      try {
+        return (await membership.fetchOffsets([...tps], o.readCommitted, d.clock.now() + d.taskTimeoutMs)).map((c) => ({ topic: c.topic, partition: c.partition, offset: c.offset }));
+      } catch (err) {
+        throw translate(`reading the committed offsets of group '${o.groupId}'`, err);
+      }
     },
-    resume(tps) {
-      if (tps.length > 0) consumer.resume(grouped(tps));
-    },
+    pause: (tps) => control.pause(tps),
+    resume: (tps) => control.resume(tps),
     seek(tp, offset) {
-      consumer.seek({ topic: tp.topic, partition: tp.partition, offset: String(offset) });
+      fetcher.seek(tp, offset);
     },
-    reader: () => lastReader,
+    enforceRebalance(reason) {
+      membership.requestRejoin(reason);
+      fetcher.wakeup();
+    },
+    reader: () => reader,
     async close() {
-      await consumer.disconnect();
+      closing = true;
+      fetcher.wakeup();
+      membership.stopHeartbeats();
+      // a JoinGroup in flight may wait out a whole rebalance: leave without waiting that long
+      await Promise.race([loopDone?.catch(() => undefined), new Promise<void>((r) => d.clock.setTimeout(r, 3_000))]);
+      await membership.leave();
+      await d.groupWire.close();
+      await d.dataWire.close();
     },
   };
 }

@@ -1,8 +1,8 @@
-// Owns mapping kafkajs' log lines onto the Sluice logger. kafkajs logs every retried request error
+// Owns mapping the log lines of Sluice's private kafkajs copy (connections, SASL, metadata) onto the
+// Sluice logger. kafkajs logs every retried request error
 // at ERROR; the runtime reports the failures that matter itself, so kafkajs goes to debug unless
 // kafkaLogLevel raises it.
-import './kafkajs-patches.js';
-import { logLevel as KafkaLogLevel, type logCreator } from 'kafkajs';
+import { logLevel as KafkaLogLevel, type logCreator } from 'sluice-kafkajs';
 import type { Logger, LogLevel } from '@sluice/common';
 
 export function kafkaLogCreator(logger: Logger, level: LogLevel): logCreator {
@@ -20,4 +20,9 @@ export function kafkaLogCreator(logger: Logger, level: LogLevel): logCreator {
     delete rest['logger'];
     logger[mapped](`kafkajs ${namespace}: ${message}`, rest);
   };
+}
+
+/** kafkajs' numeric level for a Sluice log level (kafkaLogCreator filters again by the mapped level). */
+export function kafkaLogLevel(level: LogLevel): number {
+  return level === 'silent' ? KafkaLogLevel.NOTHING : level === 'error' ? KafkaLogLevel.ERROR : level === 'warn' ? KafkaLogLevel.WARN : level === 'info' ? KafkaLogLevel.INFO : KafkaLogLevel.DEBUG;
 }

@@ -1,5 +1,5 @@
-// Kafka's Utils.murmur2 (the Java client's default partitioner hash) on 32-bit ints. kafkajs' copy
-// does the same arithmetic with Long objects: several allocations per 4 key bytes.
+// Owns Kafka's Utils.murmur2, the hash of the Java client's default partitioner, on 32-bit ints: keyed
+// records must land on the partitions a Java producer would choose.
 export function murmur2(key: Buffer | string): number {
   const data = Buffer.isBuffer(key) ? key : Buffer.from(String(key));
   const length = data.length;
@@ -23,4 +23,9 @@ export function murmur2(key: Buffer | string): number {
   h = Math.imul(h, m);
   h ^= h >>> 15;
   return h | 0;
+}
+
+/** The partition Kafka's default partitioner gives a keyed record (Utils.toPositive(murmur2) % n). */
+export function partitionForKey(key: Buffer, partitions: number): number {
+  return (murmur2(key) & 0x7fffffff) % partitions;
 }
