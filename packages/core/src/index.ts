@@ -24,6 +24,8 @@ export type { KeyValueLike } from './dsl/key-value.js';
 export { Printed } from './dsl/printed.js';
 export { TableJoined } from './dsl/foreign-key-join/table-joined.js';
 export { GlobalKTable } from './dsl/global/global-ktable.js';
+export { CogroupedKStream } from './dsl/cogroup/cogrouped-kstream.js';
+export { TimeWindowedCogroupedKStream, SessionWindowedCogroupedKStream } from './dsl/cogroup/windowed-cogrouped-kstream.js';
 export type { ForeignKeyExtractor } from './dsl/foreign-key-join/subscription-send.js';
 export type { ValueTransformerWithKey, ValueTransformerWithKeySupplier } from './dsl/ktable/table-transform-values.js';
 

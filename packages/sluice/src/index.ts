@@ -27,6 +27,9 @@ export {
   Printed,
   TableJoined,
   GlobalKTable,
+  CogroupedKStream,
+  TimeWindowedCogroupedKStream,
+  SessionWindowedCogroupedKStream,
 } from '@sluice/core';
 export type { ValueTransformerWithKey, ValueTransformerWithKeySupplier, ForeignKeyExtractor } from '@sluice/core';
 export type { KeyValueLike, Initializer, Aggregator, Reducer, Merger, StrictBufferConfig, EagerBufferConfig, BufferFullStrategy } from '@sluice/core';
