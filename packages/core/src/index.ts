@@ -22,6 +22,8 @@ export { Suppressed, BufferConfig } from './dsl/suppress/suppressed.js';
 export type { StrictBufferConfig, EagerBufferConfig, BufferFullStrategy } from './dsl/suppress/suppressed.js';
 export type { KeyValueLike } from './dsl/key-value.js';
 export { Printed } from './dsl/printed.js';
+export { EmitStrategy } from './dsl/emit-strategy.js';
+export type { EmitStrategyType } from './dsl/emit-strategy.js';
 export { TableJoined } from './dsl/foreign-key-join/table-joined.js';
 export { GlobalKTable } from './dsl/global/global-ktable.js';
 export { CogroupedKStream } from './dsl/cogroup/cogrouped-kstream.js';

@@ -25,6 +25,7 @@ export {
   Suppressed,
   BufferConfig,
   Printed,
+  EmitStrategy,
   TableJoined,
   GlobalKTable,
   CogroupedKStream,
