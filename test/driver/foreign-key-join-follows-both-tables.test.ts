@@ -198,3 +198,31 @@ describe('chained foreign-key joins', () => {
     expect(d.createOutputTopic('output', I, S).readKeyValuesToList()).toEqual([{ key: 1, value: 'value1=1.33,value2=10,value3=waffle' }]);
   });
 });
+
+describe('foreign-key join result materialization (KTableKTableForeignKeyJoinMaterializationIntegrationTest)', () => {
+  it.each([
+    [false, false],
+    [true, false],
+    [true, true],
+  ])('materialized=%s queryable=%s: the cache of a stored result drops the tombstone of a row that never joined', async (materialized, queryable) => {
+    const b = new StreamsBuilder();
+    const left = b.table('left_table', Consumed.with(S, S));
+    const right = b.table('right_table', Consumed.with(S, S));
+    const extractor = (v: string) => v.split('|')[1]!;
+    const joiner = (l: string, r: string) => `(${l},${r})`;
+    const mat = queryable ? Materialized.as<string, string>('store').withValueSerde(S) : Materialized.with<string, string>(undefined, S);
+    const result = materialized ? left.join(right, extractor, joiner, mat) : left.join(right, extractor, joiner);
+    result.toStream().to('output-topic', Produced.with(S, S));
+    const d = drive(b);
+    const input = d.createInputTopic('left_table', S, S);
+    const output = d.createOutputTopic('output-topic', S, S);
+    await input.pipeInput('lhs1', 'lhsValue1|rhs1');
+    expect(readMap(output)).toEqual(new Map());
+    await input.pipeInput('lhs1', null);
+    // only a cached result store knows there never was a result: elsewhere an unnecessary tombstone
+    expect(readMap(output)).toEqual(materialized && queryable ? new Map() : mkMap(['lhs1', null]));
+    if (materialized && queryable) expect(await asMap(d.getStateStore<TimestampedKeyValueStore<string, string>>('store'))).toEqual(new Map());
+    await input.pipeInput('lhs1', null);
+    expect(readMap(output)).toEqual(new Map());
+  });
+});
