@@ -35,6 +35,8 @@ export class GlobalStateManager {
   /** Next offset to read per "topic:partition", i.e. what the stores already hold. */
   private readonly offsets = new Map<string, number>();
   private readonly checkpoint: OffsetCheckpoint;
+  private ends = new Map<string, number>();
+  private begins = new Map<string, number>();
 
   constructor(private readonly o: GlobalStateManagerOptions) {
     this.checkpoint = OffsetCheckpoint.forTaskDir(o.globalDir);
@@ -66,14 +68,26 @@ export class GlobalStateManager {
     return undefined;
   }
 
-  /** Reads the checkpoint (wiping the stores when it is unusable), opens the stores and processors. */
-  async initialize(): Promise<void> {
+  /**
+   * Reads the checkpoint and decides whether the stores on disk can be trusted: not when there is no
+   * checkpoint, and not when a checkpointed offset is no longer in its partition's log (compacted or
+   * deleted away): then every store is wiped and restored from the beginning, as Kafka Streams does.
+   * Then opens the stores and processors.
+   */
+  async initialize(reader: PartitionReader, partitions: readonly TopicPartition[]): Promise<void> {
     mkdirSync(this.o.globalDir, { recursive: true });
     let ckpt = new Map<string, number>();
     try {
       ckpt = await this.checkpoint.read();
     } catch (err) {
       this.o.logger.warn(`checkpoint of the global stores cannot be used (${describeError(err)}); restoring them from the beginning of their topics`);
+    }
+    this.ends = await reader.endOffsets(partitions);
+    this.begins = await reader.beginningOffsets(partitions);
+    const outOfRange = [...ckpt].find(([k, v]) => this.begins.has(k) && (v < this.begins.get(k)! || v > (this.ends.get(k) ?? 0)));
+    if (outOfRange) {
+      this.o.logger.warn(`checkpointed offset ${outOfRange[1]} of global topic partition ${outOfRange[0]} is no longer in its log; wiping the global stores and restoring them from the beginning`);
+      ckpt = new Map();
     }
     if (ckpt.size === 0) this.wipe();
     for (const [k, v] of ckpt) this.offsets.set(k, v);
@@ -106,18 +120,13 @@ export class GlobalStateManager {
    * a persistent store holds a checkpoint for continue from there; the others start over.
    */
   async restore(reader: PartitionReader, partitions: readonly TopicPartition[]): Promise<void> {
-    const ends = await reader.endOffsets(partitions);
-    const begins = await reader.beginningOffsets(partitions);
     for (const tp of partitions) {
       const t = this.tasks.get(tp.topic)!;
       const k = topicPartitionKey(tp.topic, tp.partition);
-      const end = ends.get(k) ?? 0;
-      const begin = begins.get(k) ?? 0;
-      const checkpointed = t.store?.persistent ? this.offsets.get(k) : undefined;
-      let offset = checkpointed !== undefined && checkpointed >= begin && checkpointed <= end ? checkpointed : begin;
-      if (checkpointed !== undefined && offset !== checkpointed) {
-        this.o.logger.warn(`checkpointed offset ${checkpointed} of global topic ${tp.topic}-${tp.partition} is outside the log [${begin}, ${end}]; restoring global store '${t.def.storeName}' from offset ${begin}`);
-      }
+      const end = this.ends.get(k) ?? 0;
+      const begin = this.begins.get(k) ?? 0;
+      // an in-memory store starts empty: it reads its whole topic again
+      let offset = (t.store?.persistent ? this.offsets.get(k) : undefined) ?? begin;
       const started = this.o.engine.clock.now();
       let restored = 0;
       while (offset < end) {

@@ -73,7 +73,7 @@ export class GlobalStreamThread {
     try {
       await this.prepareSerdes();
       this.reader = await this.o.client.partitionReader({ readCommitted: this.o.readCommitted });
-      await this.manager.initialize();
+      await this.manager.initialize(this.reader, this.partitions);
       this.o.logger.info(`restoring global stores from ${this.partitions.length} partitions of ${topics.join(', ')}`);
       await this.manager.restore(this.reader, this.partitions);
     } catch (err) {
