@@ -3,7 +3,8 @@
 // every partition of their topic on every worker, and never become tasks. Also the read-only view a
 // processor of a stream task gets of a global store (Kafka's *ReadOnlyDecorator): only the global
 // processor writes to it.
-import { StateStoreError } from '@sluice/common';
+import { StateStoreError, TopologyError } from '@sluice/common';
+import type { Deserializer, Serde } from '@sluice/serdes';
 import type { StateStore } from '@sluice/state';
 
 /** One global store and the source + processor that keep it current. */
@@ -45,4 +46,16 @@ export function readOnlyGlobalStore<S extends StateStore>(store: S, processor: s
       return typeof v === 'function' ? (v as (...a: unknown[]) => unknown).bind(target) : v;
     },
   });
+}
+
+/** A Deserializer used where a source needs a Serde (a global store's source only deserializes). */
+export function deserializerSerde<T>(d: Deserializer<T>): Serde<T> {
+  if (typeof (d as Partial<Serde<T>>).serialize === 'function' && typeof (d as Partial<Serde<T>>).name === 'string') return d as Serde<T>;
+  return {
+    name: d.constructor?.name && d.constructor.name !== 'Object' ? d.constructor.name : 'Deserializer',
+    deserialize: (topic, data) => d.deserialize(topic, data),
+    serialize: () => {
+      throw new TopologyError('a global store source only deserializes; this deserializer cannot serialize');
+    },
+  };
 }

@@ -14,10 +14,10 @@ import type {
   SourceOptions,
 } from './node-factories.js';
 import { describeTopology, type TopologyDescription } from './topology-description.js';
-import { UnionFind } from './union-find.js';
 import type { DefaultsAware, SerdeDefaults } from './defaults.js';
-import type { GlobalStoreDef } from './global-stores.js';
-import type { Deserializer, Serde } from '@sluice/serdes';
+import { deserializerSerde, type GlobalStoreDef } from './global-stores.js';
+import { nodeGroups, subtopologyDef, topicsFeeding, type NodeGroup } from './node-groups.js';
+import type { Deserializer } from '@sluice/serdes';
 import type { TimestampExtractor } from '../processor/api.js';
 
 export interface StoreDef {
@@ -37,18 +37,6 @@ export interface SubtopologyDef {
   /** Static sink topics (undecorated). */
   readonly sinkTopics: readonly string[];
   readonly stores: readonly string[];
-}
-
-/** A Deserializer used where a source needs a Serde (a global store's source only ever deserializes). */
-function asSerde<T>(d: Deserializer<T>): Serde<T> {
-  if (typeof (d as Partial<Serde<T>>).serialize === 'function' && typeof (d as Partial<Serde<T>>).name === 'string') return d as Serde<T>;
-  return {
-    name: d.constructor?.name && d.constructor.name !== 'Object' ? d.constructor.name : 'Deserializer',
-    deserialize: (topic, data) => d.deserialize(topic, data),
-    serialize: () => {
-      throw new TopologyError('a global store source only deserializes; this deserializer cannot serialize');
-    },
-  };
 }
 
 function checkName(what: string, name: string): void {
@@ -214,7 +202,7 @@ export class Topology {
       topic,
       processorName,
       supplier: supplier as ProcessorSupplier<unknown, unknown, unknown, unknown>,
-      source: { keySerde: asSerde(keyDeserializer), valueSerde: asSerde(valueDeserializer), ...(timestampExtractor ? { timestampExtractor } : {}) },
+      source: { keySerde: deserializerSerde(keyDeserializer), valueSerde: deserializerSerde(valueDeserializer), ...(timestampExtractor ? { timestampExtractor } : {}) },
       reprocessOnRestore: true,
     });
   }
@@ -279,15 +267,7 @@ export class Topology {
 
   /** The groups of source topics (as written in the topology) that must be co-partitioned. */
   copartitionGroups(): string[][] {
-    const topicsFeeding = (name: string, seen = new Set<string>()): string[] => {
-      if (seen.has(name)) return [];
-      seen.add(name);
-      const def = this.nodeDefs.get(name);
-      if (!def) return [];
-      if (def.kind === 'source') return [...(def.topics ?? [])];
-      return def.predecessors.flatMap((p) => topicsFeeding(p, seen));
-    };
-    return this.copartitioned.map((group) => [...new Set(group.flatMap((n) => topicsFeeding(n)))]);
+    return this.copartitioned.map((group) => [...new Set(group.flatMap((n) => topicsFeeding(this.nodeDefs, n)))]);
   }
 
   /** Registers a part whose serdes may come from the app's default serdes. Used by the DSL. */
@@ -368,52 +348,12 @@ export class Topology {
       .map((g) => this.subtopologyDef(g.id, g.nodes));
   }
 
-  private nodeGroups(): { id: number; nodes: string[]; global: boolean }[] {
-    const uf = new UnionFind();
-    for (const def of this.nodeDefs.values()) {
-      uf.add(def.name);
-      if (def.predecessors.length > 0) uf.unite(def.name, ...def.predecessors);
-    }
-    for (const store of this.storeDefs.values()) {
-      const users = [...store.users];
-      if (users.length > 1) uf.unite(users[0]!, ...users.slice(1));
-    }
-    const groups = new Map<string, string[]>();
-    for (const name of this.nodeDefs.keys()) {
-      const root = uf.root(name);
-      let g = groups.get(root);
-      if (!g) groups.set(root, (g = []));
-      g.push(name);
-    }
-    let id = 0;
-    return [...groups.values()].map((nodes) => ({ id: id++, nodes, global: nodes.some((n) => this.globalSources.has(n)) }));
+  private nodeGroups(): NodeGroup[] {
+    return nodeGroups(this.nodeDefs, this.storeDefs, (n) => this.globalSources.has(n));
   }
 
   private subtopologyDef(id: number, nodes: readonly string[]): SubtopologyDef {
-    const sourceTopics: string[] = [];
-    const sourcePatterns: RegExp[] = [];
-    const sinkTopics: string[] = [];
-    const stores = new Set<string>();
-    for (const n of nodes) {
-      const def = this.nodeDefs.get(n)!;
-      if (def.kind === 'source') {
-        if (def.topics) sourceTopics.push(...def.topics);
-        if (def.pattern) sourcePatterns.push(def.pattern);
-      } else if (def.kind === 'sink') {
-        if (def.topic !== undefined && !sinkTopics.includes(def.topic)) sinkTopics.push(def.topic);
-      } else {
-        for (const st of def.stores) stores.add(st);
-      }
-    }
-    return {
-      id,
-      nodes,
-      sourceTopics,
-      sourcePatterns,
-      repartitionSourceTopics: sourceTopics.filter((t) => this.internalTopicSpecs.has(t)),
-      sinkTopics,
-      stores: [...stores],
-    };
+    return subtopologyDef(id, nodes, this.nodeDefs, (t) => this.internalTopicSpecs.has(t));
   }
 
   /**

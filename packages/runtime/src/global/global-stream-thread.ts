@@ -5,7 +5,7 @@
 //
 //   CREATED ──start──▶ RESTORING ──restored──▶ RUNNING ──close──▶ PENDING_SHUTDOWN ──▶ DEAD
 //      └────────────────────┴─────────────────────┴──── fatal error ──────────────────▲
-import { describeError, ErrorCodes, IllegalStateError, SluiceError, type Logger } from '@sluice/common';
+import { describeError, ErrorCodes, IllegalStateError, SluiceError, StreamsError, TaskCorruptedError, type Logger } from '@sluice/common';
 import type { EngineConfig, Topology } from '@sluice/core';
 import type { CacheMemoryPool, RocksDbSharedOptions, StateStore } from '@sluice/state';
 import type { Admin, ClosablePartitionReader, KafkaClient, TopicPartition } from '../ports.js';
@@ -100,7 +100,15 @@ export class GlobalStreamThread {
   private async run(): Promise<void> {
     while (this.threadState === 'RUNNING') {
       // one fetch per partition, side by side; applied in partition order
-      const batches = await Promise.all(this.partitions.map((tp) => this.reader!.fetch(tp.topic, tp.partition, this.manager.position(tp), this.o.maxPartitionFetchBytes)));
+      const batches = await Promise.all(this.partitions.map((tp) => this.reader!.fetch(tp.topic, tp.partition, this.manager.position(tp), this.o.maxPartitionFetchBytes))).catch((err: unknown) => {
+        if (!(err instanceof TaskCorruptedError)) throw err;
+        // Kafka Streams re-bootstraps the global stores here; Sluice stops, and the next start does
+        throw new StreamsError(
+          ErrorCodes.TASK_CORRUPTED,
+          `the global stream thread fell behind the retention of its topics (${err.message}); restart the application: it wipes the global stores and restores them from the beginning of their topics`,
+          { cause: err },
+        );
+      });
       if (this.threadState !== 'RUNNING') return;
       let records = 0;
       for (const batch of batches) {
