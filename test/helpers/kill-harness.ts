@@ -4,7 +4,7 @@
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { Kafka, logLevel } from 'kafkajs';
+import { Kafka, logLevel, type Admin } from 'kafkajs';
 import { kafkaBrokers } from './env.js';
 import { startWorker, type Worker } from './worker.js';
 
@@ -53,6 +53,20 @@ interface InputRecord {
   v: number;
 }
 
+async function waitForLeaders(admin: Admin, topics: string[], partitions: number): Promise<void> {
+  const deadline = Date.now() + 30_000;
+  for (;;) {
+    try {
+      const md = await admin.fetchTopicMetadata({ topics });
+      if (md.topics.every((t) => t.partitions.length === partitions && t.partitions.every((p) => p.leader >= 0))) return;
+    } catch (err) {
+      if (Date.now() > deadline) throw err;
+    }
+    if (Date.now() > deadline) throw new Error(`topics ${topics.join(', ')} have no leaders after 30 s`);
+    await new Promise((r) => setTimeout(r, 100));
+  }
+}
+
 function shuffled<T>(xs: T[]): T[] {
   for (let i = xs.length - 1; i > 0; i--) {
     const j = rand(0, i);
@@ -78,7 +92,10 @@ export async function runKillScenario(s: KillScenario): Promise<KillResult> {
   const workers: (Worker | undefined)[] = [];
   const retired: Worker[] = [];
   try {
-    await admin.createTopics({ waitForLeaders: true, topics: Object.values(topics).map((topic) => ({ topic, numPartitions: s.partitions })) });
+    // kafkajs' waitForLeaders can leave an unhandled rejection behind (UNKNOWN_TOPIC_OR_PARTITION while
+    // metadata propagates), which ends the process: wait for the leaders here instead
+    await admin.createTopics({ waitForLeaders: false, topics: Object.values(topics).map((topic) => ({ topic, numPartitions: s.partitions })) });
+    await waitForLeaders(admin, Object.values(topics), s.partitions);
     const inputs: InputRecord[] = [];
     for (let seq = 0; seq < s.records; seq++) inputs.push({ key: `k${seq % 97}`, seq, v: (seq * 7919) % 1000 });
     const env = { ...topics, APP_ID: id, GUARANTEE: s.guarantee, STATE_DIR: stateDir, GROUPS: String(groups), SESSION_TIMEOUT_MS: String(s.sessionTimeoutMs ?? 6_000), REBALANCE_TIMEOUT_MS: String(s.rebalanceTimeoutMs ?? 15_000) };

@@ -7,3 +7,21 @@ export type { StreamsState, StateListener } from './state-machine.js';
 export type { RestoreProgress } from './state/task-state-manager.js';
 export { ProductionError } from './record-collector.js';
 export { TopicMismatchError } from './topic-manager.js';
+
+// ---- operating a cluster (the `sluice` CLI builds on these) ----
+export { createAdminTools } from './admin-tools.js';
+export type {
+  AdminTools,
+  AdminToolsOptions,
+  IsolationLevel,
+  OffsetSpec,
+  ConsumerRecord,
+  RecordHeader,
+  ReadResult,
+  OutgoingRecord,
+  GroupMember,
+  GroupDescription,
+  TopicPartition,
+  TopicPartitionOffset,
+  ProduceAck,
+} from './admin-tools.js';

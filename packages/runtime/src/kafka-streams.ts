@@ -11,11 +11,10 @@ import { assignTasks } from './assignment/task-assignor.js';
 import { TopologyTasks } from './assignment/topology-tasks.js';
 import { resolveConfig, type ResolvedConfig, type StreamsConfig } from './config.js';
 import { createKafkaClient } from './kafka/client.js';
-import type { Admin, GroupConsumer, KafkaClient, Producer } from './ports.js';
+import type { Admin, GroupConsumer, KafkaClient } from './ports.js';
 import { StreamsStateMachine, type StateListener, type StreamsState } from './state-machine.js';
 import type { RestoreProgress } from './state/task-state-manager.js';
 import { StreamThread } from './stream-thread.js';
-import { TaskManager } from './task-manager.js';
 import { prepareTopics } from './topic-manager.js';
 import { GlobalStreamThread } from './global/global-stream-thread.js';
 
@@ -25,17 +24,15 @@ export type ErrorListener = (error: unknown) => void;
 export class KafkaStreams {
   private readonly config: ResolvedConfig;
   private readonly machine: StreamsStateMachine;
-  private readonly processId = randomUUID();
+  private processId = '';
   private readonly stateDirectory: StateDirectory;
   private readonly restoreListeners = new Set<RestoreListener>();
   private readonly errorListeners = new Set<ErrorListener>();
   private client: KafkaClient | undefined;
   private admin: Admin | undefined;
-  private producer: Producer | undefined;
   private consumer: GroupConsumer | undefined;
   private thread: StreamThread | undefined;
   private globalThread: GlobalStreamThread | undefined;
-  private taskManager: TaskManager | undefined;
   private closing: Promise<void> | undefined;
   private fatalError: unknown;
   private taskOwners = new Map<string, { processId: string; endpoint: string | undefined }>();
@@ -102,7 +99,6 @@ export class KafkaStreams {
         logger: log,
       });
       const sourceSerdes = await this.prepareSerdes(plan.sourceTopics);
-      if (this.config.guarantee === 'at_least_once') this.producer = await this.client.producer();
       const topologyTasks = new TopologyTasks(this.topology.subtopologies(), plan.sourceTopics);
       const engine: EngineConfig = {
         applicationId: this.config.applicationId,
@@ -119,7 +115,8 @@ export class KafkaStreams {
       const cache = this.config.cacheMaxBytes > 0 ? createCacheMemoryPool(this.config.cacheMaxBytes) : undefined;
       // global stores are complete before this worker joins the group (Kafka's GlobalStreamThread)
       if (this.topology.globalStores().length > 0) await this.startGlobalThread(engine, cache);
-      this.taskManager = new TaskManager({
+      this.processId = this.stateDirectory.processId(() => randomUUID());
+      this.thread = new StreamThread({
         config: this.config,
         engine,
         topology: this.topology,
@@ -127,27 +124,29 @@ export class KafkaStreams {
         changelogTopics: plan.changelogTopics,
         client: this.client,
         consumer: () => this.consumer!,
-        admin: () => this.admin!,
-        sharedProducer: this.producer,
+        processId: this.processId,
+        threadIndex: 1,
         cache,
         taskDir: (id) => this.stateDirectory.taskDir(id),
-        lockTask: async (id) => {
+        lockTask: (id) => {
           this.stateDirectory.lock(id);
         },
         unlockTask: (id) => this.stateDirectory.unlock(id),
         checkpointFor: (id) => OffsetCheckpoint.forTaskDir(this.stateDirectory.taskDir(id)),
-        logger: log,
+        sourceSerdes,
         onRestoreProgress: (taskId, p) => this.reportRestore(taskId, p),
+        hooks: {
+          onRebalanceStart: () => {
+            this.machine.tryTo('REBALANCING');
+          },
+          onAllRunning: () => {
+            this.machine.tryTo('RUNNING');
+          },
+          onFatal: (err) => this.handleFatal(err),
+        },
+        logger: log,
       });
-      this.thread = new StreamThread(this.config, this.taskManager, sourceSerdes, {
-        onRebalanceStart: () => {
-          this.machine.tryTo('REBALANCING');
-        },
-        onAssignmentDone: (allRestored) => {
-          if (allRestored) this.machine.tryTo('RUNNING');
-        },
-        onFatal: (err) => this.handleFatal(err),
-      }, log);
+      await this.thread.start();
       this.consumer = this.client.groupConsumer({
         groupId: this.config.applicationId,
         readCommitted: this.config.guarantee === 'exactly_once',
@@ -160,7 +159,7 @@ export class KafkaStreams {
         groupInstanceId: this.config.groupInstanceId,
         resetPolicy: this.resetPolicies(plan.sourceTopics),
         assignor: {
-          memberInfo: () => ({ processId: this.processId, endpoint: this.config.applicationServer, previousTasks: this.taskManager?.ownedTaskIds() ?? [] }),
+          memberInfo: () => ({ processId: this.processId, endpoint: this.config.applicationServer, previousTasks: this.thread?.tasks.ids() ?? [] }),
           assign: (members, partitionCount) => assignTasks(topologyTasks, members, partitionCount),
           onAssignment: (owners) => {
             this.taskOwners = owners;
@@ -170,8 +169,9 @@ export class KafkaStreams {
       await this.consumer.subscribe(topologyTasks.allSourceTopics());
       this.thread.startTimer();
       await this.consumer.run(this.thread.handlers());
+      await this.firstRunning();
       if (this.fatalError !== undefined) throw this.fatalError;
-      log.info(`started: ${this.taskManager.tasks.size} tasks on this worker (${[...this.taskManager.tasks.keys()].join(', ') || 'none yet'})`);
+      log.info(`started: ${this.thread.tasks.size} tasks on this worker (${this.thread.tasks.ids().join(', ') || 'none yet'})`);
     } catch (err) {
       this.fatalError ??= err;
       await this.shutdown(false);
@@ -208,9 +208,9 @@ export class KafkaStreams {
     const out = new Map<string, S>();
     const global = this.globalThread?.store(storeName);
     if (global) out.set('global', global as S);
-    for (const [id, t] of this.taskManager?.tasks ?? []) {
+    for (const t of this.thread?.tasks.running() ?? []) {
       const s = t.task.stores.get(storeName);
-      if (s && t.restored) out.set(id, s as S);
+      if (s) out.set(t.id, s as S);
     }
     if (out.size === 0 && !this.topology.stores.has(storeName)) {
       throw new ConfigError(`the topology has no store named '${storeName}'; its stores are: ${[...this.topology.stores.keys()].join(', ') || '(none)'}`);
@@ -225,7 +225,7 @@ export class KafkaStreams {
 
   /** Counters of this worker: records processed, commits, punctuations. */
   metrics(): { processed: number; commits: number; punctuations: number; tasks: number } {
-    return { ...(this.thread?.counters ?? { processed: 0, commits: 0, punctuations: 0 }), tasks: this.taskManager?.tasks.size ?? 0 };
+    return { ...(this.thread?.counters ?? { processed: 0, commits: 0, punctuations: 0 }), tasks: this.thread?.tasks.size ?? 0 };
   }
 
   private async startGlobalThread(engine: EngineConfig, cache: ReturnType<typeof createCacheMemoryPool> | undefined): Promise<void> {
@@ -273,6 +273,19 @@ export class KafkaStreams {
       }
     }
     return bySource;
+  }
+
+  /** Resolves when the app is RUNNING for the first time (its first tasks restored), or failed. */
+  private firstRunning(): Promise<void> {
+    if (this.machine.is('RUNNING') || this.fatalError !== undefined) return Promise.resolve();
+    return new Promise((resolve) => {
+      const off = this.machine.onChange((next) => {
+        if (next === 'RUNNING' || next === 'PENDING_ERROR' || next === 'ERROR' || next === 'PENDING_SHUTDOWN' || next === 'NOT_RUNNING') {
+          off();
+          resolve();
+        }
+      });
+    });
   }
 
   /** Where each source topic starts without a committed offset: its source's offset reset policy, else earliest. */
@@ -339,8 +352,8 @@ export class KafkaStreams {
         this.stateDirectory.unlock('global');
       }
       await this.consumer?.close().catch((err: unknown) => this.config.logger.warn(`leaving the group failed: ${describeError(err)}`));
-      await this.producer?.close().catch((err: unknown) => this.config.logger.warn(`closing the producer failed: ${describeError(err)}`));
       await this.admin?.close().catch(() => undefined);
+      this.stateDirectory.close();
     })();
     return this.shutdownDone;
   }

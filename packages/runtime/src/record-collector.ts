@@ -18,7 +18,7 @@ export class ProductionError extends SluiceError {
   }
 }
 
-/** Sends records through one producer (shared by all tasks under at-least-once, one per task under exactly-once). */
+/** Sends records through the stream thread's producer, for all of the thread's tasks. */
 export class ProducerChannel {
   private pending: ProduceRecord[] = [];
   private needsPartition: { record: ProduceRecord; partitioner: (n: number) => number | undefined }[] = [];
@@ -28,14 +28,24 @@ export class ProducerChannel {
   /** Highest offset written per "topic:partition" since the last takeWrittenOffsets(). */
   private written = new Map<string, number>();
 
+  private producer: Producer | undefined;
+
   constructor(
-    private producer: Producer,
+    producer: Producer | undefined,
     private readonly handler: ProductionExceptionHandler,
     private readonly logger: Logger,
-  ) {}
+  ) {
+    this.producer = producer;
+  }
 
+  /** The producer sends go through (a new one after an exactly-once producer was fenced). */
   setProducer(p: Producer): void {
     this.producer = p;
+  }
+
+  private get target(): Producer {
+    if (!this.producer) throw new ProductionError('the producer channel has no producer yet', undefined);
+    return this.producer;
   }
 
   collector(): RecordCollector {
@@ -106,7 +116,7 @@ export class ProducerChannel {
   private track(batch: ProduceRecord[]): void {
     const counts = new Map<string, number>();
     for (const r of batch) if (r.partition !== undefined) counts.set(`${r.topic}:${r.partition}`, (counts.get(`${r.topic}:${r.partition}`) ?? 0) + 1);
-    const p = this.producer.send(batch).then(
+    const p = this.target.send(batch).then(
       (acks) => {
         for (const a of acks) {
           const k = `${a.topic}:${a.partition}`;
@@ -144,7 +154,7 @@ export class ProducerChannel {
     for (const w of waiting) {
       let n = this.partitionCounts.get(w.record.topic);
       if (n === undefined) {
-        n = await this.producer.partitionCount(w.record.topic);
+        n = await this.target.partitionCount(w.record.topic);
         if (n <= 0) throw new ProductionError(`topic '${w.record.topic}' does not exist; create it before the application writes to it`, undefined);
         this.partitionCounts.set(w.record.topic, n);
       }

@@ -1,21 +1,51 @@
-// Owns the processing loop of a worker: each fetched batch is processed synchronously through its
-// task (awaiting only asynchronous processors), output is sent per batch, commits happen every
-// commitIntervalMs (and before every rebalance), and a timer drives wall-clock punctuation and
-// commits while no data arrives. Everything runs under one mutex.
+// Owns one stream thread of a worker (Kafka's StreamThread): its producer and ProducerChannel (one
+// idempotent producer under at-least-once, one transactional producer under exactly-once), its
+// TaskManager, and the work the consumer's loop hands it — rebalances (commit, or drop the tasks when
+// the membership was lost; then the new assignment), fetched batches (processed synchronously
+// through their task, output sent per chunk), and a timer for wall-clock punctuation and commits
+// while no data arrives. Everything runs under one mutex; restorations run beside it.
 import { describeError, ErrorCodes, SluiceError, type Logger } from '@sluice/common';
+import type { EngineConfig, Topology } from '@sluice/core';
+import type { CacheMemoryPool } from '@sluice/state';
 import type { Serde } from '@sluice/serdes';
+import type { TopologyTasks } from './assignment/topology-tasks.js';
 import type { ResolvedConfig } from './config.js';
 import { Mutex } from './mutex.js';
-import type { BatchControl, FetchedBatch, GroupControl, GroupHandlers, TopicPartition } from './ports.js';
-import type { TaskManager } from './task-manager.js';
+import type { BatchControl, FetchedBatch, GroupConsumer, GroupControl, GroupHandlers, KafkaClient, Producer, TopicPartition } from './ports.js';
+import { ProducerChannel } from './record-collector.js';
+import type { CheckpointIO, RestoreProgress } from './state/task-state-manager.js';
+import { AtLeastOnceCommitter, type Committer } from './tasks/commit-at-least-once.js';
+import { ExactlyOnceCommitter } from './tasks/commit-exactly-once.js';
+import { TaskFactory } from './tasks/task-factory.js';
+import { TaskManager } from './tasks/task-manager.js';
 
 export interface StreamThreadHooks {
   onRebalanceStart(): void;
-  onAssignmentDone(allRestored: boolean): void;
+  /** Every assigned task restored and running. */
+  onAllRunning(): void;
   onFatal(error: unknown): void;
 }
 
-const PROCESS_CHUNK = 1_000;
+export interface StreamThreadOptions {
+  readonly config: ResolvedConfig;
+  readonly engine: EngineConfig;
+  readonly topology: Topology;
+  readonly topologyTasks: TopologyTasks;
+  readonly changelogTopics: ReadonlyMap<string, string>;
+  readonly client: KafkaClient;
+  readonly consumer: () => GroupConsumer;
+  readonly processId: string;
+  readonly threadIndex: number;
+  readonly cache: CacheMemoryPool | undefined;
+  readonly taskDir: (taskId: string) => string;
+  readonly lockTask: (taskId: string) => void;
+  readonly unlockTask: (taskId: string) => void;
+  readonly checkpointFor: (taskId: string) => CheckpointIO;
+  readonly sourceSerdes: ReadonlyMap<string, { key: Serde<unknown>; value: Serde<unknown> }>;
+  readonly onRestoreProgress: (taskId: string, p: RestoreProgress) => void;
+  readonly hooks: StreamThreadHooks;
+  readonly logger: Logger;
+}
 
 export class StreamThread {
   private readonly mutex = new Mutex();
@@ -24,17 +54,65 @@ export class StreamThread {
   private stopping = false;
   private failed = false;
   private joining = false;
+  private producer: Producer | undefined;
+  private committer: Committer | undefined;
+  private tasksValue: TaskManager | undefined;
   readonly counters = { processed: 0, commits: 0, punctuations: 0 };
 
-  constructor(
-    private readonly config: ResolvedConfig,
-    private readonly tasks: TaskManager,
-    private readonly sourceSerdes: ReadonlyMap<string, { key: Serde<unknown>; value: Serde<unknown> }>,
-    private readonly hooks: StreamThreadHooks,
-    private readonly logger: Logger,
-  ) {
-    this.lastCommit = config.clock.now();
+  constructor(private readonly o: StreamThreadOptions) {
+    this.lastCommit = o.config.clock.now();
   }
+
+  get tasks(): TaskManager {
+    if (!this.tasksValue) throw new SluiceError(ErrorCodes.ILLEGAL_STATE, 'the stream thread has not started');
+    return this.tasksValue;
+  }
+
+  /** Creates the thread's producer (under exactly-once: InitProducerId with its transactional id) and its tasks' home. */
+  async start(): Promise<void> {
+    const { config, client } = this.o;
+    const channel = new ProducerChannel(undefined, config.productionExceptionHandler, this.o.logger);
+    if (config.guarantee === 'exactly_once') {
+      // Kafka Streams' exactly_once_v2: one transactional id per thread, kept across restarts of the worker
+      const transactionalId = `${config.applicationId}-${this.o.processId}-${this.o.threadIndex}`;
+      const newProducer = () => client.transactionalProducer(transactionalId, config.transactionTimeoutMs);
+      this.committer = new ExactlyOnceCommitter(channel, await newProducer(), newProducer, this.o.consumer, config.applicationId);
+    } else {
+      this.producer = await client.producer();
+      channel.setProducer(this.producer);
+      this.committer = new AtLeastOnceCommitter(channel, this.o.consumer);
+    }
+    const factory = new TaskFactory({
+      config,
+      engine: this.o.engine,
+      topology: this.o.topology,
+      changelogTopics: this.o.changelogTopics,
+      channel,
+      cache: this.o.cache,
+      taskDir: this.o.taskDir,
+      lockTask: this.o.lockTask,
+      unlockTask: this.o.unlockTask,
+      checkpointFor: this.o.checkpointFor,
+      logger: this.o.logger,
+      onRestoreProgress: this.o.onRestoreProgress,
+    });
+    this.tasksValue = new TaskManager({
+      config,
+      topologyTasks: this.o.topologyTasks,
+      factory,
+      committer: this.committer,
+      consumer: this.o.consumer,
+      logger: this.o.logger,
+      exclusive: (fn) => this.mutex.run(fn),
+      onTaskRunning: () => {
+        if (!this.joining && this.tasks.allRunning()) this.o.hooks.onAllRunning();
+      },
+      onFatal: (err) => this.fail(err),
+    });
+    this.channel = channel;
+  }
+
+  private channel: ProducerChannel | undefined;
 
   handlers(): GroupHandlers {
     return {
@@ -53,54 +131,57 @@ export class StreamThread {
         .run(() => this.maintenance())
         .catch((err: unknown) => this.fail(err))
         .finally(() => {
-          if (!this.stopping && !this.failed) this.timer = this.config.clock.setTimeout(tick, this.nextTickIn());
+          if (!this.stopping && !this.failed) this.timer = this.o.config.clock.setTimeout(tick, this.nextTickIn());
         });
     };
-    this.timer = this.config.clock.setTimeout(tick, this.nextTickIn());
+    this.timer = this.o.config.clock.setTimeout(tick, this.nextTickIn());
   }
 
-  /** Stop processing, commit what was processed and close all tasks. */
+  /** Stop processing, commit what was processed (when `clean`) and close all tasks and the producer. */
   async shutdown(clean: boolean): Promise<void> {
     this.stopping = true;
     this.timer?.cancel();
     await this.mutex.run(async () => {
+      if (!this.tasksValue) return;
       if (clean && !this.failed) {
         try {
-          await this.tasks.commitAll(this.config.applicationId, true);
+          await this.tasks.commit(true);
         } catch (err) {
-          this.logger.error(`final commit failed: ${describeError(err)}; the next owner reprocesses from the last commit`);
+          this.o.logger.error(`final commit failed: ${describeError(err)}; the next owner reprocesses from the last commit`);
           clean = false;
         }
       }
       await this.tasks.closeAll(clean && !this.failed);
     });
+    if (this.committer instanceof ExactlyOnceCommitter) await this.committer.close().catch((err: unknown) => this.o.logger.warn(`closing the producer failed: ${describeError(err)}`));
+    await this.producer?.close().catch((err: unknown) => this.o.logger.warn(`closing the producer failed: ${describeError(err)}`));
   }
 
   private nextTickIn(): number {
-    const now = this.config.clock.now();
-    let due = this.lastCommit + this.config.commitIntervalMs;
-    for (const t of this.tasks.tasks.values()) if (t.restored) due = Math.min(due, t.task.nextWallClockPunctuation());
+    const now = this.o.config.clock.now();
+    const due = Math.min(this.lastCommit + this.o.config.commitIntervalMs, this.tasksValue?.nextWallClockPunctuation() ?? Infinity);
     return Math.max(5, Math.min(200, due - now));
   }
 
   private async onRevoking(membership: { lost(): boolean }): Promise<void> {
     this.joining = true;
-    this.hooks.onRebalanceStart();
-    if (this.stopping || this.failed || this.tasks.tasks.size === 0) return;
+    this.o.hooks.onRebalanceStart();
+    if (this.stopping || this.failed || this.tasks.size === 0) return;
     if (!membership.lost()) {
       try {
-        await this.tasks.commitAll(this.config.applicationId);
-        this.lastCommit = this.config.clock.now();
+        await this.tasks.commit();
+        this.lastCommit = this.o.config.clock.now();
       } catch (err) {
         if (this.isFatal(err)) return this.fail(err);
-        this.logger.warn(`commit before rebalancing failed: ${describeError(err)}; records since the last commit will be processed again`);
+        this.o.logger.warn(`commit before rebalancing failed: ${describeError(err)}; records since the last commit will be processed again`);
       }
     }
     // the coordinator no longer knows our generation: the tasks may run elsewhere already, so they
-    // are closed without committing (exactly-once: their open transactions abort) and rebuilt if
-    // they come back (Kafka's onPartitionsLost)
-    if (membership.lost()) {
-      this.logger.warn(`this worker dropped out of the group; closing its ${this.tasks.tasks.size} tasks without committing`);
+    // are closed without committing (exactly-once: the open transaction aborts) and restored again
+    // if they come back (Kafka's onPartitionsLost)
+    if (membership.lost() && this.tasks.size > 0) {
+      this.o.logger.warn(`this worker dropped out of the group; closing its ${this.tasks.size} tasks without committing`);
+      if (this.committer instanceof ExactlyOnceCommitter) await this.committer.abort().catch(() => undefined);
       await this.tasks.closeAll(false);
     }
   }
@@ -108,10 +189,9 @@ export class StreamThread {
   private async onAssigned(assignment: readonly TopicPartition[], control: GroupControl): Promise<void> {
     if (this.stopping || this.failed) return;
     try {
-      for (const t of this.tasks.tasks.values()) t.task.clearBuffers();
-      const result = await this.tasks.onAssignment(assignment, control);
+      await this.tasks.handleAssignment(assignment, control);
       this.joining = false;
-      this.hooks.onAssignmentDone(result === 'done' && this.tasks.allRestored());
+      if (this.tasks.allRunning()) this.o.hooks.onAllRunning();
     } catch (err) {
       this.fail(err);
     }
@@ -119,21 +199,16 @@ export class StreamThread {
 
   private async onBatch(batch: FetchedBatch, control: BatchControl): Promise<void> {
     if (this.stopping || this.failed) return;
-    const t = this.tasks.taskFor(batch.topic, batch.partition);
-    if (!t || !t.restored || batch.records.length === 0) return;
     try {
       await this.prepareDeserialization(batch);
-      t.task.addRecords(batch.topic, batch.records);
-      let lastBeat = this.config.clock.now();
-      while (t.task.bufferedRecords() > 0) {
-        this.counters.processed += await t.task.process(PROCESS_CHUNK);
-        t.channel.sendPending();
-        await t.channel.waitForCapacity();
-        if (this.config.clock.now() - lastBeat >= this.config.heartbeatIntervalMs) {
-          lastBeat = this.config.clock.now();
-          if (!(await control.heartbeat())) break;
-        }
-      }
+      this.counters.processed += await this.tasks.process(
+        batch,
+        () => control.heartbeat(),
+        async () => {
+          this.channel!.sendPending();
+          await this.channel!.waitForCapacity();
+        },
+      );
       await this.maybeCommit();
     } catch (err) {
       this.fail(err);
@@ -141,31 +216,27 @@ export class StreamThread {
   }
 
   private async maintenance(): Promise<void> {
-    if (this.stopping || this.failed || this.joining) return;
-    for (const t of this.tasks.tasks.values()) {
-      if (!t.restored) continue;
-      if (await t.task.maybePunctuateSystemTime()) this.counters.punctuations++;
-      t.channel.sendPending();
-    }
+    if (this.stopping || this.failed || this.joining || !this.tasksValue) return;
+    this.counters.punctuations += await this.tasks.punctuate();
+    this.channel!.sendPending();
     await this.maybeCommit();
   }
 
   private async maybeCommit(): Promise<void> {
-    const now = this.config.clock.now();
-    const requested = [...this.tasks.tasks.values()].some((t) => t.task.commitRequested);
-    if (!requested && now - this.lastCommit < this.config.commitIntervalMs) return;
+    const now = this.o.config.clock.now();
+    if (!this.tasks.commitRequested() && now - this.lastCommit < this.o.config.commitIntervalMs) return;
     try {
-      if (await this.tasks.commitAll(this.config.applicationId)) this.counters.commits++;
+      if (await this.tasks.commit()) this.counters.commits++;
       this.lastCommit = now;
     } catch (err) {
       if (this.isFatal(err)) throw err;
-      this.logger.warn(`commit failed: ${describeError(err)}; retrying at the next commit`);
+      this.o.logger.warn(`commit failed: ${describeError(err)}; retrying at the next commit`);
     }
   }
 
   /** Runs the serdes' asynchronous preparation (e.g. fetching schemas) for a fetched batch. */
   private async prepareDeserialization(batch: FetchedBatch): Promise<void> {
-    const s = this.sourceSerdes.get(batch.topic);
+    const s = this.o.sourceSerdes.get(batch.topic);
     if (!s || (!s.key.prepare && !s.value.prepare)) return;
     const waits: Promise<void>[] = [];
     for (const r of batch.records) {
@@ -182,10 +253,11 @@ export class StreamThread {
     if (waits.length > 0) await Promise.allSettled(waits);
   }
 
-  /** Errors from committing offsets during a rebalance are expected; anything else stops the app. */
+  /** Commit errors that a rebalance explains are expected; anything else stops the app. */
   private isFatal(err: unknown): boolean {
     if (err instanceof SluiceError && err.code === ErrorCodes.KAFKA_CLIENT) {
       const type = err.context['kafkaErrorType'];
+      if (err.retriable) return false;
       return !(type === 'REBALANCE_IN_PROGRESS' || type === 'ILLEGAL_GENERATION' || type === 'UNKNOWN_MEMBER_ID' || type === 'NOT_COORDINATOR' || type === 'COORDINATOR_NOT_AVAILABLE');
     }
     return true;
@@ -193,11 +265,11 @@ export class StreamThread {
 
   private fail(err: unknown): void {
     if (this.failed || this.stopping) {
-      if (!this.failed) this.logger.error(`error while stopping: ${describeError(err)}`);
+      if (!this.failed) this.o.logger.error(`error while stopping: ${describeError(err)}`);
       return;
     }
     this.failed = true;
     this.timer?.cancel();
-    this.hooks.onFatal(err);
+    this.o.hooks.onFatal(err);
   }
 }

@@ -87,6 +87,10 @@ export type { Serde, Serializer, Deserializer, Window, AvroSerde, AvroSerdeOptio
 export { KafkaStreams, ProductionError, TopicMismatchError } from '@sluice/runtime';
 export type { StreamsConfig, ProcessingGuarantee, ProductionExceptionHandler, StreamsState, StateListener, RestoreProgress, RestoreListener } from '@sluice/runtime';
 
+// ---- operating a cluster (what the `sluice` command uses) ----
+export { createAdminTools } from '@sluice/runtime';
+export type { AdminTools, AdminToolsOptions, ConsumerRecord, GroupDescription, GroupMember, IsolationLevel, OffsetSpec, OutgoingRecord, RecordHeader } from '@sluice/runtime';
+
 // ---- testing ----
 export { TopologyTestDriver, TestInputTopic, TestOutputTopic, TestRecord } from '@sluice/test-utils';
 export type { TopologyTestDriverConfig } from '@sluice/test-utils';

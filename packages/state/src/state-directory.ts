@@ -37,6 +37,9 @@ interface LockOwner {
 /** Tokens of the StateDirectory instances alive in this process. */
 const liveTokens = new Set<string>();
 
+/** Task directories are named after their task (`<subtopology>_<partition>`); others (process slots) are not tasks. */
+const TASK_DIR = /^\d+_\d+/;
+
 function checkPathPart(what: string, value: string): void {
   if (typeof value !== 'string' || !/^[A-Za-z0-9._-]+$/.test(value) || value === '.' || value === '..') {
     throw new ConfigError(`${what} ${JSON.stringify(value)} cannot be a directory name; use letters, digits, '.', '_' and '-'`);
@@ -113,6 +116,35 @@ export class StateDirectory {
     });
   }
 
+  /**
+   * This worker's process id, kept in the state directory so a restarted worker is the same process
+   * to the group and to its transactions (Kafka Streams keeps it in kafka-streams-process-metadata).
+   * Workers sharing one state directory each take a slot of their own (`process-<n>`, locked like a
+   * task); a slot left by a dead process is taken over with its id.
+   */
+  processId(create: () => string): string {
+    for (let slot = 0; slot < 64; slot++) {
+      const name = `process-${slot}`;
+      try {
+        this.lock(name);
+      } catch (err) {
+        if (err instanceof StateStoreError && err.code === ErrorCodes.STATE_STORE_LOCKED) continue;
+        throw err;
+      }
+      const file = path.join(this.appDir, name, 'process-id');
+      try {
+        const known = fs.readFileSync(file, 'utf8').trim();
+        if (/^[A-Za-z0-9-]{8,64}$/.test(known)) return known;
+      } catch {
+        // no id yet in this slot
+      }
+      const id = create();
+      fs.writeFileSync(file, `${id}\n`);
+      return id;
+    }
+    return create();
+  }
+
   /** Releases the task's lock if this instance holds it. */
   unlock(taskId: string): void {
     if (!this.held.delete(taskId)) return;
@@ -135,7 +167,7 @@ export class StateDirectory {
       throw err;
     }
     return entries
-      .filter((e) => e.isDirectory())
+      .filter((e) => e.isDirectory() && TASK_DIR.test(e.name))
       .map((e) => ({ taskId: e.name, path: path.join(this.appDir, e.name) }))
       .sort((a, b) => (a.taskId < b.taskId ? -1 : a.taskId > b.taskId ? 1 : 0));
   }

@@ -213,6 +213,21 @@ export class StreamTask {
     return best;
   }
 
+  /**
+   * The fetch of `topic` reached `nextOffset` (past transaction markers and aborted records, which
+   * are never handed to the task): once every record before it is processed, that is the offset to
+   * commit, so a caught-up input shows no lag under exactly-once.
+   */
+  advanceInput(topic: string, nextOffset: number): void {
+    const q = this.queues.get(topic);
+    if (!q || q.size > 0 || q.head) return;
+    const last = this.consumed.get(topic);
+    if (last === undefined || nextOffset - 1 > last) {
+      this.consumed.set(topic, nextOffset - 1);
+      this.needsCommit = true;
+    }
+  }
+
   /** Offsets to commit: the next offset to read, per input topic (partition = this.partition). */
   committableOffsets(): Map<string, number> {
     const out = new Map<string, number>();

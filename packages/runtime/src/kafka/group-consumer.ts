@@ -47,7 +47,6 @@ export function createGroupConsumer(o: GroupConsumerSettings, d: GroupConsumerDe
   let closing = false;
   let loopDone: Promise<void> | undefined;
   let assigned: TopicPartition[] = [];
-  const paused = new Set<string>();
   const reader: PartitionReader = createPartitionReader(d.dataWire, o.readCommitted);
 
   const fetcher = new Fetcher({
@@ -105,16 +104,10 @@ export function createGroupConsumer(o: GroupConsumerSettings, d: GroupConsumerDe
   });
 
   const control: GroupControl = {
-    heartbeat: async () => !membership.needsRejoin(),
+    heartbeat: async () => !membership.needsRejoin() && !closing,
     reader,
-    pause: (tps) => {
-      for (const tp of tps) paused.add(key(tp));
-      fetcher.pause(tps);
-    },
-    resume: (tps) => {
-      for (const tp of tps) paused.delete(key(tp));
-      fetcher.resume(tps);
-    },
+    pause: (tps) => fetcher.pause(tps),
+    resume: (tps) => fetcher.resume(tps),
     generationId: () => membership.generationId,
   };
   const batchControl: BatchControl = { heartbeat: control.heartbeat };
@@ -145,12 +138,11 @@ export function createGroupConsumer(o: GroupConsumerSettings, d: GroupConsumerDe
     const data = assignment.userData?.length ? (JSON.parse(assignment.userData.toString('utf8')) as AssignmentUserData) : { taskOwners: [] };
     o.assignor.onAssignment(new Map(data.taskOwners.map(([task, owner]) => [task, { processId: owner.processId, endpoint: owner.endpoint }])));
     assigned = assignment.partitions;
-    paused.clear();
     await d.dataWire.addTopics([...new Set(assigned.map((tp) => tp.topic))]);
-    await h.onAssigned(assigned, control);
-    if (membership.needsRejoin()) return; // a rebalance began meanwhile: start over
+    // offsets first (stable ones under exactly-once: a transaction still completing is waited for),
+    // then the tasks, whose restoration reads changelogs up to their end as of now (KIP-447's order)
     fetcher.assign(await resolvePositions(assigned));
-    fetcher.pause(assigned.filter((tp) => paused.has(key(tp))));
+    await h.onAssigned(assigned, control);
   };
 
   const loop = async (h: GroupHandlers, started: (err?: unknown) => void): Promise<void> => {

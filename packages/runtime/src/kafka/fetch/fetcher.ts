@@ -184,7 +184,8 @@ export class Fetcher {
         const decoded = decodeBatches(r.topic, r.partition, r.records, from, this.o.readCommitted ? r.abortedTransactions : null);
         if (p.paused || decoded.nextOffset <= from) continue;
         p.position = decoded.nextOffset;
-        if (decoded.records.length > 0) {
+        // a batch of only markers or aborted records still moves the task's committable offset
+        {
           this.ready.push({
             topic: r.topic,
             partition: r.partition,

@@ -1,0 +1,135 @@
+// Owns the one way a task comes to life, for a new assignment, a rebuild after a corrupt store and an
+// exactly-once rollback alike: take the task directory's lock, build the StreamTask (with the real
+// topics its pattern sources matched) and its TaskStateManager, and open its stores — wiping them
+// once when they turn out corrupt. A rebuild keeps the lock, wipes the state and builds again.
+import { describeError, ErrorCodes, SluiceError, TaskCorruptedError, type Logger } from '@sluice/common';
+import { StreamTask, type EngineConfig, type Topology } from '@sluice/core';
+import type { CacheMemoryPool } from '@sluice/state';
+import type { ResolvedConfig } from '../config.js';
+import type { TopicPartition } from '../ports.js';
+import type { ProducerChannel } from '../record-collector.js';
+import { TaskStateManager, type CheckpointIO, type RestoreProgress } from '../state/task-state-manager.js';
+import { ActiveTask } from './active-task.js';
+
+export interface TaskFactoryOptions {
+  readonly config: ResolvedConfig;
+  readonly engine: EngineConfig;
+  readonly topology: Topology;
+  readonly changelogTopics: ReadonlyMap<string, string>;
+  readonly channel: ProducerChannel;
+  readonly cache: CacheMemoryPool | undefined;
+  readonly taskDir: (taskId: string) => string;
+  readonly lockTask: (taskId: string) => void;
+  readonly unlockTask: (taskId: string) => void;
+  readonly checkpointFor: (taskId: string) => CheckpointIO;
+  readonly logger: Logger;
+  readonly onRestoreProgress: (taskId: string, p: RestoreProgress) => void;
+}
+
+export class TaskFactory {
+  constructor(private readonly o: TaskFactoryOptions) {}
+
+  /**
+   * A new active task with its stores open (not yet restored). Another worker on this machine may
+   * still hold the task directory while it closes the task it lost: `waitForLock` says whether to
+   * keep waiting for it.
+   */
+  async create(id: string, inputs: readonly TopicPartition[], waitForLock: () => Promise<boolean>): Promise<ActiveTask> {
+    await this.lock(id, waitForLock);
+    try {
+      const t = this.build(id, inputs);
+      await t.state.prepare();
+      return await this.open(t);
+    } catch (err) {
+      this.o.unlockTask(id);
+      throw err;
+    }
+  }
+
+  /** The same task, its stores closed, its local state wiped and opened again (restoration follows). */
+  async rebuild(t: ActiveTask): Promise<ActiveTask> {
+    await t.task.close(false).catch(() => undefined);
+    t.phase = 'CLOSED';
+    t.state.reset();
+    await t.state.wipe();
+    const fresh = this.build(t.id, t.inputs);
+    await fresh.state.wipe();
+    await fresh.task.initializeStores(fresh.state.context());
+    return fresh;
+  }
+
+  /** Close a task; `clean` writes nothing itself (the caller checkpointed); always lets go of the lock. */
+  async close(t: ActiveTask, clean: boolean): Promise<void> {
+    try {
+      await t.task.close(clean);
+    } finally {
+      t.phase = 'CLOSED';
+      this.o.unlockTask(t.id);
+    }
+  }
+
+  private async open(t: ActiveTask): Promise<ActiveTask> {
+    try {
+      await t.task.initializeStores(t.state.context());
+      return t;
+    } catch (err) {
+      if (!(err instanceof TaskCorruptedError)) throw err;
+      this.o.logger.warn(`local state of task ${t.id} is corrupt (${describeError(err)}); wiping it and restoring from the changelogs`);
+      return this.rebuild(t);
+    }
+  }
+
+  private build(id: string, inputs: readonly TopicPartition[]): ActiveTask {
+    const [subText, partText] = id.split('_');
+    const sub = this.o.topology.subtopologies().find((s) => s.id === Number(subText));
+    if (!sub) throw new SluiceError(ErrorCodes.ILLEGAL_STATE, `task ${id} belongs to no sub-topology of this application's topology (does every worker run the same topology?)`);
+    const partition = Number(partText);
+    const patternTopics = new Map<string, string[]>();
+    for (const name of sub.nodes) {
+      const def = this.o.topology.nodes.get(name)!;
+      if (def.kind === 'source' && def.pattern) patternTopics.set(name, inputs.map((i) => i.topic).filter((t) => def.pattern!.test(t)));
+    }
+    const task = new StreamTask({
+      taskId: id,
+      subtopology: sub,
+      partition,
+      topology: this.o.topology,
+      config: this.o.engine,
+      collector: this.o.channel.collector(),
+      resolveTopic: (t) => (this.o.topology.isInternalTopic(t) ? `${this.o.config.applicationId}-${t}` : t),
+      patternTopics,
+    });
+    const state = new TaskStateManager({
+      applicationId: this.o.config.applicationId,
+      taskId: id,
+      partition,
+      taskDir: this.o.taskDir(id),
+      changelogTopicOf: (store) => this.o.changelogTopics.get(store),
+      checkpoint: this.o.checkpointFor(id),
+      exactlyOnce: this.o.config.guarantee === 'exactly_once',
+      clock: this.o.config.clock,
+      logger: this.o.logger.child({ task: id }),
+      cache: this.o.cache,
+      rocksdb: this.o.config.rocksdb,
+      channel: () => this.o.channel,
+      streamTime: () => task.streamTime(),
+      recordTimestamp: () => task.currentRecordTimestamp(),
+      recordContext: () => task.currentHeaders(),
+      onProgress: (p) => this.o.onRestoreProgress(id, p),
+    });
+    return new ActiveTask(id, task, state, inputs);
+  }
+
+  private async lock(id: string, waitForLock: () => Promise<boolean>): Promise<void> {
+    const deadline = this.o.config.clock.now() + this.o.config.rebalanceTimeoutMs;
+    for (;;) {
+      try {
+        this.o.lockTask(id);
+        return;
+      } catch (err) {
+        if (!(err instanceof SluiceError) || err.code !== ErrorCodes.STATE_STORE_LOCKED || this.o.config.clock.now() > deadline || !(await waitForLock())) throw err;
+        await new Promise((r) => this.o.config.clock.setTimeout(() => r(undefined), 100));
+      }
+    }
+  }
+}

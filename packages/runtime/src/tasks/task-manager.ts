@@ -1,0 +1,263 @@
+// Owns a stream thread's tasks, and is the only way into them: it turns an assignment into running
+// tasks (created through the TaskFactory, restored in the background while the other tasks
+// process), routes fetched records to their task, punctuates, commits through the Committer of the
+// processing guarantee, and closes, rolls back (exactly-once) or drops (membership lost) tasks.
+import { describeError, ErrorCodes, SluiceError, TaskCorruptedError, type Logger } from '@sluice/common';
+import type { TopologyTasks } from '../assignment/topology-tasks.js';
+import type { ResolvedConfig } from '../config.js';
+import type { FetchedBatch, GroupConsumer, GroupControl, TopicPartition } from '../ports.js';
+import { RestoreOutOfRange } from '../state/task-state-manager.js';
+import type { ActiveTask } from './active-task.js';
+import type { Committer } from './commit-at-least-once.js';
+import { ExactlyOnceCommitter } from './commit-exactly-once.js';
+import type { TaskFactory } from './task-factory.js';
+
+export interface TaskManagerOptions {
+  readonly config: ResolvedConfig;
+  readonly topologyTasks: TopologyTasks;
+  readonly factory: TaskFactory;
+  readonly committer: Committer;
+  readonly consumer: () => GroupConsumer;
+  readonly logger: Logger;
+  /** Runs `fn` exclusively with the thread's other work (batches, commits, rebalances). */
+  readonly exclusive: <T>(fn: () => Promise<T>) => Promise<T>;
+  /** A task finished restoring and runs now. */
+  readonly onTaskRunning: () => void;
+  /** Something failed that the thread cannot go on after. */
+  readonly onFatal: (err: unknown) => void;
+}
+
+const PROCESS_CHUNK = 1_000;
+
+export class TaskManager {
+  private readonly tasks = new Map<string, ActiveTask>();
+  private readonly byPartition = new Map<string, ActiveTask>();
+  private readonly restoring = new Map<string, Promise<void>>();
+  private control: GroupControl | undefined;
+
+  constructor(private readonly o: TaskManagerOptions) {}
+
+  // ---- what the thread may ask ----
+
+  get size(): number {
+    return this.tasks.size;
+  }
+
+  ids(): string[] {
+    return [...this.tasks.keys()];
+  }
+
+  allRunning(): boolean {
+    for (const t of this.tasks.values()) if (!t.running) return false;
+    return true;
+  }
+
+  /** Running tasks (read-only use: interactive queries, metadata). */
+  running(): ActiveTask[] {
+    return [...this.tasks.values()].filter((t) => t.running);
+  }
+
+  get(id: string): ActiveTask | undefined {
+    return this.tasks.get(id);
+  }
+
+  /** Earliest wall-clock time a running task's punctuation is due (Infinity when none). */
+  nextWallClockPunctuation(): number {
+    let due = Infinity;
+    for (const t of this.tasks.values()) if (t.running) due = Math.min(due, t.task.nextWallClockPunctuation());
+    return due;
+  }
+
+  commitRequested(): boolean {
+    for (const t of this.tasks.values()) if (t.task.commitRequested) return true;
+    return false;
+  }
+
+  // ---- assignment ----
+
+  /** Close tasks that left; create the new ones and start restoring them (their inputs stay paused until then). */
+  async handleAssignment(assignment: readonly TopicPartition[], control: GroupControl): Promise<void> {
+    this.control = control;
+    const wanted = new Map<string, TopicPartition[]>();
+    for (const tp of assignment) {
+      const id = this.o.topologyTasks.taskIdOf(tp);
+      if (id === undefined) continue;
+      wanted.set(id, [...(wanted.get(id) ?? []), tp]);
+    }
+    for (const t of this.tasks.values()) t.task.clearBuffers();
+    for (const id of [...this.tasks.keys()]) if (!wanted.has(id)) await this.closeTask(id, true);
+    for (const [id, inputs] of wanted) {
+      if (this.tasks.has(id)) continue;
+      const t = await this.o.factory.create(id, inputs, () => control.heartbeat());
+      this.add(t);
+    }
+    for (const t of this.tasks.values()) if (!t.running) this.startRestoring(t);
+  }
+
+  private add(t: ActiveTask): void {
+    this.tasks.set(t.id, t);
+    for (const tp of t.inputs) this.byPartition.set(`${tp.topic}:${tp.partition}`, t);
+  }
+
+  private remove(t: ActiveTask): void {
+    if (this.tasks.get(t.id) === t) this.tasks.delete(t.id);
+    for (const tp of t.inputs) if (this.byPartition.get(`${tp.topic}:${tp.partition}`) === t) this.byPartition.delete(`${tp.topic}:${tp.partition}`);
+  }
+
+  /** Restores `t` in the background; when done, its processors start and its inputs are fetched. */
+  private startRestoring(t: ActiveTask): void {
+    if (this.restoring.has(t.id)) return;
+    const control = this.control!;
+    control.pause(t.inputs);
+    const current = () => this.tasks.get(t.id) === t && t.phase === 'RESTORING';
+    const job = (async () => {
+      let task = t;
+      for (let attempt = 0; ; attempt++) {
+        let result: 'done' | 'interrupted';
+        try {
+          result = await task.state.restore({ reader: control.reader, heartbeat: async () => current() && (await control.heartbeat()) });
+        } catch (err) {
+          if (!(err instanceof TaskCorruptedError || err instanceof RestoreOutOfRange) || attempt > 0 || !current()) throw err;
+          this.o.logger.warn(`restoring task ${task.id} from its checkpoint failed (${describeError(err)}); wiping and restoring from the beginning`);
+          task = await this.o.exclusive(async () => {
+            const fresh = await this.o.factory.rebuild(task);
+            this.remove(task);
+            this.add(fresh);
+            return fresh;
+          });
+          t = task;
+          continue;
+        }
+        if (result === 'interrupted' || !current()) return;
+        await this.o.exclusive(async () => {
+          if (!current()) return;
+          await task.task.initializeProcessors();
+          task.phase = 'RUNNING';
+          control.resume(task.inputs);
+        });
+        this.o.onTaskRunning();
+        return;
+      }
+    })();
+    this.restoring.set(t.id, job);
+    job.catch((err: unknown) => this.o.onFatal(err)).finally(() => this.restoring.delete(t.id));
+  }
+
+  /** Waits for a restoration of `id` to stop (it checks whether its task is still current between batches). */
+  private async stopRestoring(id: string): Promise<void> {
+    await this.restoring.get(id)?.catch(() => undefined);
+  }
+
+  // ---- processing ----
+
+  /** Processes a fetched batch in its task; false when the task is gone or not running (the batch is dropped). */
+  async process(batch: FetchedBatch, keepGoing: () => Promise<boolean>, afterChunk: () => Promise<void>): Promise<number> {
+    const t = this.byPartition.get(`${batch.topic}:${batch.partition}`);
+    if (!t || !t.running) return 0;
+    if (batch.records.length > 0) t.task.addRecords(batch.topic, batch.records);
+    let processed = 0;
+    while (t.task.bufferedRecords() > 0) {
+      processed += await t.task.process(PROCESS_CHUNK);
+      await afterChunk();
+      if (!(await keepGoing())) break;
+    }
+    t.task.advanceInput(batch.topic, batch.nextOffset);
+    return processed;
+  }
+
+  /** Runs due wall-clock punctuations; resolves to how many tasks punctuated. */
+  async punctuate(): Promise<number> {
+    let n = 0;
+    for (const t of this.tasks.values()) if (t.running && (await t.task.maybePunctuateSystemTime())) n++;
+    return n;
+  }
+
+  // ---- commits ----
+
+  /** Commits every running task with work since its last commit (all of them when `force`). */
+  async commit(force = false): Promise<boolean> {
+    const dirty = [...this.tasks.values()].filter((t) => t.running && (force || t.task.commitNeeded));
+    if (dirty.length === 0) return false;
+    try {
+      await this.o.committer.commit(dirty);
+    } catch (err) {
+      await this.handleCommitFailure(dirty, err);
+    }
+    return true;
+  }
+
+  /**
+   * A commit failed. Under exactly-once nothing of it is visible: a task that moved (fenced, or the
+   * group moved on without us) is dropped and the worker rejoins; otherwise the transaction is
+   * aborted and every task in it rolls back to its last commit. Under at-least-once the error goes
+   * to the thread (retried at the next commit, or fatal).
+   */
+  private async handleCommitFailure(tasks: readonly ActiveTask[], err: unknown): Promise<void> {
+    const eos = this.o.committer instanceof ExactlyOnceCommitter ? this.o.committer : undefined;
+    if (!eos) throw err;
+    await eos.abort().catch((abortErr: unknown) => {
+      if (!isMigrated(abortErr)) this.o.logger.warn(`aborting the transaction failed: ${describeError(abortErr)}`);
+    });
+    if (isMigrated(err)) {
+      this.o.logger.warn(`the commit found this worker's tasks moved (${describeError(err)}); closing them without committing and rejoining the group`);
+      await this.closeAll(false);
+      if (err instanceof SluiceError && err.code === ErrorCodes.PRODUCER_FENCED) await eos.reinitialize();
+      this.o.consumer().enforceRebalance('tasks moved');
+      return;
+    }
+    this.o.logger.warn(`the transaction of tasks ${tasks.map((t) => t.id).join(', ')} failed (${describeError(err)}); it was aborted and they roll back to their last commit`);
+    for (const t of tasks) await this.rollBack(t);
+  }
+
+  /** Exactly-once recovery: wipe and restore the task's state, and read its input again from the committed offsets. */
+  private async rollBack(t: ActiveTask): Promise<void> {
+    const consumer = this.o.consumer();
+    consumer.pause(t.inputs);
+    const fresh = await this.o.factory.rebuild(t);
+    this.remove(t);
+    this.add(fresh);
+    // require_stable: offsets of a commit still completing are waited for, never read around
+    const committed = new Map((await consumer.committed(fresh.inputs)).map((o) => [`${o.topic}:${o.partition}`, o.offset]));
+    for (const tp of fresh.inputs) {
+      const offset = committed.get(`${tp.topic}:${tp.partition}`) ?? -1;
+      if (offset < 0) consumer.enforceRebalance(`task ${fresh.id} rolled back before its first commit`);
+      else consumer.seek(tp, offset);
+    }
+    this.startRestoring(fresh);
+  }
+
+  // ---- closing ----
+
+  /** Close one task. `clean`: its work was committed, so its checkpoint is written. */
+  async closeTask(id: string, clean: boolean): Promise<void> {
+    const t = this.tasks.get(id);
+    if (!t) return;
+    this.remove(t);
+    const wasRunning = t.running;
+    t.phase = 'CLOSED';
+    await this.stopRestoring(id);
+    // exactly-once: state with uncommitted changes must not be checkpointed (the next start restores it)
+    if (this.o.config.guarantee === 'exactly_once' && t.task.commitNeeded) clean = false;
+    try {
+      if (clean && wasRunning) {
+        // exactly-once: the last commit flushed; anything flushed now would be uncommitted
+        if (this.o.config.guarantee === 'at_least_once') await t.task.flushState();
+        await t.state.writeCheckpoint();
+      }
+      await this.o.factory.close(t, clean);
+    } catch (err) {
+      this.o.logger.warn(`closing task ${id} failed: ${describeError(err)}`);
+    }
+  }
+
+  async closeAll(clean: boolean): Promise<void> {
+    for (const id of [...this.tasks.keys()]) await this.closeTask(id, clean);
+  }
+}
+
+/** The tasks run elsewhere now: a fenced producer, or the group no longer knows our generation. */
+function isMigrated(err: unknown): boolean {
+  if (err instanceof SluiceError && err.code === ErrorCodes.PRODUCER_FENCED) return true;
+  const type = err instanceof SluiceError ? err.context['kafkaErrorType'] : undefined;
+  return type === 'ILLEGAL_GENERATION' || type === 'UNKNOWN_MEMBER_ID' || type === 'FENCED_INSTANCE_ID';
+}
