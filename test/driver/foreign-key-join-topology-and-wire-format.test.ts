@@ -228,3 +228,62 @@ describe('foreign-key join wire format', () => {
     expect(out.readKeyValuesToList()).toEqual([{ key: 'lhs1', value: null }]);
   });
 });
+
+describe('subscriptions sent for each change of a primary row (SubscriptionSendProcessorSupplierTest, Kafka 4.2+ logic)', () => {
+  const appId = 'fk-send';
+  const topicName = `${appId}-KTABLE-FK-JOIN-SUBSCRIPTION-REGISTRATION-0000000006-topic`;
+  const names = ['DELETE_KEY_NO_PROPAGATE', 'DELETE_KEY_AND_PROPAGATE', 'PROPAGATE_NULL_IF_NO_FK_VAL_AVAILABLE', 'PROPAGATE_ONLY_IF_FK_VAL_AVAILABLE'];
+  function setUp(leftJoin: boolean) {
+    const b = new StreamsBuilder();
+    const left = b.table('left', Consumed.with(S, S));
+    const right = b.table('right', Consumed.with(S, S));
+    const extractor = (v: string) => v.split('|')[1] || null;
+    const joiner = (a: string, c: string | null) => `${a}+${c}`;
+    (leftJoin ? left.leftJoin(right, extractor, joiner) : left.join(right, extractor, joiner)).toStream().to('out', Produced.with(S, S));
+    const d = drive(b, { applicationId: appId });
+    const input = d.createInputTopic('left', S, S);
+    const sent = d.createOutputTopic(topicName, S, B);
+    return async (value: string | null) => {
+      await input.pipeInput('pk', value);
+      return sent.readRecordsToList().map((r) => [r.key, names[r.value![1]!], (r.value![0]! & 0x80) === 0x80 ? 'no hash' : 'hash']);
+    };
+  }
+
+  it('left join', async () => {
+    const send = setUp(true);
+    expect(await send('a|fk1')).toEqual([['fk1', 'PROPAGATE_NULL_IF_NO_FK_VAL_AVAILABLE', 'hash']]);
+    expect(await send('b|fk1')).toEqual([['fk1', 'PROPAGATE_NULL_IF_NO_FK_VAL_AVAILABLE', 'hash']]);
+    expect(await send('b|fk2')).toEqual([
+      ['fk1', 'DELETE_KEY_NO_PROPAGATE', 'hash'],
+      ['fk2', 'PROPAGATE_NULL_IF_NO_FK_VAL_AVAILABLE', 'hash'],
+    ]);
+    // to a null foreign key: unsubscribe, and a response anyway (the left-join result)
+    expect(await send('b|')).toEqual([
+      ['fk2', 'DELETE_KEY_NO_PROPAGATE', 'hash'],
+      [null, 'PROPAGATE_NULL_IF_NO_FK_VAL_AVAILABLE', 'hash'],
+    ]);
+    expect(await send('c|')).toEqual([[null, 'PROPAGATE_NULL_IF_NO_FK_VAL_AVAILABLE', 'hash']]);
+    expect(await send('c|fk1')).toEqual([['fk1', 'PROPAGATE_NULL_IF_NO_FK_VAL_AVAILABLE', 'hash']]);
+    expect(await send(null)).toEqual([
+      ['fk1', 'DELETE_KEY_NO_PROPAGATE', 'no hash'],
+      [null, 'PROPAGATE_NULL_IF_NO_FK_VAL_AVAILABLE', 'no hash'],
+    ]);
+    expect(await send(null)).toEqual([]);
+  });
+
+  it('inner join', async () => {
+    const send = setUp(false);
+    expect(await send('a|')).toEqual([]); // a null foreign key joins nothing (a dropped record)
+    expect(await send('a|fk1')).toEqual([['fk1', 'PROPAGATE_ONLY_IF_FK_VAL_AVAILABLE', 'hash']]);
+    expect(await send('b|fk1')).toEqual([['fk1', 'PROPAGATE_ONLY_IF_FK_VAL_AVAILABLE', 'hash']]);
+    expect(await send('b|fk2')).toEqual([
+      ['fk1', 'DELETE_KEY_NO_PROPAGATE', 'hash'],
+      ['fk2', 'PROPAGATE_NULL_IF_NO_FK_VAL_AVAILABLE', 'hash'],
+    ]);
+    expect(await send('b|')).toEqual([['fk2', 'DELETE_KEY_AND_PROPAGATE', 'hash']]);
+    expect(await send('c|')).toEqual([]);
+    expect(await send('c|fk1')).toEqual([['fk1', 'PROPAGATE_ONLY_IF_FK_VAL_AVAILABLE', 'hash']]);
+    expect(await send(null)).toEqual([['fk1', 'DELETE_KEY_AND_PROPAGATE', 'no hash']]);
+    expect(await send(null)).toEqual([]);
+  });
+});
