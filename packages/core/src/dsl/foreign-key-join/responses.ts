@@ -93,7 +93,7 @@ export class ResponseJoinSupplier<K, V, VO, VR> implements ProcessorSupplierObje
           internalContext(ctx).droppedRecord('foreign-key join response for an older value of the primary row (hash mismatch)', 'debug');
           return;
         }
-        const result = response.foreignValue === null && (!o.leftJoin || current === undefined) ? null : o.joiner(current?.value as V, response.foreignValue);
+        const result = response.foreignValue === null && (!o.leftJoin || current === undefined) ? null : o.joiner((current?.value ?? null) as V, response.foreignValue);
         return ctx.forward(record.withValue(result));
       },
       close: () => getter.close?.(),
