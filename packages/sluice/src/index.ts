@@ -32,7 +32,7 @@ export {
   TimeWindowedCogroupedKStream,
   SessionWindowedCogroupedKStream,
 } from '@sluice/core';
-export type { ValueTransformerWithKey, ValueTransformerWithKeySupplier, ForeignKeyExtractor } from '@sluice/core';
+export type { ValueTransformerWithKey, ValueTransformerWithKeySupplier, ForeignKeyExtractor, EmitStrategyType } from '@sluice/core';
 export type { KeyValueLike, Initializer, Aggregator, Reducer, Merger, StrictBufferConfig, EagerBufferConfig, BufferFullStrategy } from '@sluice/core';
 
 // ---- state stores ----
@@ -73,6 +73,7 @@ export type {
   StreamPartitioner,
   TimestampExtractor,
   TopologyDescription,
+  GlobalStoreDescription,
   Header,
   DeserializationExceptionHandler,
   ProcessingExceptionHandler,
