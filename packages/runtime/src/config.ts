@@ -65,6 +65,14 @@ export interface StreamsConfig {
    * moved leader or coordinator) before it gives up on it (task.timeout.ms); default 300 000 ms.
    */
   taskTimeoutMs?: number;
+  /** Standby replicas per stateful task (num.standby.replicas); default 0. */
+  numStandbyReplicas?: number;
+  /** A copy of a task's state this many changelog records behind counts as caught up (acceptable.recovery.lag); default 10 000. */
+  acceptableRecoveryLag?: number;
+  /** Warm-up replicas placed at once to move stateful tasks without a full restore (max.warmup.replicas); default 2. */
+  maxWarmupReplicas?: number;
+  /** How soon the group rebalances again to move warmed-up tasks (probing.rebalance.interval.ms); default 600 000. */
+  probingRebalanceIntervalMs?: number;
   /**
    * Static group membership (group.instance.id, KIP-345): a worker restarted with the same id takes
    * its old place in the group without a rebalance. Unique per worker, stable across its restarts.
@@ -110,6 +118,10 @@ export interface ResolvedConfig {
   readonly transactionTimeoutMs: number;
   readonly taskTimeoutMs: number;
   readonly groupInstanceId: string | null;
+  readonly numStandbyReplicas: number;
+  readonly acceptableRecoveryLag: number;
+  readonly maxWarmupReplicas: number;
+  readonly probingRebalanceIntervalMs: number;
   readonly applicationServer: string | undefined;
   readonly clientId: string;
   readonly logger: Logger;
@@ -126,7 +138,7 @@ const KNOWN: ReadonlySet<string> = new Set([
   'defaultKeySerde', 'defaultValueSerde', 'defaultTimestampExtractor', 'deserializationExceptionHandler',
   'processingExceptionHandler', 'productionExceptionHandler', 'replicationFactor', 'internalTopicConfig',
   'sessionTimeoutMs', 'heartbeatIntervalMs', 'rebalanceTimeoutMs', 'maxWaitTimeMs', 'fetchMaxBytes', 'maxPartitionFetchBytes', 'transactionTimeoutMs',
-  'taskTimeoutMs', 'groupInstanceId',
+  'taskTimeoutMs', 'groupInstanceId', 'numStandbyReplicas', 'acceptableRecoveryLag', 'maxWarmupReplicas', 'probingRebalanceIntervalMs',
   'applicationServer', 'clientId', 'logger', 'logLevel', 'kafkaLogLevel', 'ssl', 'sasl', 'rocksdb', 'clock', 'appConfigs',
 ]);
 
@@ -156,6 +168,12 @@ function groupInstanceIdOf(v: unknown): string | null {
   if (typeof v !== 'string' || !/^[a-zA-Z0-9._-]{1,249}$/.test(v)) {
     throw new ConfigError(`groupInstanceId must be a string of letters, digits, '.', '_' and '-' unique to this worker (e.g. the pod name), got ${JSON.stringify(v)}`);
   }
+  return v;
+}
+
+function wholeNumber(name: string, v: number | undefined, fallback: number): number {
+  if (v === undefined) return fallback;
+  if (typeof v !== 'number' || !Number.isInteger(v) || v < 0) throw new ConfigError(`${name} must be a whole number >= 0, got ${String(v)}`);
   return v;
 }
 
@@ -212,6 +230,10 @@ export function resolveConfig(c: StreamsConfig): ResolvedConfig {
     transactionTimeoutMs: positive('transactionTimeoutMs', c.transactionTimeoutMs, 10_000, 1_000),
     taskTimeoutMs: positive('taskTimeoutMs', c.taskTimeoutMs, 300_000, 0),
     groupInstanceId: groupInstanceIdOf(c.groupInstanceId),
+    numStandbyReplicas: wholeNumber('numStandbyReplicas', c.numStandbyReplicas, 0),
+    acceptableRecoveryLag: wholeNumber('acceptableRecoveryLag', c.acceptableRecoveryLag, 10_000),
+    maxWarmupReplicas: positive('maxWarmupReplicas', c.maxWarmupReplicas, 2),
+    probingRebalanceIntervalMs: positive('probingRebalanceIntervalMs', c.probingRebalanceIntervalMs, 600_000, 1_000),
     applicationServer: c.applicationServer,
     clientId: c.clientId ?? `${c.applicationId}-${process.pid}`,
     logger,

@@ -7,7 +7,7 @@ import { assertSerdes, type EngineConfig, type Topology } from '@sluice/core';
 import type { Serde } from '@sluice/serdes';
 import { OffsetCheckpoint, StateDirectory, createCacheMemoryPool, type StateStore } from '@sluice/state';
 import { randomUUID } from 'node:crypto';
-import { assignTasks } from './assignment/task-assignor.js';
+import { StreamsAssignor, topologyFingerprint, type AssignmentInfo } from './assignment/streams-assignor.js';
 import { TopologyTasks } from './assignment/topology-tasks.js';
 import { resolveConfig, type ResolvedConfig, type StreamsConfig } from './config.js';
 import { createKafkaClient } from './kafka/client.js';
@@ -35,7 +35,8 @@ export class KafkaStreams {
   private globalThread: GlobalStreamThread | undefined;
   private closing: Promise<void> | undefined;
   private fatalError: unknown;
-  private taskOwners = new Map<string, { processId: string; endpoint: string | undefined }>();
+  private assignment: AssignmentInfo = { active: [], standby: [], clients: [] };
+  private probe: { cancel(): void } | undefined;
 
   constructor(
     private readonly topology: Topology,
@@ -134,6 +135,7 @@ export class KafkaStreams {
         unlockTask: (id) => this.stateDirectory.unlock(id),
         checkpointFor: (id) => OffsetCheckpoint.forTaskDir(this.stateDirectory.taskDir(id)),
         sourceSerdes,
+        standbyTasks: () => this.assignment.standby,
         onRestoreProgress: (taskId, p) => this.reportRestore(taskId, p),
         hooks: {
           onRebalanceStart: () => {
@@ -158,13 +160,22 @@ export class KafkaStreams {
         maxPartitionFetchBytes: this.config.maxPartitionFetchBytes,
         groupInstanceId: this.config.groupInstanceId,
         resetPolicy: this.resetPolicies(plan.sourceTopics),
-        assignor: {
-          memberInfo: () => ({ processId: this.processId, endpoint: this.config.applicationServer, previousTasks: this.thread?.tasks.ids() ?? [] }),
-          assign: (members, partitionCount) => assignTasks(topologyTasks, members, partitionCount),
-          onAssignment: (owners) => {
-            this.taskOwners = owners;
-          },
-        },
+        assignor: new StreamsAssignor({
+          processId: this.processId,
+          endpoint: this.config.applicationServer,
+          topologyTasks,
+          topology: topologyFingerprint(this.topology.describe().toString()),
+          changelogsOf: (taskId) => this.changelogsOf(taskId, plan.changelogTopics),
+          local: () => ({ active: this.thread?.tasks.ids() ?? [], standby: this.thread?.tasks.standbyIds() ?? [], offsetSums: this.thread?.tasks.offsetSums() ?? new Map() }),
+          diskOffsetSums: () => this.diskOffsetSums(),
+          numStandbyReplicas: this.config.numStandbyReplicas,
+          acceptableRecoveryLag: this.config.acceptableRecoveryLag,
+          maxWarmupReplicas: this.config.maxWarmupReplicas,
+          probingRebalanceIntervalMs: this.config.probingRebalanceIntervalMs,
+          clock: this.config.clock,
+          logger: log,
+          onAssignment: (info) => this.onAssignmentInfo(info),
+        }),
       });
       await this.consumer.subscribe(topologyTasks.allSourceTopics());
       this.thread.startTimer();
@@ -220,7 +231,50 @@ export class KafkaStreams {
 
   /** Which worker (processId, endpoint) runs each task, as the group leader assigned them. */
   taskMetadata(): Map<string, { processId: string; endpoint: string | undefined }> {
-    return new Map(this.taskOwners);
+    const out = new Map<string, { processId: string; endpoint: string | undefined }>();
+    for (const c of this.assignment.clients) for (const t of c.active) out.set(t, { processId: c.processId, endpoint: c.endpoint });
+    return out;
+  }
+
+  /** What the group leader decided at the last rebalance: this worker's tasks and the whole fleet. */
+  private onAssignmentInfo(info: AssignmentInfo): void {
+    this.assignment = info;
+    if (info.error) {
+      this.handleFatal(new StreamsError(ErrorCodes.ILLEGAL_STATE, info.error.message));
+      return;
+    }
+    this.probe?.cancel();
+    this.probe = undefined;
+    if (info.probeAt !== undefined) {
+      this.probe = this.config.clock.setTimeout(() => this.consumer?.enforceRebalance('probing rebalance: warm-up replicas may have caught up'), Math.max(0, info.probeAt - this.config.clock.now()));
+    }
+  }
+
+  /** The changelog partitions of a task: one per logged store of its sub-topology. */
+  private changelogsOf(taskId: string, changelogTopics: ReadonlyMap<string, string>): { topic: string; partition: number }[] {
+    const [sub, partition] = taskId.split('_').map(Number) as [number, number];
+    const def = this.topology.subtopologies().find((s) => s.id === sub);
+    return (def?.stores ?? []).flatMap((store) => {
+      const topic = changelogTopics.get(store);
+      return topic === undefined ? [] : [{ topic, partition }];
+    });
+  }
+
+  /** Offset sums of the task directories on disk that this worker does not use now (their checkpoints). */
+  private async diskOffsetSums(): Promise<Map<string, number>> {
+    const out = new Map<string, number>();
+    const inUse = new Set([...(this.thread?.tasks.ids() ?? []), ...(this.thread?.tasks.standbyIds() ?? [])]);
+    for (const { taskId, path: dir } of this.stateDirectory.listTaskDirs()) {
+      if (inUse.has(taskId)) continue;
+      const offsets = await OffsetCheckpoint.forTaskDir(dir)
+        .read()
+        .catch(() => new Map<string, number>());
+      if (offsets.size === 0) continue;
+      let sum = 0;
+      for (const v of offsets.values()) sum += v;
+      out.set(taskId, sum);
+    }
+    return out;
   }
 
   /** Counters of this worker: records processed, commits, punctuations. */
@@ -351,6 +405,7 @@ export class KafkaStreams {
         await this.globalThread.close(clean);
         this.stateDirectory.unlock('global');
       }
+      this.probe?.cancel();
       await this.consumer?.close().catch((err: unknown) => this.config.logger.warn(`leaving the group failed: ${describeError(err)}`));
       await this.admin?.close().catch(() => undefined);
       this.stateDirectory.close();

@@ -157,31 +157,33 @@ export interface Admin {
   close(): Promise<void>;
 }
 
-/** Data a member of the group tells the assignor about itself. */
-export interface MemberInfo {
+/** A member of the group as the leader's assignor sees it: its id and subscription user data. */
+export interface GroupMemberSubscription {
   readonly memberId: string;
-  /** A process-unique id, stable for the life of the KafkaStreams instance. */
-  readonly processId: string;
-  /** host:port for interactive queries, if configured. */
-  readonly endpoint: string | undefined;
-  /** Tasks it ran in the previous generation (for sticky assignment). */
-  readonly previousTasks: readonly string[];
+  readonly userData: Buffer | null;
 }
 
-/** What the leader computes; each member receives its own partitions plus the global task map. */
-export interface GroupAssignment {
-  readonly memberPartitions: Map<string, TopicPartition[]>;
-  /** Task id → processId/endpoint that runs it (interactive-query metadata). */
-  readonly taskOwners: Map<string, { processId: string; endpoint: string | undefined }>;
+/** What the leader gives one member: partitions to consume and assignment user data. */
+export interface MemberAssignment {
+  readonly partitions: TopicPartition[];
+  readonly userData: Buffer;
 }
 
+export interface AssignmentContext {
+  /** Partition count of a subscribed topic; undefined when it does not exist. */
+  partitionCount(topic: string): number | undefined;
+  /** Offsets of any partition (changelog ends, for lags), read by the leader. */
+  readonly reader: PartitionReader;
+}
+
+/** The runtime's side of the group protocol: what members send, what the leader decides. */
 export interface AssignorLogic {
-  /** What this member sends with its JoinGroup request. */
-  memberInfo(): Omit<MemberInfo, 'memberId'>;
-  /** Runs on the leader: partition counts come from `partitionCount`. */
-  assign(members: readonly MemberInfo[], partitionCount: (topic: string) => number | undefined): GroupAssignment;
-  /** Runs on every member with the task map the leader sent. */
-  onAssignment(taskOwners: Map<string, { processId: string; endpoint: string | undefined }>): void;
+  /** This member's subscription user data, computed before each join. */
+  subscriptionUserData(): Promise<Buffer>;
+  /** Runs on the leader: every member's partitions and assignment user data. */
+  assign(members: readonly GroupMemberSubscription[], ctx: AssignmentContext): Promise<Map<string, MemberAssignment>>;
+  /** Runs on every member after the sync, with its own assignment user data. */
+  onAssignment(userData: Buffer | null): void;
 }
 
 export interface GroupConsumerSettings {

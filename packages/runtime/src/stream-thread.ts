@@ -42,6 +42,8 @@ export interface StreamThreadOptions {
   readonly unlockTask: (taskId: string) => void;
   readonly checkpointFor: (taskId: string) => CheckpointIO;
   readonly sourceSerdes: ReadonlyMap<string, { key: Serde<unknown>; value: Serde<unknown> }>;
+  /** The standby tasks the last assignment gave this thread. */
+  readonly standbyTasks: () => readonly string[];
   readonly onRestoreProgress: (taskId: string, p: RestoreProgress) => void;
   readonly hooks: StreamThreadHooks;
   readonly logger: Logger;
@@ -152,6 +154,7 @@ export class StreamThread {
         }
       }
       await this.tasks.closeAll(clean && !this.failed);
+      await this.tasks.closeStandbys();
     });
     if (this.committer instanceof ExactlyOnceCommitter) await this.committer.close().catch((err: unknown) => this.o.logger.warn(`closing the producer failed: ${describeError(err)}`));
     await this.producer?.close().catch((err: unknown) => this.o.logger.warn(`closing the producer failed: ${describeError(err)}`));
@@ -189,7 +192,7 @@ export class StreamThread {
   private async onAssigned(assignment: readonly TopicPartition[], control: GroupControl): Promise<void> {
     if (this.stopping || this.failed) return;
     try {
-      await this.tasks.handleAssignment(assignment, control);
+      await this.tasks.handleAssignment(assignment, this.o.standbyTasks(), control);
       this.joining = false;
       if (this.tasks.allRunning()) this.o.hooks.onAllRunning();
     } catch (err) {

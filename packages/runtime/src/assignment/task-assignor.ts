@@ -1,50 +1,154 @@
-// Owns how the group leader spreads tasks over the members: every input partition of a task goes to
-// the same member (co-partitioning), counts stay within one of each other, and a member keeps the
-// tasks it had before whenever the balance allows (so state need not move).
-import type { GroupAssignment, MemberInfo, TopicPartition } from '../ports.js';
-import type { TopologyTasks } from './topology-tasks.js';
+// Owns where tasks run (Kafka's HighAvailabilityTaskAssignor, KIP-441), computed by the group leader
+// over clients (worker processes): a stateful task stays with its previous owner, or goes to the
+// client with the most caught-up copy of its state (lag within acceptableRecoveryLag) — never to a
+// client that would first have to restore all of it while a caught-up one exists. Active counts are
+// balanced; a stateful task that balance would move to a client that is not caught up stays where it
+// is, and that client gets a warm-up replica instead (at most maxWarmupReplicas at once; a probing
+// rebalance later moves the task once the copy is caught up). numStandbyReplicas standbys per
+// stateful task go to clients other than its active one, those with state first.
 
-export function assignTasks(topologyTasks: TopologyTasks, members: readonly MemberInfo[], partitionCount: (topic: string) => number | undefined): GroupAssignment {
-  const tasks = topologyTasks.tasks(partitionCount);
-  const memberPartitions = new Map<string, TopicPartition[]>(members.map((m) => [m.memberId, []]));
-  const taskOwners = new Map<string, { processId: string; endpoint: string | undefined }>();
-  if (members.length === 0) return { memberPartitions, taskOwners };
+export interface AssignableTask {
+  readonly id: string;
+  /** Has changelogged stores: moving it costs a restore. */
+  readonly stateful: boolean;
+}
 
-  const byId = new Map(tasks.map((t) => [t.id, t]));
-  const ordered = [...members].sort((a, b) => b.previousTasks.length - a.previousTasks.length || (a.memberId < b.memberId ? -1 : 1));
-  const base = Math.floor(tasks.length / members.length);
-  const extra = tasks.length % members.length;
-  const quota = new Map(ordered.map((m, i) => [m.memberId, base + (i < extra ? 1 : 0)]));
-  const owned = new Map<string, string[]>(members.map((m) => [m.memberId, []]));
-  const taken = new Set<string>();
+export interface ClientState {
+  readonly processId: string;
+  readonly previousActive: ReadonlySet<string>;
+  readonly previousStandby: ReadonlySet<string>;
+  /** Records of changelog this client would have to restore per stateful task (0 = caught up). */
+  readonly lag: (taskId: string) => number;
+}
 
-  // 1. stickiness: keep previous tasks up to the quota
-  for (const m of ordered) {
-    for (const id of [...m.previousTasks].sort()) {
-      if (!byId.has(id) || taken.has(id) || owned.get(m.memberId)!.length >= quota.get(m.memberId)!) continue;
-      owned.get(m.memberId)!.push(id);
-      taken.add(id);
+export interface AssignorConfig {
+  readonly numStandbyReplicas: number;
+  readonly acceptableRecoveryLag: number;
+  readonly maxWarmupReplicas: number;
+}
+
+export interface ClientAssignment {
+  readonly active: string[];
+  readonly standby: string[];
+}
+
+export interface TaskAssignment {
+  readonly clients: Map<string, ClientAssignment>;
+  /** Warm-up replicas placed: the group should rebalance again once they may have caught up. */
+  readonly warmups: number;
+}
+
+export function assignTasks(tasks: readonly AssignableTask[], clients: readonly ClientState[], cfg: AssignorConfig): TaskAssignment {
+  const active = new Map<string, Set<string>>(clients.map((c) => [c.processId, new Set()]));
+  const standby = new Map<string, Set<string>>(clients.map((c) => [c.processId, new Set()]));
+  if (clients.length === 0) return { clients: new Map(), warmups: 0 };
+  const ordered = [...clients].sort((a, b) => (a.processId < b.processId ? -1 : a.processId > b.processId ? 1 : 0));
+  const owner = new Map<string, string>();
+  const load = (p: string) => active.get(p)!.size;
+  const caughtUp = (c: ClientState, t: string) => c.lag(t) <= cfg.acceptableRecoveryLag;
+  const place = (t: string, p: string) => {
+    const prev = owner.get(t);
+    if (prev !== undefined) active.get(prev)!.delete(t);
+    active.get(p)!.add(t);
+    owner.set(t, p);
+  };
+  const sortedTasks = [...tasks].sort((a, b) => compareTaskIds(a.id, b.id));
+  const stateful = sortedTasks.filter((t) => t.stateful);
+  const stateless = sortedTasks.filter((t) => !t.stateful);
+
+  // 1. stateful tasks: previous owner if caught up, else the most caught-up client
+  for (const t of stateful) {
+    const prev = ordered.find((c) => c.previousActive.has(t.id));
+    const ups = ordered.filter((c) => caughtUp(c, t.id));
+    let choice: ClientState;
+    if (prev && caughtUp(prev, t.id)) choice = prev;
+    else if (ups.length > 0) choice = minBy(ups, (c) => [load(c.processId), c.previousStandby.has(t.id) ? 0 : 1]);
+    else choice = minBy(ordered, (c) => [c.lag(t.id), load(c.processId)]);
+    place(t.id, choice.processId);
+  }
+  // 2. stateless tasks: sticky, then the least loaded
+  for (const t of stateless) {
+    const prev = ordered.find((c) => c.previousActive.has(t.id));
+    place(t.id, (prev ?? minBy(ordered, (c) => [load(c.processId)])).processId);
+  }
+
+  // 3. balance: stateless tasks move freely; a stateful one only to a caught-up client, else that
+  //    client warms a copy up (the task stays where it is until a probing rebalance)
+  const total = tasks.length;
+  const floor = Math.floor(total / clients.length);
+  const ceil = Math.ceil(total / clients.length);
+  const isStateful = new Set(stateful.map((t) => t.id));
+  const warmups = new Map<string, { to: string; from: string }>();
+  const counted = (p: string) => load(p) + [...warmups.values()].filter((w) => w.to === p).length - [...warmups.values()].filter((w) => w.from === p).length;
+  for (let guard = 0; guard < total * clients.length + 10; guard++) {
+    const over = maxBy(ordered, (c) => [counted(c.processId)]);
+    const under = minBy(ordered, (c) => [counted(c.processId)]);
+    if ((counted(over.processId) <= ceil && counted(under.processId) >= floor) || counted(over.processId) - counted(under.processId) <= 1) break;
+    const movable = [...active.get(over.processId)!].filter((t) => !warmups.has(t)).sort(compareTaskIds);
+    const pick =
+      movable.find((t) => !isStateful.has(t)) ??
+      movable.find((t) => under.previousStandby.has(t) && caughtUp(under, t)) ??
+      movable.find((t) => caughtUp(under, t));
+    if (pick !== undefined) {
+      place(pick, under.processId);
+      continue;
+    }
+    // nothing can move without a full restore: warm a copy up on the under-loaded client instead
+    const toWarm = movable[0];
+    if (toWarm === undefined || warmups.size >= cfg.maxWarmupReplicas) break;
+    warmups.set(toWarm, { to: under.processId, from: over.processId });
+  }
+  for (const [t, w] of warmups) standby.get(w.to)!.add(t);
+
+  // 4. standbys: other clients than the active one, those holding state first
+  if (cfg.numStandbyReplicas > 0) {
+    for (const t of stateful) {
+      const have = ordered.filter((c) => standby.get(c.processId)!.has(t.id)).length;
+      const candidates = ordered.filter((c) => c.processId !== owner.get(t.id) && !standby.get(c.processId)!.has(t.id));
+      const chosen = [...candidates]
+        .sort((a, b) => compareKeys(standbyRank(a, t.id, standby), standbyRank(b, t.id, standby)))
+        .slice(0, Math.max(0, cfg.numStandbyReplicas - have));
+      for (const c of chosen) standby.get(c.processId)!.add(t.id);
     }
   }
-  // 2. the rest to whoever is furthest below quota
-  for (const t of tasks) {
-    if (taken.has(t.id)) continue;
-    let best: MemberInfo | undefined;
-    for (const m of ordered) {
-      const have = owned.get(m.memberId)!.length;
-      if (have >= quota.get(m.memberId)!) continue;
-      if (!best || have < owned.get(best.memberId)!.length) best = m;
-    }
-    best ??= ordered[0]!;
-    owned.get(best.memberId)!.push(t.id);
-    taken.add(t.id);
-  }
 
-  for (const m of members) {
-    for (const id of owned.get(m.memberId)!) {
-      memberPartitions.get(m.memberId)!.push(...byId.get(id)!.inputs);
-      taskOwners.set(id, { processId: m.processId, endpoint: m.endpoint });
+  const out = new Map<string, ClientAssignment>();
+  for (const c of clients) {
+    out.set(c.processId, { active: [...active.get(c.processId)!].sort(compareTaskIds), standby: [...standby.get(c.processId)!].filter((t) => !active.get(c.processId)!.has(t)).sort(compareTaskIds) });
+  }
+  return { clients: out, warmups: warmups.size };
+}
+
+function standbyRank(c: ClientState, t: string, standby: Map<string, Set<string>>): number[] {
+  const hasState = c.previousStandby.has(t) || c.previousActive.has(t) ? 0 : 1;
+  return [hasState, c.lag(t), standby.get(c.processId)!.size];
+}
+
+/** Task ids `<subtopology>_<partition>` in numeric order. */
+export function compareTaskIds(a: string, b: string): number {
+  const [as, ap] = a.split('_').map(Number) as [number, number];
+  const [bs, bp] = b.split('_').map(Number) as [number, number];
+  return as - bs || ap - bp || (a < b ? -1 : a > b ? 1 : 0);
+}
+
+function compareKeys(a: readonly number[], b: readonly number[]): number {
+  for (let i = 0; i < Math.min(a.length, b.length); i++) if (a[i] !== b[i]) return a[i]! - b[i]!;
+  return 0;
+}
+
+function minBy<T>(xs: readonly T[], key: (x: T) => number[]): T {
+  let best = xs[0] as T;
+  let bestKey = key(best);
+  for (const x of xs.slice(1)) {
+    const k = key(x);
+    if (compareKeys(k, bestKey) < 0) {
+      best = x;
+      bestKey = k;
     }
   }
-  return { memberPartitions, taskOwners };
+  return best;
+}
+
+function maxBy<T>(xs: readonly T[], key: (x: T) => number[]): T {
+  return minBy(xs, (x) => key(x).map((n) => -n));
 }

@@ -186,7 +186,12 @@ export class GlobalStateManager {
   private async process(t: GlobalTask, records: readonly RawRecord[]): Promise<void> {
     if (records.length === 0) return;
     t.task.addRecords(t.def.topic, records);
-    while (t.task.bufferedRecords() > 0) await t.task.process(Number.MAX_SAFE_INTEGER);
+    while (t.task.bufferedRecords() > 0) {
+      if ((await t.task.process(Number.MAX_SAFE_INTEGER)) > 0) continue;
+      // nothing could go on now: a failed record waits for its retry
+      const due = t.task.retryDueAt() ?? this.o.engine.clock.now() + 10;
+      await new Promise((r) => setTimeout(r, Math.max(1, due - this.o.engine.clock.now())));
+    }
   }
 
   /** A global table's topic is its changelog: its records go into the store as they are. */

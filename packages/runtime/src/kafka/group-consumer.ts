@@ -6,7 +6,7 @@
 // batches to the runtime. Errors that can be retried (a broker restart, a moved coordinator) are
 // retried here with the member id kept; only what cannot be retried reaches onCrash.
 import { describeError, type Clock, type Logger } from '@sluice/common';
-import type { BatchControl, GroupConsumer, GroupConsumerSettings, GroupControl, GroupHandlers, MemberInfo, PartitionReader, TopicPartition } from '../ports.js';
+import type { BatchControl, GroupConsumer, GroupConsumerSettings, GroupControl, GroupHandlers, PartitionReader, TopicPartition } from '../ports.js';
 import { translate } from './errors.js';
 import { Fetcher } from './fetch/fetcher.js';
 import { listOffsets } from './fetch/offsets.js';
@@ -17,16 +17,6 @@ import { EARLIEST_TIMESTAMP, LATEST_TIMESTAMP } from './wire/requests/data.js';
 import { isRetriable, type KafkaWire } from './wire/wire.js';
 
 export const ASSIGNOR_NAME = 'sluice-streams';
-
-interface SubscriptionUserData {
-  processId: string;
-  endpoint?: string;
-  previousTasks: string[];
-}
-
-interface AssignmentUserData {
-  taskOwners: [string, { processId: string; endpoint?: string }][];
-}
 
 const key = (tp: TopicPartition) => `${tp.topic}:${tp.partition}`;
 
@@ -72,17 +62,8 @@ export function createGroupConsumer(o: GroupConsumerSettings, d: GroupConsumerDe
     requestTimeoutMs: d.requestTimeoutMs,
     clock: d.clock,
     logger: d.logger,
-    protocols: () => {
-      const info = o.assignor.memberInfo();
-      const userData: SubscriptionUserData = { processId: info.processId, previousTasks: [...info.previousTasks], ...(info.endpoint ? { endpoint: info.endpoint } : {}) };
-      return [{ name: ASSIGNOR_NAME, metadata: encodeSubscription({ topics, userData: Buffer.from(JSON.stringify(userData)) }) }];
-    },
+    protocols: async () => [{ name: ASSIGNOR_NAME, metadata: encodeSubscription({ topics, userData: await o.assignor.subscriptionUserData() }) }],
     assign: async (members) => {
-      const infos: MemberInfo[] = members.map((m) => {
-        const sub = decodeSubscription(m.metadata);
-        const data = sub.userData?.length ? (JSON.parse(sub.userData.toString('utf8')) as SubscriptionUserData) : { processId: m.memberId, previousTasks: [] };
-        return { memberId: m.memberId, processId: data.processId, endpoint: data.endpoint, previousTasks: data.previousTasks ?? [] };
-      });
       await d.dataWire.refreshMetadata();
       const counts = new Map<string, number>();
       for (const t of topics) {
@@ -92,13 +73,14 @@ export function createGroupConsumer(o: GroupConsumerSettings, d: GroupConsumerDe
         );
         if (n !== undefined && n > 0) counts.set(t, n);
       }
-      const result = o.assignor.assign(infos, (t) => counts.get(t));
-      const userData = Buffer.from(
-        JSON.stringify({
-          taskOwners: [...result.taskOwners].map(([task, owner]) => [task, owner.endpoint === undefined ? { processId: owner.processId } : owner]),
-        } satisfies AssignmentUserData),
+      const decided = await o.assignor.assign(
+        members.map((m) => ({ memberId: m.memberId, userData: decodeSubscription(m.metadata).userData })),
+        { partitionCount: (t) => counts.get(t), reader },
       );
-      return new Map(members.map((m) => [m.memberId, encodeAssignment({ partitions: result.memberPartitions.get(m.memberId) ?? [], userData })]));
+      return new Map(members.map((m) => {
+        const a = decided.get(m.memberId);
+        return [m.memberId, encodeAssignment({ partitions: a?.partitions ?? [], userData: a?.userData ?? null })];
+      }));
     },
     onFatal: (err) => fatal?.(err),
   });
@@ -135,8 +117,7 @@ export function createGroupConsumer(o: GroupConsumerSettings, d: GroupConsumerDe
     fetcher.clear();
     await h.onRevoking({ lost: () => membership.lost });
     const assignment = decodeAssignment(await membership.join(() => closing));
-    const data = assignment.userData?.length ? (JSON.parse(assignment.userData.toString('utf8')) as AssignmentUserData) : { taskOwners: [] };
-    o.assignor.onAssignment(new Map(data.taskOwners.map(([task, owner]) => [task, { processId: owner.processId, endpoint: owner.endpoint }])));
+    o.assignor.onAssignment(assignment.userData);
     assigned = assignment.partitions;
     await d.dataWire.addTopics([...new Set(assigned.map((tp) => tp.topic))]);
     // offsets first (stable ones under exactly-once: a transaction still completing is waited for),

@@ -36,6 +36,8 @@ export interface TaskStateManagerOptions {
   readonly changelogTopicOf: (storeName: string) => string | undefined;
   readonly checkpoint: CheckpointIO;
   readonly exactlyOnce: boolean;
+  /** A standby replica: its state holds committed changelog data only, so its checkpoint stays valid. */
+  readonly standby?: boolean;
   readonly clock: Clock;
   readonly logger: Logger;
   readonly cache: CacheMemoryPool | undefined;
@@ -62,9 +64,15 @@ export class TaskStateManager {
   /** Next changelog offset per "topic:partition" that the local stores already contain. */
   private readonly offsets = new Map<string, number>();
   private readonly key: (topic: string) => string;
+  /** End offset of each changelog partition as last seen by restore(). */
+  private readonly ends = new Map<string, number>();
 
   constructor(private readonly o: TaskStateManagerOptions) {
     this.key = (topic) => `${topic}:${o.partition}`;
+  }
+
+  get standby(): boolean {
+    return this.o.standby ?? false;
   }
 
   /**
@@ -86,8 +94,8 @@ export class TaskStateManager {
       return;
     }
     for (const [k, v] of ckpt) this.offsets.set(k, v);
-    // under exactly-once a checkpoint is only valid at rest: a crash from here on must not trust it
-    if (this.o.exactlyOnce) await this.o.checkpoint.delete();
+    // under exactly-once an active task's checkpoint is only valid at rest: a crash from here on must not trust it
+    if (this.o.exactlyOnce && !this.o.standby) await this.o.checkpoint.delete();
   }
 
   /** Delete every store directory of the task (the lock file stays). */
@@ -142,7 +150,10 @@ export class TaskStateManager {
       const topic = r.changelog!;
       const k = this.key(topic);
       const end = ends.get(k) ?? 0;
-      let offset = r.store.persistent ? (this.offsets.get(k) ?? begins.get(k) ?? 0) : (begins.get(k) ?? 0);
+      // a checkpoint covers persistent stores only (prepare() loads no offsets for in-memory ones); an
+      // offset known in this process (a standby catching up again) holds for every store
+      let offset = this.offsets.get(k) ?? begins.get(k) ?? 0;
+      this.ends.set(k, end);
       if (offset > end) {
         throw new RestoreOutOfRange(`checkpointed offset ${offset} of ${topic}-${this.o.partition} is beyond the end of the changelog (${end})`);
       }
@@ -190,13 +201,34 @@ export class TaskStateManager {
     return 'done';
   }
 
+  /** Sum of the changelog offsets the local stores contain (KIP-441: how caught up this copy is). */
+  offsetSum(): number {
+    let sum = 0;
+    for (const v of this.offsets.values()) sum += v;
+    return sum;
+  }
+
+  /** Per changelog partition of this task: the offset the stores reached and the changelog's end as last seen. */
+  lags(): { store: string; topic: string; partition: number; current: number; end: number }[] {
+    return this.registered
+      .filter((r) => r.changelog !== undefined)
+      .map((r) => {
+        const k = this.key(r.changelog!);
+        const current = this.offsets.get(k) ?? 0;
+        return { store: r.store.name, topic: r.changelog!, partition: this.o.partition, current, end: Math.max(current, this.ends.get(k) ?? current) };
+      });
+  }
+
   /** After a commit: the stores now contain everything up to what was written to their changelogs. */
   recordWritten(written: ReadonlyMap<string, number>): void {
     for (const r of this.registered) {
       if (r.changelog === undefined) continue;
       const k = this.key(r.changelog);
       const last = written.get(k);
-      if (last !== undefined) this.offsets.set(k, last + 1);
+      if (last !== undefined) {
+        this.offsets.set(k, last + 1);
+        if ((this.ends.get(k) ?? 0) < last + 1) this.ends.set(k, last + 1);
+      }
     }
   }
 

@@ -10,6 +10,7 @@ import type { TopicPartition } from '../ports.js';
 import type { ProducerChannel } from '../record-collector.js';
 import { TaskStateManager, type CheckpointIO, type RestoreProgress } from '../state/task-state-manager.js';
 import { ActiveTask } from './active-task.js';
+import { StandbyTask } from './standby-task.js';
 
 export interface TaskFactoryOptions {
   readonly config: ResolvedConfig;
@@ -46,13 +47,36 @@ export class TaskFactory {
     }
   }
 
+  /** A standby replica of task `id` with its stores open (it follows the changelogs from its checkpoint). */
+  async createStandby(id: string, waitForLock: () => Promise<boolean>): Promise<StandbyTask> {
+    await this.lock(id, waitForLock);
+    try {
+      const t = this.build(id, [], true);
+      await t.state.prepare();
+      const open = await this.open(t);
+      return new StandbyTask(id, open.task, open.state);
+    } catch (err) {
+      this.o.unlockTask(id);
+      throw err;
+    }
+  }
+
+  /** Close a standby (checkpoint written) and let go of its lock. */
+  async closeStandby(t: StandbyTask): Promise<void> {
+    try {
+      await t.close();
+    } finally {
+      this.o.unlockTask(t.id);
+    }
+  }
+
   /** The same task, its stores closed, its local state wiped and opened again (restoration follows). */
   async rebuild(t: ActiveTask): Promise<ActiveTask> {
     await t.task.close(false).catch(() => undefined);
     t.phase = 'CLOSED';
     t.state.reset();
     await t.state.wipe();
-    const fresh = this.build(t.id, t.inputs);
+    const fresh = this.build(t.id, t.inputs, t.state.standby);
     await fresh.state.wipe();
     await fresh.task.initializeStores(fresh.state.context());
     return fresh;
@@ -79,7 +103,7 @@ export class TaskFactory {
     }
   }
 
-  private build(id: string, inputs: readonly TopicPartition[]): ActiveTask {
+  private build(id: string, inputs: readonly TopicPartition[], standby = false): ActiveTask {
     const [subText, partText] = id.split('_');
     const sub = this.o.topology.subtopologies().find((s) => s.id === Number(subText));
     if (!sub) throw new SluiceError(ErrorCodes.ILLEGAL_STATE, `task ${id} belongs to no sub-topology of this application's topology (does every worker run the same topology?)`);
@@ -107,6 +131,7 @@ export class TaskFactory {
       changelogTopicOf: (store) => this.o.changelogTopics.get(store),
       checkpoint: this.o.checkpointFor(id),
       exactlyOnce: this.o.config.guarantee === 'exactly_once',
+      standby,
       clock: this.o.config.clock,
       logger: this.o.logger.child({ task: id }),
       cache: this.o.cache,
@@ -115,7 +140,8 @@ export class TaskFactory {
       streamTime: () => task.streamTime(),
       recordTimestamp: () => task.currentRecordTimestamp(),
       recordContext: () => task.currentHeaders(),
-      onProgress: (p) => this.o.onRestoreProgress(id, p),
+      // a standby's catching up is not a restoration anyone waits for
+      ...(standby ? {} : { onProgress: (p: RestoreProgress) => this.o.onRestoreProgress(id, p) }),
     });
     return new ActiveTask(id, task, state, inputs);
   }

@@ -10,6 +10,7 @@ import { RestoreOutOfRange } from '../state/task-state-manager.js';
 import type { ActiveTask } from './active-task.js';
 import type { Committer } from './commit-at-least-once.js';
 import { ExactlyOnceCommitter } from './commit-exactly-once.js';
+import type { StandbyTask } from './standby-task.js';
 import type { TaskFactory } from './task-factory.js';
 
 export interface TaskManagerOptions {
@@ -33,6 +34,7 @@ export class TaskManager {
   private readonly tasks = new Map<string, ActiveTask>();
   private readonly byPartition = new Map<string, ActiveTask>();
   private readonly restoring = new Map<string, Promise<void>>();
+  private readonly standbys = new Map<string, StandbyTask>();
   private control: GroupControl | undefined;
 
   constructor(private readonly o: TaskManagerOptions) {}
@@ -75,8 +77,13 @@ export class TaskManager {
 
   // ---- assignment ----
 
-  /** Close tasks that left; create the new ones and start restoring them (their inputs stay paused until then). */
-  async handleAssignment(assignment: readonly TopicPartition[], control: GroupControl): Promise<void> {
+  /**
+   * Close tasks that left; create the new ones and start restoring them (their inputs stay paused
+   * until then); keep standby replicas of `standbyIds` current. A standby that becomes active is
+   * closed first (checkpoint written), so the active task restores only the tail; an active task
+   * that becomes a standby is closed cleanly and followed from its checkpoint.
+   */
+  async handleAssignment(assignment: readonly TopicPartition[], standbyIds: readonly string[], control: GroupControl): Promise<void> {
     this.control = control;
     const wanted = new Map<string, TopicPartition[]>();
     for (const tp of assignment) {
@@ -84,14 +91,56 @@ export class TaskManager {
       if (id === undefined) continue;
       wanted.set(id, [...(wanted.get(id) ?? []), tp]);
     }
+    const standbyWanted = new Set(standbyIds.filter((id) => !wanted.has(id)));
     for (const t of this.tasks.values()) t.task.clearBuffers();
     for (const id of [...this.tasks.keys()]) if (!wanted.has(id)) await this.closeTask(id, true);
+    for (const [id, s] of [...this.standbys]) {
+      if (standbyWanted.has(id)) continue;
+      this.standbys.delete(id);
+      await this.o.factory.closeStandby(s).catch((err: unknown) => this.o.logger.warn(`closing standby task ${id} failed: ${describeError(err)}`));
+    }
     for (const [id, inputs] of wanted) {
       if (this.tasks.has(id)) continue;
       const t = await this.o.factory.create(id, inputs, () => control.heartbeat());
       this.add(t);
     }
+    for (const id of standbyWanted) {
+      if (this.standbys.has(id)) continue;
+      const s = await this.o.factory.createStandby(id, () => control.heartbeat());
+      this.standbys.set(id, s);
+      s.follow(
+        { reader: control.reader, clock: this.o.config.clock, logger: this.o.logger, pollMs: 500, checkpointMs: Math.max(5_000, this.o.config.commitIntervalMs) },
+        (err) => this.o.onFatal(err),
+      );
+    }
     for (const t of this.tasks.values()) if (!t.running) this.startRestoring(t);
+  }
+
+  standbyIds(): string[] {
+    return [...this.standbys.keys()];
+  }
+
+  standbyTasks(): StandbyTask[] {
+    return [...this.standbys.values()];
+  }
+
+  /**
+   * How much changelog each local copy holds, for the group leader (KIP-441): a running active task
+   * is caught up (-2, Kafka's LATEST_OFFSET), a restoring one or a standby reports its offset sum.
+   */
+  offsetSums(): Map<string, number> {
+    const out = new Map<string, number>();
+    for (const s of this.standbys.values()) out.set(s.id, s.state.offsetSum());
+    for (const t of this.tasks.values()) out.set(t.id, t.running ? -2 : t.state.offsetSum());
+    return out;
+  }
+
+  /** Changelog positions of every local store partition, active and standby. */
+  storeLags(): { taskId: string; standby: boolean; store: string; partition: number; current: number; end: number }[] {
+    const out: { taskId: string; standby: boolean; store: string; partition: number; current: number; end: number }[] = [];
+    for (const t of this.tasks.values()) for (const l of t.state.lags()) out.push({ taskId: t.id, standby: false, store: l.store, partition: l.partition, current: l.current, end: l.end });
+    for (const s of this.standbys.values()) for (const l of s.state.lags()) out.push({ taskId: s.id, standby: true, store: l.store, partition: l.partition, current: l.current, end: l.end });
+    return out;
   }
 
   private add(t: ActiveTask): void {
@@ -252,6 +301,14 @@ export class TaskManager {
 
   async closeAll(clean: boolean): Promise<void> {
     for (const id of [...this.tasks.keys()]) await this.closeTask(id, clean);
+  }
+
+  /** Stop following every standby (checkpoints written). */
+  async closeStandbys(): Promise<void> {
+    for (const [id, s] of [...this.standbys]) {
+      this.standbys.delete(id);
+      await this.o.factory.closeStandby(s).catch((err: unknown) => this.o.logger.warn(`closing standby task ${id} failed: ${describeError(err)}`));
+    }
   }
 }
 

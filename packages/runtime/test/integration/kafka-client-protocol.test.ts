@@ -106,7 +106,7 @@ describe("Sluice's Kafka client on the real broker", () => {
       requestTimeoutMs: 30_000,
       clock: systemClock,
       logger,
-      protocols: () => [{ name: 'x', metadata: Buffer.alloc(0) }],
+      protocols: async () => [{ name: 'x', metadata: Buffer.alloc(0) }],
       assign: async (members) => new Map(members.map((x) => [x.memberId, Buffer.alloc(0)])),
       onFatal: () => undefined,
     });
@@ -141,7 +141,7 @@ describe("Sluice's Kafka client on the real broker", () => {
         requestTimeoutMs: 30_000,
         clock: systemClock,
         logger,
-        protocols: () => [{ name: 'x', metadata: Buffer.alloc(0) }],
+        protocols: async () => [{ name: 'x', metadata: Buffer.alloc(0) }],
         assign: async (members) => new Map(members.map((x) => [x.memberId, Buffer.from(String(members.length))])),
         onFatal: () => undefined,
       });

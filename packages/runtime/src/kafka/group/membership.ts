@@ -24,8 +24,8 @@ export interface MembershipOptions {
   readonly requestTimeoutMs: number;
   readonly clock: Clock;
   readonly logger: Logger;
-  /** The subscription this member sends (protocol name → metadata). */
-  protocols(): { name: string; metadata: Buffer }[];
+  /** The subscription this member sends (protocol name → metadata), computed before each join. */
+  protocols(): Promise<{ name: string; metadata: Buffer }[]>;
   /** Runs on the leader: each member's assignment. */
   assign(members: readonly JoinGroupMember[], protocol: string): Promise<Map<string, Buffer>>;
   /** A heartbeat learned that the membership is over for good (e.g. fenced instance id). */
@@ -100,7 +100,7 @@ export class GroupMembership {
             memberId: this.memberId,
             groupInstanceId: this.o.groupInstanceId,
             protocolType: 'consumer',
-            protocols: this.o.protocols(),
+            protocols: await this.o.protocols(),
           }),
           joinTimeout,
         );
