@@ -60,12 +60,9 @@ describe('foreign-key join on the real broker', () => {
     const customer = (i: number, city = 'London') => ({ key: `c${i}`, value: JSON.stringify({ name: `name-${i}`, city }) });
     const order = (i: number, c: number, amount = i) => ({ key: `o${i}`, value: JSON.stringify({ customerId: `c${c}`, amount }) });
     try {
-      // one after the other: two workers creating the internal topics at once can read offsets
-      // before the brokers have leaders for them (a start-up race of the runtime, reported)
       const a = startWorker(APP, env(0), 'A');
-      await a.waitFor(/STARTED/, 90_000);
       const b = startWorker(APP, env(1), 'B');
-      await b.waitFor(/STARTED/, 90_000);
+      await Promise.all([a.waitFor(/STARTED/, 90_000), b.waitFor(/STARTED/, 90_000)]);
       // the internal topics are co-partitioned with the table each side belongs to
       expect((await topicMetadata(`${appId}-orders-by-customer-subscription-registration-topic`)).partitions).toHaveLength(2);
       expect((await topicMetadata(`${appId}-orders-by-customer-subscription-response-topic`)).partitions).toHaveLength(3);
