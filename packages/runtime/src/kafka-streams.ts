@@ -21,6 +21,7 @@ import type { HostInfo, KeyQueryMetadata, LagInfo, StreamsMetadata, ThreadMetada
 import type { ReadOnlyStore } from './query/read-only-stores.js';
 import type { StoreQueryParameters } from './query/store-query-parameters.js';
 import type { TaskOwner } from './query/streams-metadata-state.js';
+import { GlobalStreamThread } from './global/global-stream-thread.js';
 
 export type RestoreListener = (event: RestoreProgress & { taskId: string }) => void;
 export type ErrorListener = (error: unknown) => void;
@@ -36,6 +37,7 @@ export class KafkaStreams {
   private admin: Admin | undefined;
   private consumer: GroupConsumer | undefined;
   private thread: StreamThread | undefined;
+  private globalThread: GlobalStreamThread | undefined;
   private closing: Promise<void> | undefined;
   private fatalError: unknown;
   private assignment: AssignmentInfo = { active: [], standby: [], clients: [] };
@@ -58,7 +60,7 @@ export class KafkaStreams {
       applicationServer: this.config.applicationServer,
       clientId: this.config.clientId,
       state: () => this.machine.state,
-      activeTasks: () => (this.thread ? this.thread.tasks.all().map((t) => asRuntimeTask(t, t.inputs, t.running)) : []),
+      activeTasks: () => [...(this.thread ? this.thread.tasks.all().map((t) => asRuntimeTask(t, t.inputs, t.running)) : []), ...this.globalQueryTask()],
       // a standby's stores hold committed data up to its lag: readable when stale stores are allowed
       standbyTasks: () => (this.thread ? this.thread.tasks.standbyTasks().map((s) => asRuntimeTask(s, [], true)) : []),
       admin: () => this.admin,
@@ -129,7 +131,11 @@ export class KafkaStreams {
         appConfigs: this.config.appConfigs,
         clock: this.config.clock,
         logger: log,
+        globalStore: (name) => this.globalThread?.store(name),
       };
+      const cache = this.config.cacheMaxBytes > 0 ? createCacheMemoryPool(this.config.cacheMaxBytes) : undefined;
+      // global stores are complete before this worker joins the group (Kafka's GlobalStreamThread)
+      if (this.topology.globalStores().length > 0) await this.startGlobalThread(engine, cache);
       this.processId = this.stateDirectory.processId(() => randomUUID());
       this.thread = new StreamThread({
         config: this.config,
@@ -141,7 +147,7 @@ export class KafkaStreams {
         consumer: () => this.consumer!,
         processId: this.processId,
         threadIndex: 1,
-        cache: this.config.cacheMaxBytes > 0 ? createCacheMemoryPool(this.config.cacheMaxBytes) : undefined,
+        cache,
         taskDir: (id) => this.stateDirectory.taskDir(id),
         lockTask: (id) => {
           this.stateDirectory.lock(id);
@@ -282,6 +288,17 @@ export class KafkaStreams {
     return out;
   }
 
+  /** Global stores, as one always-local task for interactive queries (a full copy on every worker). */
+  private globalQueryTask(): RuntimeTask[] {
+    const names = this.topology.globalStores().map((g) => g.storeName);
+    const stores = new Map(names.flatMap((n) => {
+      const s = this.globalThread?.store(n);
+      return s ? [[n, s] as const] : [];
+    }));
+    if (stores.size === 0) return [];
+    return [{ id: 'global', restored: true, inputs: [], task: { partition: 0, stores }, state: { changelogPartitions: () => [], changelogOffsets: () => new Map() } }];
+  }
+
   /** What the group leader decided at the last rebalance: this worker's tasks and the whole fleet. */
   private onAssignmentInfo(info: AssignmentInfo): void {
     this.assignment = info;
@@ -336,6 +353,25 @@ export class KafkaStreams {
   /** Counters of this worker: records processed, commits, punctuations. */
   metrics(): { processed: number; commits: number; punctuations: number; tasks: number } {
     return { ...(this.thread?.counters ?? { processed: 0, commits: 0, punctuations: 0 }), tasks: this.thread?.tasks.size ?? 0 };
+  }
+
+  private async startGlobalThread(engine: EngineConfig, cache: ReturnType<typeof createCacheMemoryPool> | undefined): Promise<void> {
+    this.stateDirectory.lock('global');
+    this.globalThread = new GlobalStreamThread({
+      topology: this.topology,
+      engine,
+      client: this.client!,
+      admin: this.admin!,
+      readCommitted: this.config.guarantee === 'exactly_once',
+      globalDir: this.stateDirectory.taskDir('global'),
+      commitIntervalMs: this.config.commitIntervalMs,
+      maxPartitionFetchBytes: this.config.maxPartitionFetchBytes,
+      cache,
+      rocksdb: this.config.rocksdb,
+      logger: this.config.logger.child({ thread: 'global' }),
+      onFatal: (err) => this.handleFatal(err),
+    });
+    await this.globalThread.start();
   }
 
   private async prepareSerdes(sourceTopics: Map<number, string[]>): Promise<Map<string, { key: Serde<unknown>; value: Serde<unknown> }>> {
@@ -437,6 +473,10 @@ export class KafkaStreams {
         await this.thread?.shutdown(clean);
       } catch (err) {
         this.config.logger.error(`closing tasks failed: ${describeError(err)}`);
+      }
+      if (this.globalThread) {
+        await this.globalThread.close(clean);
+        this.stateDirectory.unlock('global');
       }
       this.probe?.cancel();
       await this.consumer?.close().catch((err: unknown) => this.config.logger.warn(`leaving the group failed: ${describeError(err)}`));

@@ -208,10 +208,17 @@ export interface GroupConsumerSettings {
   readonly assignor: AssignorLogic;
 }
 
+/** A PartitionReader with its own connection, outside any consumer group (global stores). */
+export interface ClosablePartitionReader extends PartitionReader {
+  close(): Promise<void>;
+}
+
 export interface KafkaClient {
   admin(): Promise<Admin>;
   /** An idempotent producer (shared by a worker's tasks under at-least-once). */
   producer(): Promise<Producer>;
   transactionalProducer(transactionalId: string, transactionTimeoutMs: number): Promise<TransactionalProducer>;
   groupConsumer(options: GroupConsumerSettings): GroupConsumer;
+  /** Reads any partition without joining a group (read_committed under exactly-once). */
+  partitionReader(options: { readCommitted: boolean }): Promise<ClosablePartitionReader>;
 }

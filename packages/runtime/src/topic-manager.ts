@@ -78,6 +78,11 @@ export async function prepareTopics(o: {
     if (counts.some((c) => c === undefined)) return undefined;
     return Math.max(0, ...(counts as number[]));
   };
+  // co-partitioned groups (joins): an internal topic takes the count of the group's other topics
+  // that are external or fixed, as Kafka Streams' CopartitionedTopicsEnforcer does
+  const fixed = (t: string) => !topology.isInternalTopic(t) || topology.internalTopics.get(t)!.numberOfPartitions !== undefined;
+  const groups = topology.copartitionGroups();
+  const anchorsOf = (topic: string) => groups.filter((g) => g.includes(topic)).flatMap((g) => g.filter((t) => t !== topic && fixed(t)));
   for (let round = 0; round <= topology.internalTopics.size; round++) {
     for (const spec of topology.internalTopics.values()) {
       const name = resolve(spec.name);
@@ -86,9 +91,16 @@ export async function prepareTopics(o: {
         partitionCounts.set(name, spec.numberOfPartitions);
         continue;
       }
-      const counts = (writers.get(spec.name) ?? []).map(taskCount);
+      const anchors = anchorsOf(spec.name);
+      const counts = anchors.length > 0 ? anchors.map((t) => partitionCounts.get(resolve(t))) : (writers.get(spec.name) ?? []).map(taskCount);
       if (counts.length > 0 && counts.every((c) => c !== undefined)) partitionCounts.set(name, Math.max(...(counts as number[])));
     }
+  }
+  // a group of internal topics only: all take the largest count among them
+  for (const group of groups) {
+    if (group.some(fixed)) continue;
+    const counts = group.map((t) => partitionCounts.get(resolve(t)));
+    if (counts.every((c) => c !== undefined)) for (const t of group) partitionCounts.set(resolve(t), Math.max(...(counts as number[])));
   }
   for (const spec of topology.internalTopics.values()) {
     if (!partitionCounts.has(resolve(spec.name))) throw new ConfigError(`cannot work out how many partitions the repartition topic '${resolve(spec.name)}' needs; give it one with Repartitioned.withNumberOfPartitions(n)`);

@@ -24,7 +24,15 @@ export {
   SessionWindowedKStream,
   Suppressed,
   BufferConfig,
+  Printed,
+  EmitStrategy,
+  TableJoined,
+  GlobalKTable,
+  CogroupedKStream,
+  TimeWindowedCogroupedKStream,
+  SessionWindowedCogroupedKStream,
 } from '@sluice/core';
+export type { ValueTransformerWithKey, ValueTransformerWithKeySupplier, ForeignKeyExtractor, EmitStrategyType } from '@sluice/core';
 export type { KeyValueLike, Initializer, Aggregator, Reducer, Merger, StrictBufferConfig, EagerBufferConfig, BufferFullStrategy } from '@sluice/core';
 
 // ---- state stores ----
@@ -52,8 +60,11 @@ export type {
 } from '@sluice/state';
 
 // ---- Processor API ----
-export { Topology, Record, Headers, TimestampExtractors } from '@sluice/core';
+export { Topology, Record, Headers, TimestampExtractors, FixedKeyRecord } from '@sluice/core';
 export type {
+  FixedKeyProcessor,
+  FixedKeyProcessorContext,
+  FixedKeyProcessorSupplier,
   Processor,
   ProcessorSupplier,
   ProcessorContext,
@@ -66,6 +77,7 @@ export type {
   StreamPartitioner,
   TimestampExtractor,
   TopologyDescription,
+  GlobalStoreDescription,
   Header,
   DeserializationExceptionHandler,
   ProcessingExceptionHandler,
@@ -73,8 +85,8 @@ export type {
 } from '@sluice/core';
 
 // ---- serdes ----
-export { Serdes, serdeFrom, Windowed, TimeWindow, SessionWindow, WindowedSerdes } from '@sluice/serdes';
-export type { Serde, Serializer, Deserializer, Window } from '@sluice/serdes';
+export { Serdes, serdeFrom, Windowed, TimeWindow, SessionWindow, WindowedSerdes, AvroSerdes } from '@sluice/serdes';
+export type { Serde, Serializer, Deserializer, Window, AvroSerde, AvroSerdeOptions, AvroCompatibility, AvroSchemaText, SchemaRegistryClient, SubjectNameStrategy, SubjectNameContext } from '@sluice/serdes';
 
 // ---- running ----
 export { KafkaStreams, ProductionError, TopicMismatchError } from '@sluice/runtime';

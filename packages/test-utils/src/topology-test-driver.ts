@@ -55,6 +55,7 @@ export class TopologyTestDriver {
   private readonly ready: Promise<void>;
   private chain: Promise<void> = Promise.resolve();
   private readonly cache: CacheMemoryPool | undefined;
+  private readonly globalTasks = new Map<string, StreamTask>();
   private closed = false;
 
   constructor(
@@ -77,8 +78,24 @@ export class TopologyTestDriver {
       appConfigs: { ...config },
       clock: this.clock,
       logger,
+      globalStore: (name) => this.globalStores.get(name),
     };
     assertSerdes(topology, engine);
+    // global stores first: their topics update them as they are piped in, as in Kafka Streams' driver
+    for (const g of topology.globalStores()) {
+      const task = new StreamTask({
+        taskId: 'global',
+        subtopology: topology.globalSubtopology(g.storeName),
+        partition: 0,
+        topology,
+        config: engine,
+        collector: { send: (r) => this.capture(r) },
+        resolveTopic: (t) => this.resolveTopic(t),
+      });
+      this.tasks.push(task);
+      this.globalTasks.set(g.storeName, task);
+      for (const t of task.inputTopics) this.topicReaders.set(t, task);
+    }
     for (const sub of topology.subtopologies()) {
       const task = new StreamTask({
         taskId: `${sub.id}_0`,
@@ -163,6 +180,15 @@ export class TopologyTestDriver {
   }
 
   // ---- internals ----
+
+  private get globalStores(): ReadonlyMap<string, StateStore> {
+    const out = new Map<string, StateStore>();
+    for (const [name, task] of this.globalTasks) {
+      const store = task.stores.get(name);
+      if (store) out.set(name, store);
+    }
+    return out;
+  }
 
   private async initialize(logger: Logger): Promise<void> {
     for (const task of this.tasks) {

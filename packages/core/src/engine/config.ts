@@ -3,6 +3,7 @@
 import { ConfigError, type Clock, type Logger } from '@sluice/common';
 import type { Headers } from '../processor/headers.js';
 import type { Serde } from '@sluice/serdes';
+import type { StateStore } from '@sluice/state';
 import type { TimestampExtractor } from '../processor/api.js';
 
 export type HandlerResponse = 'CONTINUE' | 'FAIL';
@@ -109,6 +110,8 @@ export interface EngineConfig {
   readonly appConfigs: Readonly<{ [key: string]: unknown }>;
   readonly clock: Clock;
   readonly logger: Logger;
+  /** This worker's copy of a global store by name (undefined when there is none); any processor may read it. */
+  readonly globalStore?: (name: string) => StateStore | undefined;
 }
 
 /**

@@ -462,6 +462,7 @@ export class StreamTask {
       streamTime: () => this.inputs.streamTime(),
       wallClockTime: () => this.o.config.clock.now(),
       store: (name) => this.storeInstances.get(name),
+      globalStore: (name) => this.o.config.globalStore?.(name),
       schedule: (nodeName, intervalMs, type, callback) => this.schedule(nodeName, intervalMs, type, callback),
       requestCommit: () => {
         this.commitRequestedFlag = true;

@@ -8,6 +8,7 @@ import type { Admin, GroupConsumer, KafkaClient, NewTopic, ProduceRecord, Produc
 import { translate, type ErrorContext } from './errors.js';
 import { createGroupConsumer } from './group-consumer.js';
 import { kafkaLogCreator, kafkaLogLevel } from './log.js';
+import { createPartitionReader } from './partition-reader.js';
 import { KafkaProducer } from './produce/producer.js';
 import { kafkajsSecurity, securityContext, type SecurityOptions } from './security.js';
 import { KafkaWire } from './wire/wire.js';
@@ -131,6 +132,17 @@ export function createKafkaClient(o: KafkaClientOptions): KafkaClient {
     },
     groupConsumer(options): GroupConsumer {
       return createGroupConsumer(options, { groupWire: wire('group'), dataWire: wire('consumer'), requestTimeoutMs, taskTimeoutMs, clock, logger: o.logger, errorContext: ctx({ groupId: options.groupId }) });
+    },
+    async partitionReader({ readCommitted }) {
+      // connections of its own: its fetches long-poll while the group consumer and producers work
+      const w = wire('global');
+      try {
+        await w.connect();
+      } catch (err) {
+        await w.close();
+        throw translate(`connecting a partition reader to ${o.brokers.join(',')}`, err);
+      }
+      return { ...createPartitionReader(w, readCommitted), close: () => w.close() };
     },
   };
 }

@@ -120,7 +120,9 @@ export function readOnlySessionStore(store: ReadOnlySessionStore<unknown, unknow
   const win = (e: WindowedKeyValue<unknown, unknown>) => e;
   return {
     name: store.name,
-    findSessions: (key, earliestEnd, latestStart) => g.iterator(() => store.findSessions(key, earliestEnd, latestStart), win) as WindowedIterator<unknown, unknown>,
+    // both overloads: (key, earliestEnd, latestStart) and (keyFrom, keyTo, earliestEnd, latestStart)
+    findSessions: ((...args: unknown[]) =>
+      g.iterator(() => (store.findSessions as (...a: unknown[]) => WindowedIterator<unknown, unknown>)(...args), win) as WindowedIterator<unknown, unknown>) as ReadOnlySessionStore<unknown, unknown>['findSessions'],
     backwardFindSessions: (key, earliestEnd, latestStart) => g.iterator(() => store.backwardFindSessions(key, earliestEnd, latestStart), win) as WindowedIterator<unknown, unknown>,
     fetch: (key) => g.iterator(() => store.fetch(key), win) as WindowedIterator<unknown, unknown>,
     backwardFetch: (key) => g.iterator(() => store.backwardFetch(key), win) as WindowedIterator<unknown, unknown>,
