@@ -83,4 +83,4 @@ export type {
   RetryPolicy,
   ProcessingRetryConfig,
 } from './engine/config.js';
-export { checkExceptionHandler, EXCEPTION_HANDLER_NAMES } from './engine/config.js';
+export { checkExceptionHandler, decide, EXCEPTION_HANDLER_NAMES } from './engine/config.js';

@@ -1,7 +1,7 @@
 // Owns the application configuration of KafkaStreams: its options, Kafka Streams' defaults, and
 // validation when the app is created (unknown keys and bad values are refused with the fix).
 import { ConfigError, createConsoleLogger, systemClock, type Clock, type Logger, type LogLevel } from '@sluice/common';
-import type { DeserializationExceptionHandler, ProcessingExceptionHandler, ProcessingRetryConfig, RetryPolicy, TimestampExtractor } from '@sluice/core';
+import type { DeserializationExceptionHandler, HandlerResult, ProcessingExceptionHandler, ProcessingRetryConfig, RetryPolicy, SourceRecordContext, TimestampExtractor } from '@sluice/core';
 import { checkExceptionHandler, failOnInvalidTimestamp } from '@sluice/core';
 import type { Serde } from '@sluice/serdes';
 import os from 'node:os';
@@ -23,12 +23,22 @@ import { resolveSasl, resolveSsl, type ResolvedSasl, type SaslConfig, type SslCo
 
 export type ProcessingGuarantee = 'at_least_once' | 'exactly_once' | 'exactly_once_v2';
 
+/** One record that could not be written, as the production exception handler sees it (Kafka's ProductionExceptionHandler). */
 export interface ProductionErrorContext {
   readonly topic: string;
+  readonly partition: number | undefined;
+  readonly key: Buffer | null;
+  readonly value: Buffer | null;
+  readonly timestamp: number;
+  readonly headers: { readonly [key: string]: Buffer | Buffer[] };
   readonly error: unknown;
-  readonly records: number;
+  /** The source record the failed one came from (undefined for records of a punctuation). */
+  readonly source: SourceRecordContext | undefined;
+  /** The configured dead letter queue topic (deadLetterQueueTopicName), if any. */
+  readonly deadLetterQueueTopic: string | undefined;
 }
-export type ProductionExceptionHandler = 'logAndFail' | 'logAndContinue' | ((ctx: ProductionErrorContext) => 'CONTINUE' | 'FAIL');
+/** 'logAndFail' (default), 'logAndContinue', or a function deciding per record (may be async, may return dead-letter records). */
+export type ProductionExceptionHandler = 'logAndFail' | 'logAndContinue' | ((ctx: ProductionErrorContext) => HandlerResult);
 
 export interface StreamsConfig {
   /** Consumer group id and prefix of internal topics and of the state directory. */

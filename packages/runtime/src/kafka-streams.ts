@@ -128,6 +128,8 @@ export class KafkaStreams {
         defaultTimestampExtractor: this.config.defaultTimestampExtractor,
         deserializationExceptionHandler: this.config.deserializationExceptionHandler,
         processingExceptionHandler: this.config.processingExceptionHandler,
+        deadLetterQueueTopic: this.config.deadLetterQueueTopicName,
+        processingRetry: this.config.processingRetry,
         appConfigs: this.config.appConfigs,
         clock: this.config.clock,
         logger: log,

@@ -1,6 +1,6 @@
 // Owns the Kafka client port: the small set of operations the runtime needs from a Kafka client.
 // src/kafka/ implements it on kafkajs; nothing else in the runtime knows which client is used.
-import type { RawRecord } from '@sluice/core';
+import type { RawRecord, SourceRecordContext } from '@sluice/core';
 
 export interface TopicPartition {
   readonly topic: string;
@@ -19,6 +19,8 @@ export interface ProduceRecord {
   readonly value: Buffer | null;
   readonly timestamp: number;
   readonly headers: { [key: string]: Buffer | Buffer[] };
+  /** The source record this one came from (production errors and dead letters name it). */
+  readonly source?: SourceRecordContext | undefined;
 }
 
 /** Where each partition's records of one send landed: the offset of the first one. */
@@ -26,6 +28,8 @@ export interface ProduceAck {
   readonly topic: string;
   readonly partition: number;
   readonly baseOffset: number;
+  /** Records written from baseOffset on. */
+  readonly count?: number;
 }
 
 export interface Producer {
@@ -111,6 +115,8 @@ export interface GroupConsumer {
   commitOffsets(offsets: readonly TopicPartitionOffset[]): Promise<void>;
   /** This member's generation, for transactional offset commits (KIP-447). */
   groupMetadata(): GroupMetadata;
+  /** Whether the broker holds records of this assigned partition that are not fetched yet. */
+  hasUnfetched(tp: TopicPartition): boolean;
   /**
    * The group's committed offsets for these partitions (-1: none). Under read_committed it waits
    * while a transaction with offsets for them is still completing (require_stable).

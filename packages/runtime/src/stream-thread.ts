@@ -73,7 +73,7 @@ export class StreamThread {
   /** Creates the thread's producer (under exactly-once: InitProducerId with its transactional id) and its tasks' home. */
   async start(): Promise<void> {
     const { config, client } = this.o;
-    const channel = new ProducerChannel(undefined, config.productionExceptionHandler, this.o.logger);
+    const channel = new ProducerChannel(undefined, { handler: config.productionExceptionHandler, deadLetterQueueTopic: config.deadLetterQueueTopicName, logger: this.o.logger });
     if (config.guarantee === 'exactly_once') {
       // Kafka Streams' exactly_once_v2: one transactional id per thread, kept across restarts of the worker
       const transactionalId = `${config.applicationId}-${this.o.processId}-${this.o.threadIndex}`;
@@ -97,6 +97,7 @@ export class StreamThread {
       checkpointFor: this.o.checkpointFor,
       logger: this.o.logger,
       onRestoreProgress: this.o.onRestoreProgress,
+      unfetched: (tp) => this.o.consumer().hasUnfetched(tp),
     });
     this.tasksValue = new TaskManager({
       config,
@@ -162,7 +163,7 @@ export class StreamThread {
 
   private nextTickIn(): number {
     const now = this.o.config.clock.now();
-    const due = Math.min(this.lastCommit + this.o.config.commitIntervalMs, this.tasksValue?.nextWallClockPunctuation() ?? Infinity);
+    const due = Math.min(this.lastCommit + this.o.config.commitIntervalMs, this.tasksValue?.nextWallClockPunctuation() ?? Infinity, this.tasksValue?.nextRetry() ?? Infinity);
     return Math.max(5, Math.min(200, due - now));
   }
 
@@ -220,6 +221,13 @@ export class StreamThread {
 
   private async maintenance(): Promise<void> {
     if (this.stopping || this.failed || this.joining || !this.tasksValue) return;
+    this.counters.processed += await this.tasks.processWaiting(
+      async () => !this.stopping && !this.failed,
+      async () => {
+        this.channel!.sendPending();
+        await this.channel!.waitForCapacity();
+      },
+    );
     this.counters.punctuations += await this.tasks.punctuate();
     this.channel!.sendPending();
     await this.maybeCommit();

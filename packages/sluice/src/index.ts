@@ -60,7 +60,7 @@ export type {
 } from '@sluice/state';
 
 // ---- Processor API ----
-export { Topology, Record, Headers, TimestampExtractors, FixedKeyRecord } from '@sluice/core';
+export { Topology, Record, Headers, TimestampExtractors, FixedKeyRecord, DEAD_LETTER_HEADERS, deadLetterRecord } from '@sluice/core';
 export type {
   FixedKeyProcessor,
   FixedKeyProcessorContext,
@@ -82,6 +82,14 @@ export type {
   DeserializationExceptionHandler,
   ProcessingExceptionHandler,
   HandlerResponse,
+  HandlerDecision,
+  HandlerResult,
+  DeadLetterRecord,
+  SourceRecordContext,
+  RetryPolicy,
+  ProcessingRetryConfig,
+  DeserializationErrorContext,
+  ProcessingErrorContext,
 } from '@sluice/core';
 
 // ---- serdes ----

@@ -16,6 +16,7 @@ import {
   type EngineConfig,
   type OutgoingRecord,
   type ProcessingExceptionHandler,
+  type ProcessingRetryConfig,
   type TimestampExtractor,
   type Topology,
 } from '@sluice/core';
@@ -31,6 +32,10 @@ export interface TopologyTestDriverConfig {
   defaultTimestampExtractor?: TimestampExtractor;
   deserializationExceptionHandler?: DeserializationExceptionHandler;
   processingExceptionHandler?: ProcessingExceptionHandler;
+  /** Dead letter queue topic (deadLetterQueueTopicName): records the built-in handlers skip are written there. */
+  deadLetterQueueTopicName?: string;
+  /** Retries of failing processors, driven by the fake wall clock (advanceWallClockTime). */
+  processingRetry?: ProcessingRetryConfig;
   /** Start of the fake wall clock (default: Date.now() when the driver is created). */
   initialWallClockTimeMs?: number;
   /** Where persistent stores live (default: a new temp dir, deleted by close()). */
@@ -75,6 +80,8 @@ export class TopologyTestDriver {
       defaultTimestampExtractor: config.defaultTimestampExtractor ?? failOnInvalidTimestamp,
       deserializationExceptionHandler: config.deserializationExceptionHandler ?? 'logAndFail',
       processingExceptionHandler: config.processingExceptionHandler ?? 'logAndFail',
+      deadLetterQueueTopic: config.deadLetterQueueTopicName,
+      processingRetry: config.processingRetry,
       appConfigs: { ...config },
       clock: this.clock,
       logger,
@@ -261,6 +268,9 @@ export class TopologyTestDriver {
       let next: StreamTask | undefined;
       let nextTs = Infinity;
       for (const t of this.tasks) {
+        // a record waiting for another try at a failed processor waits for the (fake) wall clock
+        const retryAt = t.retryDueAt();
+        if (retryAt !== undefined && retryAt > this.clock.now()) continue;
         const ts = t.nextRecordTimestamp();
         if (ts !== undefined && ts < nextTs) {
           nextTs = ts;
@@ -268,7 +278,7 @@ export class TopologyTestDriver {
         }
       }
       if (!next) return;
-      await next.process(1);
+      if ((await next.process(1)) === 0 && next.retryDueAt() === undefined) return;
       await this.commit(next);
     }
   }

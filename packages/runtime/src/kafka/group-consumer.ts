@@ -197,6 +197,7 @@ export function createGroupConsumer(o: GroupConsumerSettings, d: GroupConsumerDe
       }
     },
     groupMetadata: () => membership.groupMetadata(),
+    hasUnfetched: (tp) => fetcher.hasUnfetched(tp),
     async committed(tps) {
       try {
         return (await membership.fetchOffsets([...tps], o.readCommitted, d.clock.now() + d.taskTimeoutMs)).map((c) => ({ topic: c.topic, partition: c.partition, offset: c.offset }));

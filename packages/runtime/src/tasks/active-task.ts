@@ -9,6 +9,8 @@ export type ActiveTaskPhase = 'RESTORING' | 'RUNNING' | 'CLOSED';
 
 export class ActiveTask {
   phase: ActiveTaskPhase = 'RESTORING';
+  /** A record waits for another try at a failed processor: the inputs are paused meanwhile. */
+  waitingForRetry = false;
 
   constructor(
     readonly id: string,

@@ -25,6 +25,8 @@ export interface TaskFactoryOptions {
   readonly checkpointFor: (taskId: string) => CheckpointIO;
   readonly logger: Logger;
   readonly onRestoreProgress: (taskId: string, p: RestoreProgress) => void;
+  /** Whether the broker holds records of an input partition not fetched yet (max.task.idle.ms). */
+  readonly unfetched: (tp: TopicPartition) => boolean;
 }
 
 export class TaskFactory {
@@ -122,6 +124,8 @@ export class TaskFactory {
       collector: this.o.channel.collector(),
       resolveTopic: (t) => (this.o.topology.isInternalTopic(t) ? `${this.o.config.applicationId}-${t}` : t),
       patternTopics,
+      maxTaskIdleMs: this.o.config.maxTaskIdleMs,
+      lagging: (topic) => this.o.unfetched({ topic, partition }),
     });
     const state = new TaskStateManager({
       applicationId: this.o.config.applicationId,

@@ -32,6 +32,8 @@ interface PartitionState {
   position: number;
   paused: boolean;
   fetching: boolean;
+  /** The end (high watermark, or last stable offset under read_committed) the last fetch saw. */
+  end: number;
 }
 
 const key = (topic: string, partition: number) => `${topic}:${partition}`;
@@ -52,7 +54,7 @@ export class Fetcher {
   /** Fetch exactly these partitions from these positions (a new assignment). */
   assign(positions: readonly (TopicPartition & { offset: number })[]): void {
     this.generation++;
-    this.parts = new Map(positions.map((p) => [key(p.topic, p.partition), { topic: p.topic, partition: p.partition, position: p.offset, paused: false, fetching: false }]));
+    this.parts = new Map(positions.map((p) => [key(p.topic, p.partition), { topic: p.topic, partition: p.partition, position: p.offset, paused: false, fetching: false, end: -1 }]));
     this.ready = [];
   }
 
@@ -86,6 +88,12 @@ export class Fetcher {
 
   position(tp: TopicPartition): number | undefined {
     return this.parts.get(key(tp.topic, tp.partition))?.position;
+  }
+
+  /** Whether the broker holds records of `tp` beyond what was fetched (as far as the last fetch knows). */
+  hasUnfetched(tp: TopicPartition): boolean {
+    const p = this.parts.get(key(tp.topic, tp.partition));
+    return p !== undefined && p.end > p.position;
   }
 
   /** Wakes a poll() that is waiting (e.g. a rebalance must be handled). */
@@ -181,6 +189,7 @@ export class Fetcher {
           await this.onPartitionError(p, r.errorCode);
           continue;
         }
+        p.end = this.o.readCommitted ? r.lastStableOffset : r.highWatermark;
         const decoded = decodeBatches(r.topic, r.partition, r.records, from, this.o.readCommitted ? r.abortedTransactions : null);
         if (p.paused || decoded.nextOffset <= from) continue;
         p.position = decoded.nextOffset;
