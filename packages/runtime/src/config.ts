@@ -101,6 +101,8 @@ export interface StreamsConfig {
   deadLetterQueueTopicName?: string;
   /** Retries with exponential backoff of a failing processor before the processing exception handler decides. */
   processingRetry?: ProcessingRetryConfig;
+  /** How often records of repartition topics below the committed offsets are deleted (repartition.purge.interval.ms); default 30 000. */
+  repartitionPurgeIntervalMs?: number;
   /** Waiting for the other inputs of a task (max.task.idle.ms): 0 (default) waits for inputs with unfetched records, -1 never waits. */
   maxTaskIdleMs?: number;
   /** host:port of this worker for interactive queries. */
@@ -152,6 +154,7 @@ export interface ResolvedConfig {
   readonly deadLetterQueueTopicName: string | undefined;
   readonly processingRetry: ProcessingRetryConfig | undefined;
   readonly maxTaskIdleMs: number;
+  readonly repartitionPurgeIntervalMs: number;
   readonly applicationServer: string | undefined;
   readonly clientId: string;
   readonly logger: Logger;
@@ -169,7 +172,7 @@ const KNOWN: readonly string[] = [
   'processingExceptionHandler', 'productionExceptionHandler', 'replicationFactor', 'internalTopicConfig',
   'sessionTimeoutMs', 'heartbeatIntervalMs', 'rebalanceTimeoutMs', 'maxWaitTimeMs', 'fetchMaxBytes', 'maxPartitionFetchBytes', 'transactionTimeoutMs',
   'taskTimeoutMs', 'groupInstanceId', 'numStandbyReplicas', 'acceptableRecoveryLag', 'maxWarmupReplicas', 'probingRebalanceIntervalMs',
-  'deadLetterQueueTopicName', 'processingRetry', 'maxTaskIdleMs',
+  'deadLetterQueueTopicName', 'processingRetry', 'maxTaskIdleMs', 'repartitionPurgeIntervalMs',
   'applicationServer', 'clientId', 'logger', 'logLevel', 'kafkaLogLevel', 'ssl', 'sasl', 'rocksdb', 'clock', 'appConfigs',
 ];
 
@@ -329,6 +332,7 @@ export function resolveConfig(c: StreamsConfig): ResolvedConfig {
     deadLetterQueueTopicName: topicSetting('deadLetterQueueTopicName', c.deadLetterQueueTopicName),
     processingRetry: retrySetting(c.processingRetry),
     maxTaskIdleMs: numberSetting('maxTaskIdleMs', c.maxTaskIdleMs, 0, -1, ' (ms)'),
+    repartitionPurgeIntervalMs: numberSetting('repartitionPurgeIntervalMs', c.repartitionPurgeIntervalMs, 30_000, 0, ' (ms)'),
     applicationServer,
     clientId: stringSetting('clientId', c.clientId) ?? `${c.applicationId}-${process.pid}`,
     logger,

@@ -45,3 +45,4 @@ export {
   UnknownStateStoreError,
 } from './query/index.js';
 export type { QueryableStoreType, TaskMetadata, ThreadMetadata, ThreadState, ReadOnlyStore, QueryableStoreInfo } from './query/index.js';
+export type { StreamThreadExceptionResponse, StreamsUncaughtExceptionHandler } from './failure-policy.js';

@@ -15,6 +15,8 @@ import type { Admin, GroupConsumer, KafkaClient } from './ports.js';
 import { StreamsStateMachine, type StateListener, type StreamsState } from './state-machine.js';
 import type { RestoreProgress } from './state/task-state-manager.js';
 import { StreamThread } from './stream-thread.js';
+import { changelogsOf, diskOffsetSums } from './assignment/local-state.js';
+import { decideUncaught, type StreamThreadExceptionResponse, type StreamsUncaughtExceptionHandler } from './failure-policy.js';
 import { prepareTopics } from './topic-manager.js';
 import { InteractiveQueries, type QueryableStoreInfo, type RuntimeTask } from './query/interactive-queries.js';
 import type { HostInfo, KeyQueryMetadata, LagInfo, StreamsMetadata, ThreadMetadata } from './query/metadata.js';
@@ -22,6 +24,17 @@ import type { ReadOnlyStore } from './query/read-only-stores.js';
 import type { StoreQueryParameters } from './query/store-query-parameters.js';
 import type { TaskOwner } from './query/streams-metadata-state.js';
 import { GlobalStreamThread } from './global/global-stream-thread.js';
+
+/** What start() prepared for stream threads (a replaced thread's successor gets the same). */
+interface ThreadContext {
+  readonly engine: EngineConfig;
+  readonly topologyTasks: TopologyTasks;
+  readonly changelogTopics: ReadonlyMap<string, string>;
+  readonly cache: ReturnType<typeof createCacheMemoryPool> | undefined;
+  readonly sourceSerdes: Map<string, { key: Serde<unknown>; value: Serde<unknown> }>;
+  /** Internal topics the application reads back (repartition, foreign-key subscription and response). */
+  readonly repartitionTopics: ReadonlySet<string>;
+}
 
 export type RestoreListener = (event: RestoreProgress & { taskId: string }) => void;
 export type ErrorListener = (error: unknown) => void;
@@ -43,6 +56,10 @@ export class KafkaStreams {
   private assignment: AssignmentInfo = { active: [], standby: [], clients: [] };
   private probe: { cancel(): void } | undefined;
   private readonly queries: InteractiveQueries;
+  private threadContext: ThreadContext | undefined;
+  private uncaughtExceptionHandler: StreamsUncaughtExceptionHandler | undefined;
+  /** Why this worker asked the whole application to shut down (SHUTDOWN_APPLICATION), sent with its subscription. */
+  private shutdownRequest: string | undefined;
 
   constructor(
     private readonly topology: Topology,
@@ -116,6 +133,7 @@ export class KafkaStreams {
         bootstrapServers: this.config.brokers,
         replicationFactor: this.config.replicationFactor,
         internalTopicConfig: this.config.internalTopicConfig,
+        deadLetterQueueTopic: this.config.deadLetterQueueTopicName,
         logger: log,
       });
       this.queries.onTopics(plan);
@@ -139,37 +157,9 @@ export class KafkaStreams {
       // global stores are complete before this worker joins the group (Kafka's GlobalStreamThread)
       if (this.topology.globalStores().length > 0) await this.startGlobalThread(engine, cache);
       this.processId = this.stateDirectory.processId(() => randomUUID());
-      this.thread = new StreamThread({
-        config: this.config,
-        engine,
-        topology: this.topology,
-        topologyTasks,
-        changelogTopics: plan.changelogTopics,
-        client: this.client,
-        consumer: () => this.consumer!,
-        processId: this.processId,
-        threadIndex: 1,
-        cache,
-        taskDir: (id) => this.stateDirectory.taskDir(id),
-        lockTask: (id) => {
-          this.stateDirectory.lock(id);
-        },
-        unlockTask: (id) => this.stateDirectory.unlock(id),
-        checkpointFor: (id) => OffsetCheckpoint.forTaskDir(this.stateDirectory.taskDir(id)),
-        sourceSerdes,
-        standbyTasks: () => this.assignment.standby,
-        onRestoreProgress: (taskId, p) => this.reportRestore(taskId, p),
-        hooks: {
-          onRebalanceStart: () => {
-            this.machine.tryTo('REBALANCING');
-          },
-          onAllRunning: () => {
-            this.machine.tryTo('RUNNING');
-          },
-          onFatal: (err) => this.handleFatal(err),
-        },
-        logger: log,
-      });
+      const repartitionTopics = new Set(this.topology.subtopologies().flatMap((sub) => sub.sourceTopics.filter((t) => this.topology.isInternalTopic(t)).map((t) => `${this.config.applicationId}-${t}`)));
+      this.threadContext = { engine, topologyTasks, changelogTopics: plan.changelogTopics, cache, sourceSerdes, repartitionTopics };
+      this.thread = this.newThread();
       await this.thread.start();
       this.consumer = this.client.groupConsumer({
         groupId: this.config.applicationId,
@@ -187,9 +177,10 @@ export class KafkaStreams {
           endpoint: this.config.applicationServer,
           topologyTasks,
           topology: topologyFingerprint(this.topology.describe().toString()),
-          changelogsOf: (taskId) => this.changelogsOf(taskId, plan.changelogTopics),
+          changelogsOf: (taskId) => changelogsOf(this.topology, taskId, plan.changelogTopics),
           local: () => ({ active: this.thread?.tasks.ids() ?? [], standby: this.thread?.tasks.standbyIds() ?? [], offsetSums: this.thread?.tasks.offsetSums() ?? new Map() }),
-          diskOffsetSums: () => this.diskOffsetSums(),
+          diskOffsetSums: () => diskOffsetSums(this.stateDirectory, [...(this.thread?.tasks.ids() ?? []), ...(this.thread?.tasks.standbyIds() ?? [])]),
+          shutdownRequested: () => this.shutdownRequest,
           numStandbyReplicas: this.config.numStandbyReplicas,
           acceptableRecoveryLag: this.config.acceptableRecoveryLag,
           maxWarmupReplicas: this.config.maxWarmupReplicas,
@@ -201,7 +192,13 @@ export class KafkaStreams {
       });
       await this.consumer.subscribe(topologyTasks.allSourceTopics());
       this.thread.startTimer();
-      await this.consumer.run(this.thread.handlers());
+      // the handlers go to whichever thread runs now (a replaced thread's successor)
+      await this.consumer.run({
+        onRevoking: (m) => this.thread!.handlers().onRevoking(m),
+        onAssigned: (a, c) => this.thread!.handlers().onAssigned(a, c),
+        onBatch: (b, c) => this.thread!.handlers().onBatch(b, c),
+        onCrash: (err) => this.handleFatal(err, 'client'),
+      });
       await this.firstRunning();
       if (this.fatalError !== undefined) throw this.fatalError;
       log.info(`started: ${this.thread.tasks.size} tasks on this worker (${this.thread.tasks.ids().join(', ') || 'none yet'})`);
@@ -315,7 +312,7 @@ export class KafkaStreams {
     }
     this.queries.onAssignment({ activeOwners, standbyOwners, clients });
     if (info.error) {
-      this.handleFatal(new StreamsError(ErrorCodes.ILLEGAL_STATE, info.error.message));
+      this.stopAfter(new StreamsError(ErrorCodes.ILLEGAL_STATE, info.error.message));
       return;
     }
     this.probe?.cancel();
@@ -325,32 +322,9 @@ export class KafkaStreams {
     }
   }
 
-  /** The changelog partitions of a task: one per logged store of its sub-topology. */
-  private changelogsOf(taskId: string, changelogTopics: ReadonlyMap<string, string>): { topic: string; partition: number }[] {
-    const [sub, partition] = taskId.split('_').map(Number) as [number, number];
-    const def = this.topology.subtopologies().find((s) => s.id === sub);
-    return (def?.stores ?? []).flatMap((store) => {
-      const topic = changelogTopics.get(store);
-      return topic === undefined ? [] : [{ topic, partition }];
-    });
-  }
 
-  /** Offset sums of the task directories on disk that this worker does not use now (their checkpoints). */
-  private async diskOffsetSums(): Promise<Map<string, number>> {
-    const out = new Map<string, number>();
-    const inUse = new Set([...(this.thread?.tasks.ids() ?? []), ...(this.thread?.tasks.standbyIds() ?? [])]);
-    for (const { taskId, path: dir } of this.stateDirectory.listTaskDirs()) {
-      if (inUse.has(taskId)) continue;
-      const offsets = await OffsetCheckpoint.forTaskDir(dir)
-        .read()
-        .catch(() => new Map<string, number>());
-      if (offsets.size === 0) continue;
-      let sum = 0;
-      for (const v of offsets.values()) sum += v;
-      out.set(taskId, sum);
-    }
-    return out;
-  }
+
+
 
   /** Counters of this worker: records processed, commits, punctuations. */
   metrics(): { processed: number; commits: number; punctuations: number; tasks: number } {
@@ -456,7 +430,98 @@ export class KafkaStreams {
     for (const l of this.restoreListeners) l({ ...p, taskId });
   }
 
-  private handleFatal(err: unknown): void {
+  /**
+   * What to do when a stream thread dies of an exception (Kafka's setUncaughtExceptionHandler):
+   * 'REPLACE_THREAD' starts a fresh thread in its place (its tasks restored again), 'SHUTDOWN_CLIENT'
+   * (the default) stops this worker, 'SHUTDOWN_APPLICATION' stops every worker of the application.
+   */
+  setUncaughtExceptionHandler(handler: StreamsUncaughtExceptionHandler): void {
+    if (typeof handler !== 'function') throw new ConfigError(`setUncaughtExceptionHandler takes a function (error) => 'REPLACE_THREAD' | 'SHUTDOWN_CLIENT' | 'SHUTDOWN_APPLICATION', got ${typeof handler}`);
+    this.uncaughtExceptionHandler = handler;
+  }
+
+  private newThread(): StreamThread {
+    const ctx = this.threadContext!;
+    return new StreamThread({
+      config: this.config,
+      engine: ctx.engine,
+      topology: this.topology,
+      topologyTasks: ctx.topologyTasks,
+      changelogTopics: ctx.changelogTopics,
+      client: this.client!,
+      consumer: () => this.consumer!,
+      processId: this.processId,
+      threadIndex: 1,
+      cache: ctx.cache,
+      taskDir: (id) => this.stateDirectory.taskDir(id),
+      lockTask: (id) => {
+        this.stateDirectory.lock(id);
+      },
+      unlockTask: (id) => this.stateDirectory.unlock(id),
+      checkpointFor: (id) => OffsetCheckpoint.forTaskDir(this.stateDirectory.taskDir(id)),
+      sourceSerdes: ctx.sourceSerdes,
+      standbyTasks: () => this.assignment.standby,
+      isRepartitionTopic: (t) => ctx.repartitionTopics.has(t),
+      purgeRepartition: async (offsets) => {
+        const byTopic = new Map<string, { partition: number; offset: number }[]>();
+        for (const o of offsets) byTopic.set(o.topic, [...(byTopic.get(o.topic) ?? []), { partition: o.partition, offset: o.offset }]);
+        for (const [topic, parts] of byTopic) await this.admin?.deleteRecords(topic, parts);
+      },
+      onRestoreProgress: (taskId, p) => this.reportRestore(taskId, p),
+      hooks: {
+        onRebalanceStart: () => {
+          this.machine.tryTo('REBALANCING');
+        },
+        onAllRunning: () => {
+          this.machine.tryTo('RUNNING');
+        },
+        onFatal: (err) => this.handleFatal(err, 'thread'),
+      },
+      logger: this.config.logger,
+    });
+  }
+
+  /** A stream thread (or the client) failed: the uncaught exception handler decides what happens next. */
+  private handleFatal(err: unknown, source: 'thread' | 'client' = 'client'): void {
+    if (this.fatalError !== undefined || this.closing) return;
+    let response: StreamThreadExceptionResponse = 'SHUTDOWN_CLIENT';
+    if (source === 'thread' && this.uncaughtExceptionHandler && this.machine.is('RUNNING', 'REBALANCING')) {
+      response = decideUncaught(this.uncaughtExceptionHandler, err, this.config.logger);
+    }
+    if (response === 'REPLACE_THREAD') {
+      void this.replaceThread(err).catch((e: unknown) => this.stopAfter(e));
+      return;
+    }
+    if (response === 'SHUTDOWN_APPLICATION') {
+      void this.requestApplicationShutdown(err).catch((e: unknown) => this.stopAfter(e));
+      return;
+    }
+    this.stopAfter(err);
+  }
+
+  /** The thread's tasks are closed without committing; a new thread takes over after a rebalance. */
+  private async replaceThread(err: unknown): Promise<void> {
+    this.config.logger.warn(`replacing the stream thread after: ${describeError(err)} (the uncaught exception handler said REPLACE_THREAD)`);
+    const old = this.thread!;
+    await old.shutdown(false);
+    const fresh = this.newThread();
+    await fresh.start();
+    this.thread = fresh;
+    fresh.startTimer();
+    this.consumer?.enforceRebalance('the stream thread was replaced');
+  }
+
+  /** This worker stops its tasks and asks the group's leader to stop every worker (through the assignment). */
+  private async requestApplicationShutdown(err: unknown): Promise<void> {
+    this.shutdownRequest = `worker ${this.processId} (${this.config.clientId}) failed: ${describeError(err)}`;
+    this.config.logger.error(`asking every worker of application '${this.config.applicationId}' to shut down: ${describeError(err)} (the uncaught exception handler said SHUTDOWN_APPLICATION)`);
+    await this.thread?.shutdown(false);
+    this.consumer?.enforceRebalance('shutting the application down');
+    // the answer comes with the next assignment; if the group cannot rebalance, stop this worker anyway
+    this.config.clock.setTimeout(() => this.stopAfter(err), this.config.rebalanceTimeoutMs + 10_000);
+  }
+
+  private stopAfter(err: unknown): void {
     if (this.fatalError !== undefined) return;
     this.fatalError = err;
     this.config.logger.error(`stopping after a fatal error: ${describeError(err)}`);
@@ -464,8 +529,14 @@ export class KafkaStreams {
     void this.shutdown(false).then(() => {
       this.machine.tryTo('ERROR');
       for (const l of this.errorListeners) l(err);
+      if (this.errorListeners.size === 0 && process.exitCode === undefined) {
+        // nobody handles the failure: make the process end non-zero (a supervisor restarts it)
+        this.config.logger.error('no onError listener is registered: the process will exit with code 1 when it ends');
+        process.exitCode = 1;
+      }
     });
   }
+
 
   private shutdownDone: Promise<void> | undefined;
 

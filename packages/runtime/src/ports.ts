@@ -164,6 +164,8 @@ export interface Admin {
   topicOffsets(topic: string): Promise<{ partition: number; low: number; high: number }[]>;
   /** Brokers and the settings transactions depend on. */
   clusterInfo(): Promise<{ brokers: number; transactionStateLogReplicationFactor: number | undefined; transactionStateLogMinIsr: number | undefined }>;
+  /** Delete the records of partitions below the given offsets (Kafka's deleteRecords). */
+  deleteRecords(topic: string, partitions: readonly { partition: number; offset: number }[]): Promise<void>;
   /** Committed offsets of a group for topics. */
   committedOffsets(groupId: string, topics: readonly string[]): Promise<TopicPartitionOffset[]>;
   close(): Promise<void>;

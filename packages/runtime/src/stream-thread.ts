@@ -42,6 +42,9 @@ export interface StreamThreadOptions {
   readonly unlockTask: (taskId: string) => void;
   readonly checkpointFor: (taskId: string) => CheckpointIO;
   readonly sourceSerdes: ReadonlyMap<string, { key: Serde<unknown>; value: Serde<unknown> }>;
+  readonly isRepartitionTopic: (topic: string) => boolean;
+  /** Deletes records of internal repartition topics below these committed offsets (repartition.purge.interval.ms). */
+  readonly purgeRepartition: (offsets: readonly { topic: string; partition: number; offset: number }[]) => Promise<void>;
   /** The standby tasks the last assignment gave this thread. */
   readonly standbyTasks: () => readonly string[];
   readonly onRestoreProgress: (taskId: string, p: RestoreProgress) => void;
@@ -52,6 +55,7 @@ export interface StreamThreadOptions {
 export class StreamThread {
   private readonly mutex = new Mutex();
   private lastCommit: number;
+  private lastPurge: number;
   private timer: { cancel(): void } | undefined;
   private stopping = false;
   private failed = false;
@@ -63,6 +67,7 @@ export class StreamThread {
 
   constructor(private readonly o: StreamThreadOptions) {
     this.lastCommit = o.config.clock.now();
+    this.lastPurge = this.lastCommit;
   }
 
   get tasks(): TaskManager {
@@ -105,6 +110,7 @@ export class StreamThread {
       factory,
       committer: this.committer,
       consumer: this.o.consumer,
+      isRepartitionTopic: this.o.isRepartitionTopic,
       logger: this.o.logger,
       exclusive: (fn) => this.mutex.run(fn),
       onTaskRunning: () => {
@@ -242,6 +248,13 @@ export class StreamThread {
     } catch (err) {
       if (this.isFatal(err)) throw err;
       this.o.logger.warn(`commit failed: ${describeError(err)}; retrying at the next commit`);
+      return;
+    }
+    if (now - this.lastPurge >= this.o.config.repartitionPurgeIntervalMs) {
+      this.lastPurge = now;
+      // what was committed is never read again: repartition topics need not keep it
+      const offsets = this.tasks.committedRepartitionOffsets();
+      if (offsets.length > 0) void this.o.purgeRepartition(offsets).catch((e: unknown) => this.o.logger.warn(`deleting committed records of repartition topics failed: ${describeError(e)}; trying again later`));
     }
   }
 

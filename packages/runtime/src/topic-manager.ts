@@ -36,6 +36,8 @@ export async function prepareTopics(o: {
   replicationFactor: number;
   internalTopicConfig: { [key: string]: string };
   logger: Logger;
+  /** errors.dead.letter.queue.topic.name: must exist like every output topic. */
+  deadLetterQueueTopic?: string | undefined;
 }): Promise<TopicPlan> {
   const { admin, topology, applicationId } = o;
   const subs = topology.subtopologies();
@@ -131,15 +133,17 @@ export async function prepareTopics(o: {
  * for them at the first record and fail long after start. Topics chosen per record by a
  * TopicNameExtractor cannot be known here.
  */
-async function checkOutputTopics(o: { admin: Admin; topology: Topology; bootstrapServers: readonly string[] }, existing: readonly string[]): Promise<void> {
+async function checkOutputTopics(o: { admin: Admin; topology: Topology; bootstrapServers: readonly string[]; deadLetterQueueTopic?: string | undefined }, existing: readonly string[]): Promise<void> {
   const outputs = [...new Set(o.topology.subtopologies().flatMap((s) => s.sinkTopics.filter((t) => !o.topology.isInternalTopic(t))))];
+  // the dead letter queue is an output too (written in the task's transaction under exactly-once)
+  if (o.deadLetterQueueTopic !== undefined && !outputs.includes(o.deadLetterQueueTopic)) outputs.push(o.deadLetterQueueTopic);
   const unlisted = outputs.filter((t) => !existing.includes(t));
   if (unlisted.length === 0) return;
   const missing = await o.admin.missingTopics(unlisted, 'WRITE', 'checking the output topics');
   if (missing.length === 0) return;
   throw new SluiceError(
     ErrorCodes.MISSING_SINK_TOPIC,
-    `output topic${missing.length > 1 ? 's' : ''} ${missing.map((t) => `'${t}'`).join(', ')} not found; create ${missing.length > 1 ? 'them' : 'it'} before starting the application:\n  ` +
+    `output topic${missing.length > 1 ? 's' : ''} ${missing.map((t) => `'${t}'${t === o.deadLetterQueueTopic ? ' (deadLetterQueueTopicName)' : ''}`).join(', ')} not found; create ${missing.length > 1 ? 'them' : 'it'} before starting the application:\n  ` +
       missing.map((t) => createCommand(o.bootstrapServers, t)).join('\n  '),
     { context: { topics: missing } },
   );

@@ -98,6 +98,7 @@ export type { Serde, Serializer, Deserializer, Window, AvroSerde, AvroSerdeOptio
 
 // ---- running ----
 export { KafkaStreams, ProductionError, TopicMismatchError } from '@sluice/runtime';
+export type { StreamThreadExceptionResponse, StreamsUncaughtExceptionHandler } from '@sluice/runtime';
 export type { StreamsConfig, ProcessingGuarantee, ProductionExceptionHandler, StreamsState, StateListener, RestoreProgress, RestoreListener } from '@sluice/runtime';
 
 // ---- operating a cluster (what the `sluice` command uses) ----

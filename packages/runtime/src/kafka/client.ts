@@ -280,6 +280,12 @@ function adminPort(a: KafkaAdmin, ctx: (more?: ErrorContext) => ErrorContext): A
       if (hidden.length > 0) throw translate(action, refusal, ctx({ topics: hidden, topicOperation: operation }));
       return missing;
     },
+    async deleteRecords(topic, partitions) {
+      if (partitions.length === 0) return;
+      await a.deleteTopicRecords({ topic, partitions: partitions.map((p) => ({ partition: p.partition, offset: String(p.offset) })) }).catch((err: unknown) => {
+        throw translate(`deleting records of topic '${topic}'`, err, ctx({ topics: [topic], topicOperation: 'DELETE' as never }));
+      });
+    },
     async deleteTopics(names) {
       if (names.length > 0) await a.deleteTopics({ topics: [...names], timeout: 30_000 });
     },

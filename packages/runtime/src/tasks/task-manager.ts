@@ -19,6 +19,8 @@ export interface TaskManagerOptions {
   readonly factory: TaskFactory;
   readonly committer: Committer;
   readonly consumer: () => GroupConsumer;
+  /** Internal topics written and read by the application itself (repartition, foreign-key subscription). */
+  readonly isRepartitionTopic: (topic: string) => boolean;
   readonly logger: Logger;
   /** Runs `fn` exclusively with the thread's other work (batches, commits, rebalances). */
   readonly exclusive: <T>(fn: () => Promise<T>) => Promise<T>;
@@ -268,6 +270,16 @@ export class TaskManager {
   }
 
   // ---- commits ----
+
+  /** Committed input offsets of running tasks on internal repartition topics (for purging them). */
+  committedRepartitionOffsets(): { topic: string; partition: number; offset: number }[] {
+    const out: { topic: string; partition: number; offset: number }[] = [];
+    for (const t of this.tasks.values()) {
+      if (!t.running || t.task.commitNeeded) continue;
+      for (const o of t.committableOffsets()) if (this.o.isRepartitionTopic(o.topic)) out.push(o);
+    }
+    return out;
+  }
 
   /** Commits every running task with work since its last commit (all of them when `force`). */
   async commit(force = false): Promise<boolean> {
