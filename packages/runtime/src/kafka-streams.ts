@@ -2,7 +2,7 @@
 // prepares topics and serdes, joins the consumer group (one per applicationId, shared by all
 // workers), runs the stream thread, and closes everything in order. Its lifecycle is the
 // StreamsStateMachine; listeners hear every state change and restore progress.
-import { describeError, IllegalStateError, StreamsError, ErrorCodes, ConfigError } from '@sluice/common';
+import { describeError, IllegalStateError, StreamsError, ErrorCodes, ConfigError, SluiceError } from '@sluice/common';
 import { assertSerdes, type EngineConfig, type StreamPartitioner, type Topology } from '@sluice/core';
 import type { Serde, Serializer } from '@sluice/serdes';
 import { OffsetCheckpoint, StateDirectory, createCacheMemoryPool } from '@sluice/state';
@@ -124,7 +124,7 @@ export class KafkaStreams {
         ...(this.config.ssl !== undefined ? { ssl: this.config.ssl } : {}),
         ...(this.config.sasl !== undefined ? { sasl: this.config.sasl } : {}),
       });
-      this.admin = await this.client.admin();
+      this.admin = await this.connectAdmin(this.client);
       if (this.config.guarantee === 'exactly_once') await this.checkTransactionsPossible(this.admin);
       const plan = await prepareTopics({
         admin: this.admin,
@@ -376,6 +376,26 @@ export class KafkaStreams {
       }
     }
     return bySource;
+  }
+
+  /**
+   * The first connection: a broker that is away (restarting, not up yet) is waited for, with a warning
+   * per attempt, up to taskTimeoutMs — as a supervisor restarting workers during an outage needs;
+   * refused credentials, missing rights and bad settings fail at once.
+   */
+  private async connectAdmin(client: KafkaClient): Promise<Admin> {
+    const deadline = this.config.clock.now() + this.config.taskTimeoutMs;
+    for (let attempt = 1; ; attempt++) {
+      try {
+        return await client.admin();
+      } catch (err) {
+        // a listener that closes the connection at once wants SASL/TLS: that is no outage
+        const retriable = err instanceof SluiceError && err.code === ErrorCodes.KAFKA_CLIENT && err.retriable && err.context['kafkaErrorType'] !== 'CONNECTION_CLOSED';
+        if (!retriable || this.config.clock.now() > deadline || this.closing) throw err;
+        this.config.logger.warn(`cannot reach the brokers at ${this.config.brokers.join(',')} yet (attempt ${attempt}): ${describeError(err)}; retrying until taskTimeoutMs (${this.config.taskTimeoutMs} ms) has passed`);
+        await new Promise<void>((r) => this.config.clock.setTimeout(r, Math.min(5_000, 500 * attempt)));
+      }
+    }
   }
 
   /** Resolves when the app is RUNNING for the first time (its first tasks restored), or failed. */
