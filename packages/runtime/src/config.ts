@@ -101,6 +101,8 @@ export interface StreamsConfig {
   deadLetterQueueTopicName?: string;
   /** Retries with exponential backoff of a failing processor before the processing exception handler decides. */
   processingRetry?: ProcessingRetryConfig;
+  /** How often topics are looked up for source patterns (metadata.max.age.ms): a new matching topic is read from then on; default 300 000. */
+  metadataMaxAgeMs?: number;
   /** How often records of repartition topics below the committed offsets are deleted (repartition.purge.interval.ms); default 30 000. */
   repartitionPurgeIntervalMs?: number;
   /** Waiting for the other inputs of a task (max.task.idle.ms): 0 (default) waits for inputs with unfetched records, -1 never waits. */
@@ -155,6 +157,7 @@ export interface ResolvedConfig {
   readonly processingRetry: ProcessingRetryConfig | undefined;
   readonly maxTaskIdleMs: number;
   readonly repartitionPurgeIntervalMs: number;
+  readonly metadataMaxAgeMs: number;
   readonly applicationServer: string | undefined;
   readonly clientId: string;
   readonly logger: Logger;
@@ -172,7 +175,7 @@ const KNOWN: readonly string[] = [
   'processingExceptionHandler', 'productionExceptionHandler', 'replicationFactor', 'internalTopicConfig',
   'sessionTimeoutMs', 'heartbeatIntervalMs', 'rebalanceTimeoutMs', 'maxWaitTimeMs', 'fetchMaxBytes', 'maxPartitionFetchBytes', 'transactionTimeoutMs',
   'taskTimeoutMs', 'groupInstanceId', 'numStandbyReplicas', 'acceptableRecoveryLag', 'maxWarmupReplicas', 'probingRebalanceIntervalMs',
-  'deadLetterQueueTopicName', 'processingRetry', 'maxTaskIdleMs', 'repartitionPurgeIntervalMs',
+  'deadLetterQueueTopicName', 'processingRetry', 'maxTaskIdleMs', 'repartitionPurgeIntervalMs', 'metadataMaxAgeMs',
   'applicationServer', 'clientId', 'logger', 'logLevel', 'kafkaLogLevel', 'ssl', 'sasl', 'rocksdb', 'clock', 'appConfigs',
 ];
 
@@ -333,6 +336,7 @@ export function resolveConfig(c: StreamsConfig): ResolvedConfig {
     processingRetry: retrySetting(c.processingRetry),
     maxTaskIdleMs: numberSetting('maxTaskIdleMs', c.maxTaskIdleMs, 0, -1, ' (ms)'),
     repartitionPurgeIntervalMs: numberSetting('repartitionPurgeIntervalMs', c.repartitionPurgeIntervalMs, 30_000, 0, ' (ms)'),
+    metadataMaxAgeMs: numberSetting('metadataMaxAgeMs', c.metadataMaxAgeMs, 300_000, 100, ' (ms)'),
     applicationServer,
     clientId: stringSetting('clientId', c.clientId) ?? `${c.applicationId}-${process.pid}`,
     logger,

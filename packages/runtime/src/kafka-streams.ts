@@ -17,7 +17,7 @@ import type { RestoreProgress } from './state/task-state-manager.js';
 import { StreamThread } from './stream-thread.js';
 import { changelogsOf, diskOffsetSums } from './assignment/local-state.js';
 import { decideUncaught, type StreamThreadExceptionResponse, type StreamsUncaughtExceptionHandler } from './failure-policy.js';
-import { prepareTopics } from './topic-manager.js';
+import { patternTopics, prepareTopics, type TopicPlan } from './topic-manager.js';
 import { InteractiveQueries, type QueryableStoreInfo, type RuntimeTask } from './query/interactive-queries.js';
 import type { HostInfo, KeyQueryMetadata, LagInfo, StreamsMetadata, ThreadMetadata } from './query/metadata.js';
 import type { ReadOnlyStore } from './query/read-only-stores.js';
@@ -55,6 +55,7 @@ export class KafkaStreams {
   private fatalError: unknown;
   private assignment: AssignmentInfo = { active: [], standby: [], clients: [] };
   private probe: { cancel(): void } | undefined;
+  private patternWatch: { cancel(): void } | undefined;
   private readonly queries: InteractiveQueries;
   private threadContext: ThreadContext | undefined;
   private uncaughtExceptionHandler: StreamsUncaughtExceptionHandler | undefined;
@@ -191,6 +192,7 @@ export class KafkaStreams {
         }),
       });
       await this.consumer.subscribe(topologyTasks.allSourceTopics());
+      this.watchPatternTopics(topologyTasks, plan);
       this.thread.startTimer();
       // the handlers go to whichever thread runs now (a replaced thread's successor)
       await this.consumer.run({
@@ -376,6 +378,45 @@ export class KafkaStreams {
       }
     }
     return bySource;
+  }
+
+  /**
+   * Source patterns are looked up again every metadataMaxAgeMs (Kafka's pattern subscription): a topic
+   * created later that matches joins its sub-topology's tasks at a rebalance.
+   */
+  private watchPatternTopics(topologyTasks: TopologyTasks, plan: TopicPlan): void {
+    const sourceTopics = plan.sourceTopics;
+    const subs = this.topology.subtopologies().filter((s) => s.sourcePatterns.length > 0);
+    if (subs.length === 0) return;
+    const tick = async () => {
+      const existing = await this.admin!.listTopics();
+      const added: string[] = [];
+      for (const sub of subs) {
+        for (const pattern of sub.sourcePatterns) {
+          for (const t of patternTopics(pattern, existing, this.config.applicationId)) {
+            // (the plan's map is the one the tasks are computed from: it now lists the topic too)
+            if (topologyTasks.addSourceTopic(sub.id, t)) added.push(t);
+          }
+        }
+      }
+      if (added.length === 0) return;
+      this.config.logger.info(`new topics match source patterns: ${added.join(', ')}; rebalancing so their partitions are read`);
+      const serdes = await this.prepareSerdes(sourceTopics);
+      for (const [t, s] of serdes) this.threadContext!.sourceSerdes.set(t, s);
+      for (const d of await this.admin!.describeTopics(added, [])) plan.partitionCounts.set(d.name, d.partitions);
+      this.queries.onTopics(plan);
+      await this.consumer!.subscribe(topologyTasks.allSourceTopics());
+      this.consumer!.enforceRebalance('new topics match a source pattern');
+    };
+    const schedule = () => {
+      this.patternWatch = this.config.clock.setTimeout(() => {
+        if (this.closing || this.fatalError !== undefined) return;
+        void tick()
+          .catch((err: unknown) => this.config.logger.warn(`looking up topics for source patterns failed: ${describeError(err)}; trying again later`))
+          .finally(schedule);
+      }, this.config.metadataMaxAgeMs);
+    };
+    schedule();
   }
 
   /**
@@ -572,6 +613,7 @@ export class KafkaStreams {
         this.stateDirectory.unlock('global');
       }
       this.probe?.cancel();
+      this.patternWatch?.cancel();
       await this.consumer?.close().catch((err: unknown) => this.config.logger.warn(`leaving the group failed: ${describeError(err)}`));
       await this.admin?.close().catch(() => undefined);
       this.stateDirectory.close();

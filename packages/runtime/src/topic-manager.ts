@@ -23,6 +23,11 @@ export class TopicMismatchError extends SluiceError {
   }
 }
 
+/** The topics a source pattern reads: internal topics (ours and Kafka's) never match. */
+export function patternTopics(pattern: RegExp, existing: readonly string[], applicationId: string): string[] {
+  return existing.filter((t) => pattern.test(t) && !t.startsWith('__') && !(t.startsWith(`${applicationId}-`) && /-(changelog|repartition)$/.test(t)));
+}
+
 export function internalTopicName(applicationId: string, topic: string): string {
   return `${applicationId}-${topic}`;
 }
@@ -48,8 +53,7 @@ export async function prepareTopics(o: {
   for (const sub of subs) {
     const topics = sub.sourceTopics.map(resolve);
     for (const pattern of sub.sourcePatterns) {
-      // internal topics (ours and Kafka's) never match a source pattern
-      const matched = existing.filter((t) => pattern.test(t) && !t.startsWith('__') && !(t.startsWith(`${applicationId}-`) && /-(changelog|repartition)$/.test(t)));
+      const matched = patternTopics(pattern, existing, applicationId);
       if (matched.length === 0) o.logger.warn(`no topic matches the source pattern ${pattern} of sub-topology ${sub.id} yet`);
       topics.push(...matched);
     }

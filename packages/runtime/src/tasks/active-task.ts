@@ -16,7 +16,7 @@ export class ActiveTask {
     readonly id: string,
     readonly task: StreamTask,
     readonly state: TaskStateManager,
-    readonly inputs: readonly TopicPartition[],
+    readonly inputs: TopicPartition[],
   ) {}
 
   get partition(): number {

@@ -107,7 +107,15 @@ export class TaskManager {
       await this.o.factory.closeStandby(s).catch((err: unknown) => this.o.logger.warn(`closing standby task ${id} failed: ${describeError(err)}`));
     }
     for (const [id, inputs] of wanted) {
-      if (this.tasks.has(id)) continue;
+      const kept = this.tasks.get(id);
+      if (kept) {
+        // topics that matched a source pattern after start join the task
+        for (const tp of inputs) {
+          if (kept.inputs.some((i) => i.topic === tp.topic && i.partition === tp.partition)) continue;
+          if (this.o.factory.addInput(kept, tp)) this.byPartition.set(`${tp.topic}:${tp.partition}`, kept);
+        }
+        continue;
+      }
       const t = await this.o.factory.create(id, inputs, () => control.heartbeat());
       this.add(t);
     }
