@@ -32,6 +32,8 @@ export type {
 export type { StoreType, CacheFlushRecord, CacheFlushListener, CachedStateStore, StoreBuilder, EncryptableStoreBuilder, EncryptionKey, EncryptionOptions, QueryableStoreKind, StoreQueryInfo } from './store-builder.js';
 export type { StoreSupplier, KeyValueBytesStoreSupplier, WindowBytesStoreSupplier, SessionBytesStoreSupplier } from './store-supplier.js';
 export { Stores } from './stores.js';
+export { CACHE_MISS, cacheAccess } from './internal/layers/cache-access.js';
+export type { CacheAccess } from './internal/layers/cache-access.js';
 export { storeEncryption } from './internal/layers/encryption.js';
 export { valueAndTimestampSerde } from './internal/layers/value-and-timestamp.js';
 export { changelogTopicName } from './internal/layers/typed-context.js';

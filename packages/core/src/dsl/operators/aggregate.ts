@@ -1,7 +1,8 @@
 // Owns the processors behind count/reduce/aggregate: on grouped streams (each record folds into the
 // key's aggregate) and on grouped tables (the old value is subtracted, the new one added). The
-// result timestamp is the highest timestamp that contributed, as in Kafka Streams.
-import type { CachedStateStore, TimestampedKeyValueStore, ValueAndTimestamp } from '@sluice/state';
+// result timestamp is the highest timestamp that contributed, as in Kafka Streams. A key found in
+// the store's record cache is folded without a promise (cacheAccess); a miss reads the store.
+import { CACHE_MISS, cacheAccess, type CacheAccess, type CachedStateStore, type TimestampedKeyValueStore, type ValueAndTimestamp } from '@sluice/state';
 import type { Processor, ProcessorContext, ProcessorSupplierObject } from '../../processor/api.js';
 import type { Record } from '../../processor/record.js';
 import { internalContext } from '../../engine/node-context.js';
@@ -42,6 +43,7 @@ export class StreamAggregateSupplier<K, V, VA> implements ProcessorSupplierObjec
 class StreamAggregateProcessor<K, V, VA> implements Processor<K, V, K, Change<VA>> {
   private ctx!: ProcessorContext<K, Change<VA>>;
   private store!: TableStore<K, VA>;
+  private cached: CacheAccess<K, ValueAndTimestamp<VA>> | undefined;
   private forwarder!: TimestampedForwarder<K, VA>;
 
   constructor(
@@ -52,33 +54,49 @@ class StreamAggregateProcessor<K, V, VA> implements Processor<K, V, K, Change<VA
   init(c: ProcessorContext<K, Change<VA>>): void {
     this.ctx = c;
     this.store = c.getStateStore<TableStore<K, VA>>(this.s.storeName);
+    this.cached = cacheAccess(this.store);
     this.forwarder = new TimestampedForwarder(this.store, c, this.s.sendOldValues);
   }
 
-  async process(record: Record<K, V>): Promise<void> {
-    const { ctx, store, forwarder } = this;
-    const self = { fold: this.fold, sendOldValues: this.s.sendOldValues };
+  process(record: Record<K, V>): void | Promise<void> {
     if (record.key === null || record.key === undefined || record.value === null || record.value === undefined) {
-      internalContext(ctx).droppedRecord(`null ${record.key === null || record.key === undefined ? 'key' : 'value'} (aggregations skip such records)`);
+      internalContext(this.ctx).droppedRecord(`null ${record.key === null || record.key === undefined ? 'key' : 'value'} (aggregations skip such records)`);
       return;
     }
-    const old = await store.get(record.key);
+    const hit = this.cached === undefined ? CACHE_MISS : this.cached.tryGet(record.key);
+    if (hit === CACHE_MISS) return this.store.get(record.key).then((old) => this.update(record, old));
+    return this.update(record, hit);
+  }
+
+  private update(record: Record<K, V>, old: ValueAndTimestamp<VA> | undefined): void | Promise<void> {
+    const fold = this.fold;
     let newAgg: VA;
     let oldAgg: VA | null;
-    let timestamp: number;
-    if ('reducer' in self.fold) {
+    const timestamp = old === undefined ? record.timestamp : Math.max(record.timestamp, old.timestamp);
+    if ('reducer' in fold) {
       oldAgg = old?.value ?? null;
-      newAgg = old === undefined ? (record.value as unknown as VA) : (self.fold.reducer(old.value as V & VA, record.value as V & VA) as VA);
-      timestamp = old === undefined ? record.timestamp : Math.max(record.timestamp, old.timestamp);
+      newAgg = old === undefined ? (record.value as unknown as VA) : (fold.reducer(old.value as V & VA, record.value as V & VA) as VA);
     } else {
       // as Kafka Streams: with no aggregate yet, the initializer's value is the "old" one
-      oldAgg = old === undefined ? self.fold.initializer() : old.value;
-      timestamp = old === undefined ? record.timestamp : Math.max(record.timestamp, old.timestamp);
-      newAgg = self.fold.aggregator(record.key, record.value, oldAgg);
+      oldAgg = old === undefined ? fold.initializer() : old.value;
+      newAgg = fold.aggregator(record.key, record.value, oldAgg);
     }
-    await store.put(record.key, { value: newAgg, timestamp });
-    return forwarder.maybeForward(record.withValue(change(newAgg, self.sendOldValues ? oldAgg : null)).withTimestamp(timestamp));
+    const result = record.withValue(change(newAgg, this.s.sendOldValues ? oldAgg : null)).withTimestamp(timestamp);
+    return writeAndForward(this.store, this.cached, this.forwarder, record.key, { value: newAgg, timestamp }, result);
   }
+}
+
+/** Writes the new aggregate (into the cache without a promise when it can) and forwards it. */
+function writeAndForward<K, VA>(
+  store: TableStore<K, VA>,
+  cached: CacheAccess<K, ValueAndTimestamp<VA>> | undefined,
+  forwarder: TimestampedForwarder<K, VA>,
+  key: K,
+  value: ValueAndTimestamp<VA> | null,
+  result: Record<K, Change<VA>>,
+): void | Promise<void> {
+  const written = cached === undefined ? store.put(key, value) : cached.putCached(key, value);
+  return written === undefined ? forwarder.maybeForward(result) : written.then(() => forwarder.maybeForward(result));
 }
 
 /** KGroupedTable.aggregate / count / reduce: subtract the old value, add the new one. */
@@ -108,6 +126,7 @@ export class TableAggregateSupplier<K, V, VA> implements ProcessorSupplierObject
 
 class TableAggregateProcessor<K, V, VA> implements Processor<K, Change<V>, K, Change<VA>> {
   private store!: TableStore<K, VA>;
+  private cached: CacheAccess<K, ValueAndTimestamp<VA>> | undefined;
   private forwarder!: TimestampedForwarder<K, VA>;
 
   constructor(
@@ -119,13 +138,18 @@ class TableAggregateProcessor<K, V, VA> implements Processor<K, Change<V>, K, Ch
 
   init(c: ProcessorContext<K, Change<VA>>): void {
     this.store = c.getStateStore<TableStore<K, VA>>(this.s.storeName);
+    this.cached = cacheAccess(this.store);
     this.forwarder = new TimestampedForwarder(this.store, c, this.s.sendOldValues);
   }
 
-  async process(record: Record<K, Change<V>>): Promise<void> {
-    const { store, forwarder, fold } = this;
-    const self = { sendOldValues: this.s.sendOldValues };
-    const old = await store.get(record.key);
+  process(record: Record<K, Change<V>>): void | Promise<void> {
+    const hit = this.cached === undefined ? CACHE_MISS : this.cached.tryGet(record.key);
+    if (hit === CACHE_MISS) return this.store.get(record.key).then((old) => this.update(record, old));
+    return this.update(record, hit);
+  }
+
+  private update(record: Record<K, Change<V>>, old: ValueAndTimestamp<VA> | undefined): void | Promise<void> {
+    const fold = this.fold;
     const oldAgg = old?.value ?? null;
     let timestamp = record.timestamp;
     let agg: VA | null = oldAgg;
@@ -138,7 +162,7 @@ class TableAggregateProcessor<K, V, VA> implements Processor<K, Change<V>, K, Ch
       else agg = agg === null ? (record.value.newValue as unknown as VA) : (fold.adder(agg as V & VA, record.value.newValue as V & VA) as VA);
       if (old !== undefined) timestamp = Math.max(record.timestamp, old.timestamp);
     }
-    await store.put(record.key, agg === null ? null : { value: agg, timestamp });
-    return forwarder.maybeForward(record.withValue(change(agg, self.sendOldValues ? oldAgg : null)).withTimestamp(timestamp));
+    const result = record.withValue(change(agg, this.s.sendOldValues ? oldAgg : null)).withTimestamp(timestamp);
+    return writeAndForward(this.store, this.cached, this.forwarder, record.key, agg === null ? null : { value: agg, timestamp }, result);
   }
 }

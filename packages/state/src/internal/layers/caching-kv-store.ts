@@ -24,6 +24,18 @@ export class CachingKeyValueStore extends CachingLayer<Buffer, KeyValueBytesLaye
     return value;
   }
 
+  /** The cached value of `key` (null: a cached deletion), or undefined when the cache does not hold it. */
+  getCached(key: Buffer): Buffer | null | undefined {
+    const hit = this.cache.get(sortKey(key));
+    return hit === undefined ? undefined : hit.value;
+  }
+
+  /** put() without a promise unless the write pushes the worker's cache over budget (then it evicts). */
+  putCached(key: Buffer, value: Buffer | null, timestamp?: number): void | Promise<void> {
+    this.cache.put(sortKey(key), key, value, timestamp ?? this.now(), true, this.recordContext());
+    return this.cache.overBudget() ? this.maybeEvict() : undefined;
+  }
+
   async put(key: Buffer, value: Buffer | null, timestamp?: number): Promise<void> {
     this.cache.put(sortKey(key), key, value, timestamp ?? this.now(), true, this.recordContext());
     await this.maybeEvict();
