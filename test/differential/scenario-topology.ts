@@ -1,0 +1,130 @@
+// Owns building a scenario's topology with Sluice's DSL: each step means what the same step means
+// in java/.../ScenarioTopology.java (Kafka Streams' DSL). Add an operation to both files together.
+import { Consumed, Grouped, KStream, KTable, Materialized, Named, Produced, Repartitioned, StreamsBuilder, type Topology } from 'sluice';
+import * as fn from './functions.js';
+import type { SerdeName, Step } from './scenario.js';
+
+type AnyStream = KStream<unknown, unknown>;
+type AnyTable = KTable<unknown, unknown>;
+
+interface MaterializedSpec {
+  readonly name?: string;
+  readonly storeType?: 'rocksdb' | 'in_memory';
+  readonly caching?: boolean;
+  readonly logging?: boolean;
+  readonly key?: SerdeName;
+  readonly value?: SerdeName;
+}
+
+/** What a step may carry besides op/as/from; every field is checked where it is used. */
+type StepFields = Step & { [field: string]: unknown };
+
+export class ScenarioTopology {
+  private readonly builder = new StreamsBuilder();
+  private readonly handles = new Map<string, AnyStream | AnyTable>();
+
+  constructor(private readonly steps: readonly Step[]) {}
+
+  build(): Topology {
+    for (const step of this.steps) this.apply(step as StepFields);
+    return this.builder.build();
+  }
+
+  /** The builder, for steps other files add (see README.md: adding an operation). */
+  get streamsBuilder(): StreamsBuilder {
+    return this.builder;
+  }
+
+  private apply(s: StepFields): void {
+    switch (s.op) {
+      case 'stream': {
+        const topics = Array.isArray(s['topic']) ? (s['topic'] as string[]) : (s['topic'] as string);
+        let c = Consumed.with(serde(s, 'key'), serde(s, 'value'));
+        if (typeof s['name'] === 'string') c = c.withName(s['name']);
+        return this.put(s, this.builder.stream(topics, c));
+      }
+      case 'table': {
+        let c = Consumed.with(serde(s, 'key'), serde(s, 'value'));
+        if (typeof s['name'] === 'string') c = c.withName(s['name']);
+        return this.put(s, this.builder.table(s['topic'] as string, c, this.materialized(s['materialized'])));
+      }
+      case 'toStream':
+        return this.put(s, this.table(s, 'from').toStream(named(s)));
+      case 'toTable':
+        return this.put(s, this.stream(s, 'from').toTable(named(s), this.materialized(s['materialized'])));
+      case 'to':
+        return this.stream(s, 'from').to(s['topic'] as string, Produced.with(serde(s, 'key'), serde(s, 'value')) as Produced<NonNullable<unknown>, NonNullable<unknown>>);
+      case 'selectKey':
+        return this.put(s, this.stream(s, 'from').selectKey(fn.keySelector(s['fn'])));
+      case 'map':
+        return this.put(s, this.stream(s, 'from').map(fn.mapper(s['fn'])));
+      case 'mapValues': {
+        const from = this.handle(s, 'from');
+        if (from instanceof KTable) return this.put(s, from.mapValues(fn.valueMapper(s['fn']), named(s), this.materialized(s['materialized'])));
+        return this.put(s, this.stream(s, 'from').mapValues(fn.valueMapper(s['fn'])));
+      }
+      case 'filter': {
+        const from = this.handle(s, 'from');
+        if (from instanceof KTable) return this.put(s, from.filter(fn.predicate(s['fn']), named(s), this.materialized(s['materialized'])));
+        return this.put(s, this.stream(s, 'from').filter(fn.predicate(s['fn'])));
+      }
+      case 'repartition': {
+        let r = Repartitioned.with(serde(s, 'key'), serde(s, 'value'));
+        if (typeof s['name'] === 'string') r = r.withName(s['name']);
+        if (typeof s['partitions'] === 'number') r = r.withNumberOfPartitions(s['partitions']);
+        return this.put(s, this.stream(s, 'from').repartition(r));
+      }
+      case 'count': {
+        const from = this.stream(s, 'from');
+        const m = (this.materialized(s['materialized']) ?? Materialized.with<unknown, number>(serde(s, 'key'), fn.serde('long') as never)) as Materialized<unknown, number>;
+        const grouped = Grouped.with(serde(s, 'key'), serde(s, 'value'));
+        const g = s['groupBy'] !== undefined ? from.groupBy(fn.keySelector(s['groupBy']), grouped) : from.groupByKey(grouped);
+        return this.put(s, g.count(m) as unknown as AnyTable);
+      }
+      default:
+        throw new Error(`unknown step op ${JSON.stringify(s.op)} in ${JSON.stringify(s)}`);
+    }
+  }
+
+  private materialized<V>(spec: unknown): Materialized<unknown, V> | undefined {
+    if (spec === undefined) return undefined;
+    const m = spec as MaterializedSpec;
+    let out: Materialized<unknown, V> = m.name !== undefined ? Materialized.as<unknown, V>(m.name) : Materialized.with<unknown, V>(undefined, undefined);
+    if (m.key !== undefined) out = out.withKeySerde(fn.serde(m.key));
+    if (m.value !== undefined) out = out.withValueSerde(fn.serde(m.value) as never);
+    if (m.storeType !== undefined) out = out.withStoreType(m.storeType);
+    if (m.caching !== undefined) out = m.caching ? out.withCachingEnabled() : out.withCachingDisabled();
+    if (m.logging === false) out = out.withLoggingDisabled();
+    return out;
+  }
+
+  private put(s: Step, handle: AnyStream | AnyTable): void {
+    if (s.as !== undefined) this.handles.set(s.as, handle as AnyStream | AnyTable);
+  }
+
+  private handle(s: StepFields, field: string): AnyStream | AnyTable {
+    const h = this.handles.get(s[field] as string);
+    if (!h) throw new Error(`step ${JSON.stringify(s)}: no handle named ${JSON.stringify(s[field])}`);
+    return h;
+  }
+
+  private stream(s: StepFields, field: string): AnyStream {
+    const h = this.handle(s, field);
+    if (!(h instanceof KStream)) throw new Error(`step ${JSON.stringify(s)}: '${String(s[field])}' is not a stream`);
+    return h;
+  }
+
+  private table(s: StepFields, field: string): AnyTable {
+    const h = this.handle(s, field);
+    if (!(h instanceof KTable)) throw new Error(`step ${JSON.stringify(s)}: '${String(s[field])}' is not a table`);
+    return h;
+  }
+}
+
+function serde(s: StepFields, which: string): ReturnType<typeof fn.serde> {
+  return fn.serde(s[which] as SerdeName | undefined);
+}
+
+function named(s: StepFields): Named | undefined {
+  return typeof s['name'] === 'string' ? Named.as(s['name']) : undefined;
+}
