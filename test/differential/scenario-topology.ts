@@ -1,6 +1,6 @@
 // Owns building a scenario's topology with Sluice's DSL: each step means what the same step means
 // in java/.../ScenarioTopology.java (Kafka Streams' DSL). Add an operation to both files together.
-import { Consumed, Grouped, KStream, KTable, Materialized, Named, Produced, Repartitioned, StreamsBuilder, type Topology } from 'sluice';
+import { Consumed, Grouped, JoinWindows, KStream, KTable, Materialized, Named, Produced, Repartitioned, Stores, StreamJoined, StreamsBuilder, type Topology } from 'sluice';
 import * as fn from './functions.js';
 import type { SerdeName, Step } from './scenario.js';
 
@@ -81,9 +81,25 @@ export class ScenarioTopology {
         const g = s['groupBy'] !== undefined ? from.groupBy(fn.keySelector(s['groupBy']), grouped) : from.groupByKey(grouped);
         return this.put(s, g.count(m) as unknown as AnyTable);
       }
+      case 'join':
+      case 'leftJoin':
+      case 'outerJoin':
+        return this.put(s, this.join(s.op, s));
       default:
         throw new Error(`unknown step op ${JSON.stringify(s.op)} in ${JSON.stringify(s)}`);
     }
+  }
+
+  private join(op: 'join' | 'leftJoin' | 'outerJoin', s: StepFields): AnyStream | AnyTable {
+    const left = this.handle(s, 'left');
+    const right = this.handle(s, 'right');
+    const joiner = fn.joiner(s['joiner']);
+    if (left instanceof KStream && right instanceof KStream) {
+      const w = windows(s['windows'] as WindowsSpec);
+      const sj = streamJoined(s['streamJoined'] as StreamJoinedSpec | undefined, w);
+      return left[op](right, joiner, w, sj) as unknown as AnyStream;
+    }
+    throw new Error(`step ${JSON.stringify(s)}: this join is not supported by the harness yet`);
   }
 
   private materialized<V>(spec: unknown): Materialized<unknown, V> | undefined {
@@ -119,6 +135,49 @@ export class ScenarioTopology {
     if (!(h instanceof KTable)) throw new Error(`step ${JSON.stringify(s)}: '${String(s[field])}' is not a table`);
     return h;
   }
+}
+
+interface WindowsSpec {
+  readonly timeDifferenceMs: number;
+  readonly graceMs?: number;
+  readonly beforeMs?: number;
+  readonly afterMs?: number;
+}
+
+function windows(w: WindowsSpec): JoinWindows {
+  let out = w.graceMs !== undefined ? JoinWindows.ofTimeDifferenceAndGrace(w.timeDifferenceMs, w.graceMs) : JoinWindows.ofTimeDifferenceWithNoGrace(w.timeDifferenceMs);
+  if (w.beforeMs !== undefined) out = out.before(w.beforeMs);
+  if (w.afterMs !== undefined) out = out.after(w.afterMs);
+  return out;
+}
+
+interface StoreSpec {
+  readonly name: string;
+  readonly type?: 'rocksdb' | 'in_memory';
+}
+
+interface StreamJoinedSpec {
+  readonly name?: string;
+  readonly storeName?: string;
+  readonly logging?: boolean;
+  readonly key?: SerdeName;
+  readonly value?: SerdeName;
+  readonly otherValue?: SerdeName;
+  readonly thisStore?: StoreSpec;
+  readonly otherStore?: StoreSpec;
+}
+
+function streamJoined(j: StreamJoinedSpec | undefined, w: JoinWindows): StreamJoined<unknown, unknown, unknown> {
+  let out = StreamJoined.with(fn.serde(j?.key), fn.serde(j?.value), fn.serde(j?.otherValue));
+  if (j === undefined) return out;
+  const supplier = (st: StoreSpec) =>
+    st.type === 'in_memory' ? Stores.inMemoryWindowStore(st.name, w.size() + w.gracePeriodMs(), w.size(), true) : Stores.persistentWindowStore(st.name, w.size() + w.gracePeriodMs(), w.size(), true);
+  if (j.name !== undefined) out = out.withName(j.name);
+  if (j.storeName !== undefined) out = out.withStoreName(j.storeName);
+  if (j.logging === false) out = out.withLoggingDisabled();
+  if (j.thisStore !== undefined) out = out.withThisStoreSupplier(supplier(j.thisStore));
+  if (j.otherStore !== undefined) out = out.withOtherStoreSupplier(supplier(j.otherStore));
+  return out;
 }
 
 function serde(s: StepFields, which: string): ReturnType<typeof fn.serde> {

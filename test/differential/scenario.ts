@@ -21,9 +21,20 @@ export interface Step {
   readonly [field: string]: unknown;
 }
 
+/** A record ({ topic, key, value, timestamp } or the row [topic, key, value, timestamp]) or a wall-clock step. */
 export type InputStep =
   | { readonly topic: string; readonly key: unknown; readonly value: unknown; readonly timestamp: number }
+  | readonly [topic: string, key: unknown, value: unknown, timestamp: number]
   | { readonly advanceWallClockMs: number };
+
+/** The record an input step pipes, or undefined for a wall-clock step. */
+export function inputRecord(step: InputStep): { topic: string; key: unknown; value: unknown; timestamp: number } | undefined {
+  if (Array.isArray(step)) {
+    const [topic, key, value, timestamp] = step as readonly [string, unknown, unknown, number];
+    return { topic, key, value, timestamp };
+  }
+  return 'advanceWallClockMs' in step ? undefined : (step as { topic: string; key: unknown; value: unknown; timestamp: number });
+}
 
 export interface Scenario {
   readonly name: string;

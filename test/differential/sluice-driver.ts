@@ -3,7 +3,7 @@
 import { Serdes, TopologyTestDriver, type Serde, type Topology } from 'sluice';
 import * as fn from './functions.js';
 import { ScenarioTopology } from './scenario-topology.js';
-import { topicSerdeName, type ConfigValue, type ResultLine, type Scenario, type Variant } from './scenario.js';
+import { inputRecord, topicSerdeName, type ConfigValue, type ResultLine, type Scenario, type Variant } from './scenario.js';
 
 /** Kafka Streams settings with a Sluice name of their own; every other key reaches processors as an app config. */
 function driverConfig(config: { [key: string]: ConfigValue }): { [key: string]: unknown } {
@@ -42,12 +42,13 @@ export async function runSluice(s: Scenario, v: Variant): Promise<ResultLine[]> 
   try {
     try {
       for (const step of s.input) {
-        if ('advanceWallClockMs' in step) {
-          await driver.advanceWallClockTime(step.advanceWallClockMs);
+        const r = inputRecord(step);
+        if (r === undefined) {
+          await driver.advanceWallClockTime((step as { advanceWallClockMs: number }).advanceWallClockMs);
           continue;
         }
-        const input = driver.createInputTopic(step.topic, fn.serde(topicSerdeName(s, step.topic, 'key')), fn.serde(topicSerdeName(s, step.topic, 'value')));
-        await input.pipeInput(step.key ?? null, step.value ?? null, step.timestamp);
+        const input = driver.createInputTopic(r.topic, fn.serde(topicSerdeName(s, r.topic, 'key')), fn.serde(topicSerdeName(s, r.topic, 'value')));
+        await input.pipeInput(r.key ?? null, r.value ?? null, r.timestamp);
       }
     } catch (err) {
       lines.push(errorLine(s, v, 'process', err));

@@ -21,6 +21,9 @@ export type { Merger } from './dsl/operators/window-session-aggregate.js';
 export { Suppressed, BufferConfig } from './dsl/suppress/suppressed.js';
 export type { StrictBufferConfig, EagerBufferConfig, BufferFullStrategy } from './dsl/suppress/suppressed.js';
 export type { KeyValueLike } from './dsl/key-value.js';
+export { JoinWindows } from './dsl/joins/join-windows.js';
+export { StreamJoined } from './dsl/joins/stream-joined.js';
+export type { ValueJoiner, ValueJoinerWithKey } from './dsl/joins/value-joiner.js';
 
 // ---- Processor API ----
 export { Record } from './processor/record.js';

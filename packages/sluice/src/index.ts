@@ -24,8 +24,10 @@ export {
   SessionWindowedKStream,
   Suppressed,
   BufferConfig,
+  JoinWindows,
+  StreamJoined,
 } from '@sluice/core';
-export type { KeyValueLike, Initializer, Aggregator, Reducer, Merger, StrictBufferConfig, EagerBufferConfig, BufferFullStrategy } from '@sluice/core';
+export type { KeyValueLike, Initializer, Aggregator, Reducer, Merger, StrictBufferConfig, EagerBufferConfig, BufferFullStrategy, ValueJoiner, ValueJoinerWithKey } from '@sluice/core';
 
 // ---- state stores ----
 export { Stores } from '@sluice/state';

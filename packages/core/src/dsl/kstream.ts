@@ -25,6 +25,10 @@ import { materializedTable, type KTable } from './ktable.js';
 import { keyValueStoreFor, resolveMaterialized, type Materialized } from './materialized.js';
 import { TableSourceSupplier } from './ktable/table-processors.js';
 import type { Grouped } from './options.js';
+import type { JoinWindows } from './joins/join-windows.js';
+import type { StreamJoined } from './joins/stream-joined.js';
+import type { ValueJoinerWithKey } from './joins/value-joiner.js';
+import { streamStreamJoin } from './joins/stream-stream-join.js';
 
 export const Prefix = {
   SOURCE: 'KSTREAM-SOURCE-',
@@ -261,6 +265,26 @@ export class KStream<K, V> {
       repartitionRequired: true,
       repartitionName: grouped?.name,
     });
+  }
+
+  // ---- joins (joins/*.ts) ----
+
+  /**
+   * Records of both streams with the same key at most `windows` apart, combined by `joiner`
+   * (value, otherValue, key). Repartitions a side whose key changed first.
+   */
+  join<VO, VR>(other: KStream<K, VO>, joiner: ValueJoinerWithKey<K, V, VO, VR>, windows: JoinWindows, streamJoined?: StreamJoined<K, V, VO>): KStream<K, VR> {
+    return streamStreamJoin('join', this, other, joiner, windows, streamJoined);
+  }
+
+  /** As join(), and every record of this stream without a partner once its window has closed, joined with null. */
+  leftJoin<VO, VR>(other: KStream<K, VO>, joiner: ValueJoinerWithKey<K, V, VO | null, VR>, windows: JoinWindows, streamJoined?: StreamJoined<K, V, VO>): KStream<K, VR> {
+    return streamStreamJoin('leftJoin', this, other, joiner as ValueJoinerWithKey<K, V, VO, VR>, windows, streamJoined);
+  }
+
+  /** As leftJoin(), and the unmatched records of the other stream too (joined as (null, otherValue)). */
+  outerJoin<VO, VR>(other: KStream<K, VO>, joiner: ValueJoinerWithKey<K, V | null, VO | null, VR>, windows: JoinWindows, streamJoined?: StreamJoined<K, V, VO>): KStream<K, VR> {
+    return streamStreamJoin('outerJoin', this, other, joiner as ValueJoinerWithKey<K, V, VO, VR>, windows, streamJoined);
   }
 
   /** Read this stream as a changelog: the latest value per key (null values delete). */

@@ -48,6 +48,7 @@ export class Topology {
   private readonly internalTopicSpecs = new Map<string, InternalTopicSpec>();
   private readonly topicToSource = new Map<string, string>();
   private readonly defaultsAware: DefaultsAware[] = [];
+  private readonly copartitionNodeGroups: (readonly string[])[] = [];
 
   // ---- building (Processor API) ----
 
@@ -177,6 +178,33 @@ export class Topology {
   addInternalTopic(spec: InternalTopicSpec): this {
     this.internalTopicSpecs.set(spec.name, spec);
     return this;
+  }
+
+  /**
+   * Declares that the source topics upstream of these nodes must have the same number of partitions
+   * (a join's inputs, Kafka Streams' copartitionSources). Used by the DSL.
+   */
+  copartitionSources(nodeNames: readonly string[]): this {
+    this.copartitionNodeGroups.push([...nodeNames]);
+    return this;
+  }
+
+  /** Groups of source topics (internal ones undecorated) that must be co-partitioned, in declaration order. */
+  copartitionGroups(): string[][] {
+    return this.copartitionNodeGroups.map((nodes) => {
+      const topics = new Set<string>();
+      const seen = new Set<string>();
+      const visit = (name: string): void => {
+        if (seen.has(name)) return;
+        seen.add(name);
+        const def = this.nodeDefs.get(name);
+        if (!def) return;
+        if (def.kind === 'source') for (const t of def.topics ?? []) topics.add(t);
+        for (const p of def.predecessors) visit(p);
+      };
+      for (const n of nodes) visit(n);
+      return [...topics];
+    });
   }
 
   /** Registers a part whose serdes may come from the app's default serdes. Used by the DSL. */

@@ -103,11 +103,16 @@ public final class Main {
                 driver.advanceWallClockTime(java.time.Duration.ofMillis(step.get("advanceWallClockMs").asLong()));
                 continue;
             }
-            final String topic = step.get("topic").asText();
+            // a record: { topic, key, value, timestamp } or the row [topic, key, value, timestamp]
+            final boolean row = step.isArray();
+            final String topic = (row ? step.get(0) : step.get("topic")).asText();
+            final JsonNode key = row ? step.get(1) : step.get("key");
+            final JsonNode value = row ? step.get(2) : step.get("value");
+            final long timestamp = (row ? step.get(3) : step.get("timestamp")).asLong();
             final Serde<Object> keySerde = (Serde<Object>) Scenarios.serde(scenario, topic, "key");
             final Serde<Object> valueSerde = (Serde<Object>) Scenarios.serde(scenario, topic, "value");
             final TestInputTopic<Object, Object> input = driver.createInputTopic(topic, keySerde.serializer(), valueSerde.serializer());
-            input.pipeInput(Scenarios.value(scenario, topic, "key", step.get("key")), Scenarios.value(scenario, topic, "value", step.get("value")), step.get("timestamp").asLong());
+            input.pipeInput(Scenarios.value(scenario, topic, "key", key), Scenarios.value(scenario, topic, "value", value), timestamp);
         }
     }
 
