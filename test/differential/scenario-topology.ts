@@ -1,6 +1,6 @@
 // Owns building a scenario's topology with Sluice's DSL: each step means what the same step means
 // in java/.../ScenarioTopology.java (Kafka Streams' DSL). Add an operation to both files together.
-import { Consumed, Grouped, JoinWindows, KStream, KTable, Materialized, Named, Produced, Repartitioned, Stores, StreamJoined, StreamsBuilder, type Topology } from 'sluice';
+import { Consumed, Grouped, Joined, JoinWindows, KStream, KTable, Materialized, Named, Produced, Repartitioned, Stores, StreamJoined, StreamsBuilder, type Topology } from 'sluice';
 import * as fn from './functions.js';
 import type { SerdeName, Step } from './scenario.js';
 
@@ -9,6 +9,7 @@ type AnyTable = KTable<unknown, unknown>;
 
 interface MaterializedSpec {
   readonly name?: string;
+  readonly versioned?: { readonly historyRetentionMs: number; readonly segmentIntervalMs?: number };
   readonly storeType?: 'rocksdb' | 'in_memory';
   readonly caching?: boolean;
   readonly logging?: boolean;
@@ -97,7 +98,13 @@ export class ScenarioTopology {
     if (left instanceof KStream && right instanceof KStream) {
       const w = windows(s['windows'] as WindowsSpec);
       const sj = streamJoined(s['streamJoined'] as StreamJoinedSpec | undefined, w);
-      return left[op](right, joiner, w, sj) as unknown as AnyStream;
+      const joined = op === 'join' ? left.join(right, joiner, w, sj) : op === 'leftJoin' ? left.leftJoin(right, joiner, w, sj) : left.outerJoin(right, joiner, w, sj);
+      return joined as unknown as AnyStream;
+    }
+    if (left instanceof KStream && right instanceof KTable) {
+      const j = joinedOptions(s['joined'] as JoinedSpec | undefined);
+      if (op === 'outerJoin') throw new Error(`step ${JSON.stringify(s)}: a stream and a table have no outerJoin`);
+      return (op === 'join' ? left.join(right, joiner, j) : left.leftJoin(right, joiner, j)) as unknown as AnyStream;
     }
     throw new Error(`step ${JSON.stringify(s)}: this join is not supported by the harness yet`);
   }
@@ -105,7 +112,9 @@ export class ScenarioTopology {
   private materialized<V>(spec: unknown): Materialized<unknown, V> | undefined {
     if (spec === undefined) return undefined;
     const m = spec as MaterializedSpec;
-    let out: Materialized<unknown, V> = m.name !== undefined ? Materialized.as<unknown, V>(m.name) : Materialized.with<unknown, V>(undefined, undefined);
+    let out: Materialized<unknown, V>;
+    if (m.versioned !== undefined) out = Materialized.as<unknown, V>(Stores.persistentVersionedKeyValueStore(m.name!, m.versioned.historyRetentionMs, m.versioned.segmentIntervalMs));
+    else out = m.name !== undefined ? Materialized.as<unknown, V>(m.name) : Materialized.with<unknown, V>(undefined, undefined);
     if (m.key !== undefined) out = out.withKeySerde(fn.serde(m.key));
     if (m.value !== undefined) out = out.withValueSerde(fn.serde(m.value) as never);
     if (m.storeType !== undefined) out = out.withStoreType(m.storeType);
@@ -177,6 +186,21 @@ function streamJoined(j: StreamJoinedSpec | undefined, w: JoinWindows): StreamJo
   if (j.logging === false) out = out.withLoggingDisabled();
   if (j.thisStore !== undefined) out = out.withThisStoreSupplier(supplier(j.thisStore));
   if (j.otherStore !== undefined) out = out.withOtherStoreSupplier(supplier(j.otherStore));
+  return out;
+}
+
+interface JoinedSpec {
+  readonly name?: string;
+  readonly graceMs?: number;
+  readonly key?: SerdeName;
+  readonly value?: SerdeName;
+  readonly otherValue?: SerdeName;
+}
+
+function joinedOptions(j: JoinedSpec | undefined): Joined<unknown, unknown, unknown> {
+  let out = Joined.with(fn.serde(j?.key), fn.serde(j?.value), fn.serde(j?.otherValue));
+  if (j?.name !== undefined) out = out.withName(j.name);
+  if (j?.graceMs !== undefined) out = out.withGracePeriod(j.graceMs);
   return out;
 }
 

@@ -43,7 +43,8 @@ function run(kind: Kind, windows: JoinWindows, cacheMaxBytes: number, streamJoin
   const b = new StreamsBuilder();
   const s1 = b.stream('topic1', Consumed.with(I, S));
   const s2 = b.stream('topic2', Consumed.with(I, S));
-  (s1[kind](s2, joiner, windows, streamJoined) as KStream<number, string>).to('out', Produced.with(I, S));
+  const joined = kind === 'join' ? s1.join(s2, joiner, windows, streamJoined) : kind === 'leftJoin' ? s1.leftJoin(s2, joiner, windows, streamJoined) : s1.outerJoin(s2, joiner, windows, streamJoined);
+  joined.to('out', Produced.with(I, S));
   const d = new TopologyTestDriver(b.build(), { ...EMIT_NOW, cacheMaxBytes, initialWallClockTimeMs: 0 });
   drivers.push(d);
   const out = d.createOutputTopic('out', I, S);

@@ -23,6 +23,7 @@ export type { StrictBufferConfig, EagerBufferConfig, BufferFullStrategy } from '
 export type { KeyValueLike } from './dsl/key-value.js';
 export { JoinWindows } from './dsl/joins/join-windows.js';
 export { StreamJoined } from './dsl/joins/stream-joined.js';
+export { Joined } from './dsl/joins/joined.js';
 export type { ValueJoiner, ValueJoinerWithKey } from './dsl/joins/value-joiner.js';
 
 // ---- Processor API ----

@@ -26,11 +26,12 @@ export {
   BufferConfig,
   JoinWindows,
   StreamJoined,
+  Joined,
 } from '@sluice/core';
 export type { KeyValueLike, Initializer, Aggregator, Reducer, Merger, StrictBufferConfig, EagerBufferConfig, BufferFullStrategy, ValueJoiner, ValueJoinerWithKey } from '@sluice/core';
 
 // ---- state stores ----
-export { Stores } from '@sluice/state';
+export { Stores, PUT_RETURN_CODE_VALID_TO_UNDEFINED, PUT_RETURN_CODE_NOT_PUT } from '@sluice/state';
 export type {
   StateStore,
   StoreBuilder,
@@ -47,6 +48,12 @@ export type {
   KeyValueIterator,
   WindowStoreIterator,
   WindowedIterator,
+  VersionedKeyValueStore,
+  VersionedRecord,
+  KeyValueBytesStoreSupplier,
+  WindowBytesStoreSupplier,
+  SessionBytesStoreSupplier,
+  VersionedBytesStoreSupplier,
 } from '@sluice/state';
 
 // ---- Processor API ----

@@ -21,7 +21,7 @@ import { BranchedKStream } from './branched-kstream.js';
 import { addRepartition } from './repartition.js';
 import { splitArgs } from './args.js';
 import { KGroupedStream } from './kgrouped-stream.js';
-import { materializedTable, type KTable } from './ktable.js';
+import { KTable, materializedTable } from './ktable.js';
 import { keyValueStoreFor, resolveMaterialized, type Materialized } from './materialized.js';
 import { TableSourceSupplier } from './ktable/table-processors.js';
 import type { Grouped } from './options.js';
@@ -29,6 +29,8 @@ import type { JoinWindows } from './joins/join-windows.js';
 import type { StreamJoined } from './joins/stream-joined.js';
 import type { ValueJoinerWithKey } from './joins/value-joiner.js';
 import { streamStreamJoin } from './joins/stream-stream-join.js';
+import { streamTableJoin } from './joins/stream-table-join.js';
+import type { Joined } from './joins/joined.js';
 
 export const Prefix = {
   SOURCE: 'KSTREAM-SOURCE-',
@@ -270,19 +272,30 @@ export class KStream<K, V> {
   // ---- joins (joins/*.ts) ----
 
   /**
-   * Records of both streams with the same key at most `windows` apart, combined by `joiner`
-   * (value, otherValue, key). Repartitions a side whose key changed first.
+   * With a KStream: records of both streams with the same key at most `windows` apart, combined by
+   * `joiner` (value, otherValue, key). With a KTable: each record with the table's value for its key
+   * (as of the record's time when the table is versioned); table updates produce nothing.
+   * A side whose key changed upstream is repartitioned first.
    */
-  join<VO, VR>(other: KStream<K, VO>, joiner: ValueJoinerWithKey<K, V, VO, VR>, windows: JoinWindows, streamJoined?: StreamJoined<K, V, VO>): KStream<K, VR> {
-    return streamStreamJoin('join', this, other, joiner, windows, streamJoined);
+  join<VO, VR>(other: KStream<K, VO>, joiner: ValueJoinerWithKey<K, V, VO, VR>, windows: JoinWindows, streamJoined?: StreamJoined<K, V, VO>): KStream<K, VR>;
+  join<VO, VR>(table: KTable<K, VO>, joiner: ValueJoinerWithKey<K, V, VO, VR>, joined?: Joined<K, V, VO>): KStream<K, VR>;
+  join<VO, VR>(other: KStream<K, VO> | KTable<K, VO>, joiner: ValueJoinerWithKey<K, V, VO, VR>, c?: JoinWindows | Joined<K, V, VO>, d?: StreamJoined<K, V, VO>): KStream<K, VR> {
+    if (other instanceof KTable) return streamTableJoin('join', this, other, joiner as ValueJoinerWithKey<K, V, VO | null, VR>, c as Joined<K, V, VO> | undefined);
+    return streamStreamJoin('join', this, other, joiner, c as JoinWindows, d);
   }
 
-  /** As join(), and every record of this stream without a partner once its window has closed, joined with null. */
-  leftJoin<VO, VR>(other: KStream<K, VO>, joiner: ValueJoinerWithKey<K, V, VO | null, VR>, windows: JoinWindows, streamJoined?: StreamJoined<K, V, VO>): KStream<K, VR> {
-    return streamStreamJoin('leftJoin', this, other, joiner as ValueJoinerWithKey<K, V, VO, VR>, windows, streamJoined);
+  /**
+   * As join(); every record of this stream is joined, with null when there is no partner: with a
+   * KStream once the record's window has closed, with a KTable at once.
+   */
+  leftJoin<VO, VR>(other: KStream<K, VO>, joiner: ValueJoinerWithKey<K, V, VO | null, VR>, windows: JoinWindows, streamJoined?: StreamJoined<K, V, VO>): KStream<K, VR>;
+  leftJoin<VO, VR>(table: KTable<K, VO>, joiner: ValueJoinerWithKey<K, V, VO | null, VR>, joined?: Joined<K, V, VO>): KStream<K, VR>;
+  leftJoin<VO, VR>(other: KStream<K, VO> | KTable<K, VO>, joiner: ValueJoinerWithKey<K, V, VO | null, VR>, c?: JoinWindows | Joined<K, V, VO>, d?: StreamJoined<K, V, VO>): KStream<K, VR> {
+    if (other instanceof KTable) return streamTableJoin('leftJoin', this, other, joiner, c as Joined<K, V, VO> | undefined);
+    return streamStreamJoin('leftJoin', this, other, joiner as ValueJoinerWithKey<K, V, VO, VR>, c as JoinWindows, d);
   }
 
-  /** As leftJoin(), and the unmatched records of the other stream too (joined as (null, otherValue)). */
+  /** As leftJoin() of two streams, and the unmatched records of the other stream too (joined as (null, otherValue)). */
   outerJoin<VO, VR>(other: KStream<K, VO>, joiner: ValueJoinerWithKey<K, V | null, VO | null, VR>, windows: JoinWindows, streamJoined?: StreamJoined<K, V, VO>): KStream<K, VR> {
     return streamStreamJoin('outerJoin', this, other, joiner as ValueJoinerWithKey<K, V, VO, VR>, windows, streamJoined);
   }

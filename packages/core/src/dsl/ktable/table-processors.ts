@@ -2,20 +2,24 @@
 // filter, mapValues, toStream, and groupBy's re-keying. Each forwards Change records; old values
 // travel only when a downstream operation enabled them (Kafka Streams' sendOldValues).
 import { ProcessingError } from '@sluice/common';
-import type { CachedStateStore, TimestampedKeyValueStore, ValueAndTimestamp } from '@sluice/state';
 import type { Processor, ProcessorContext, ProcessorSupplierObject } from '../../processor/api.js';
 import type { Record } from '../../processor/record.js';
 import { internalContext } from '../../engine/node-context.js';
 import { toKeyValue, type KeyValueLike } from '../key-value.js';
-import { change, type Change } from './change.js';
-import { TimestampedForwarder } from './forwarder.js';
-
-type TableStore<K, V> = TimestampedKeyValueStore<K, V> & CachedStateStore<K, ValueAndTimestamp<V>>;
+import { change, isLatest, type Change } from './change.js';
+import type { TimestampedForwarder } from './forwarder.js';
+import { PUT_IS_LATEST, PUT_NOT_PUT, TableStore } from './table-store.js';
+import { ComputedValueGetterSupplier, StoreValueGetterSupplier, type TableValueGetterSupplier } from './value-getters.js';
 
 /** Anything that produces a KTable: it can be asked to send old values downstream. */
 export interface TableSupplier {
   /** Returns whether old values will be sent; `force` may materialize a source table to do so. */
   enableSendingOldValues(force: boolean): boolean;
+  /**
+   * How a join reads this table (Kafka's view()); may materialize a source table. Undefined: this
+   * kind of table cannot be read by a join (yet).
+   */
+  view?(): TableValueGetterSupplier<unknown, unknown> | undefined;
 }
 
 // ---- source ----
@@ -49,6 +53,12 @@ export class TableSourceSupplier<K, V> implements ProcessorSupplierObject<K, V, 
     return true;
   }
 
+  /** A join reads the table's store, so the table is materialized (Kafka's KTableSource.materialize()). */
+  view(): TableValueGetterSupplier<unknown, unknown> {
+    this.materialize();
+    return new StoreValueGetterSupplier(this.storeName);
+  }
+
   get(): Processor<K, V, K, Change<V>> {
     return new TableSourceProcessor(this);
   }
@@ -65,8 +75,8 @@ class TableSourceProcessor<K, V> implements Processor<K, V, K, Change<V>> {
   init(c: ProcessorContext<K, Change<V>>): void {
     this.ctx = c;
     if (this.supplier.queryableName !== undefined) {
-      this.store = c.getStateStore<TableStore<K, V>>(this.supplier.queryableName);
-      this.forwarder = new TimestampedForwarder(this.store, c, this.supplier.sendOldValues);
+      this.store = TableStore.of(c, this.supplier.queryableName);
+      this.forwarder = this.store.forwarder(c, this.supplier.sendOldValues);
     }
   }
 
@@ -77,8 +87,10 @@ class TableSourceProcessor<K, V> implements Processor<K, V, K, Change<V>> {
     }
     if (!this.store) return this.ctx.forward(record.withValue(change(record.value, null)));
     const old = await this.store.get(record.key);
-    await this.store.put(record.key, record.value === null || record.value === undefined ? null : { value: record.value, timestamp: record.timestamp });
-    return this.forwarder!.maybeForward(record.withValue(change(record.value, this.supplier.sendOldValues ? old?.value : null)));
+    const code = await this.store.put(record.key, record.value ?? null, record.timestamp);
+    // a versioned store may drop a record older than its history retention: then nothing changed
+    if (code === PUT_NOT_PUT) return;
+    return this.forwarder!.maybeForward(record.withValue(change(record.value, this.supplier.sendOldValues ? old?.value : null, code === PUT_IS_LATEST)));
   }
 }
 
@@ -99,6 +111,14 @@ abstract class TableTransformSupplier<K, VIn, VOut> implements ProcessorSupplier
     }
     if (this.parent.enableSendingOldValues(force)) this.sendOldValues = true;
     return this.sendOldValues;
+  }
+
+  /** Its own store when it has one, else the parent's view with this operation applied. */
+  view(): TableValueGetterSupplier<unknown, unknown> | undefined {
+    if (this.queryableName !== undefined) return new StoreValueGetterSupplier(this.queryableName);
+    const parent = this.parent.view?.();
+    if (parent === undefined) return undefined;
+    return new ComputedValueGetterSupplier<K, VIn, VOut>(parent as TableValueGetterSupplier<K, VIn>, (k, v) => this.compute(k, v)) as TableValueGetterSupplier<unknown, unknown>;
   }
 
   /** @internal */
@@ -123,8 +143,8 @@ class TableTransformProcessor<K, VIn, VOut> implements Processor<K, Change<VIn>,
   init(c: ProcessorContext<K, Change<VOut>>): void {
     this.ctx = c;
     if (this.s.queryableName !== undefined) {
-      this.store = c.getStateStore<TableStore<K, VOut>>(this.s.queryableName);
-      this.forwarder = new TimestampedForwarder(this.store, c, this.s.sendOldValues);
+      this.store = TableStore.of(c, this.s.queryableName);
+      this.forwarder = this.store.forwarder(c, this.s.sendOldValues);
     }
   }
 
@@ -134,9 +154,10 @@ class TableTransformProcessor<K, VIn, VOut> implements Processor<K, Change<VIn>,
     let oldValue: VOut | null = null;
     if (s.sendOldValues) oldValue = this.store ? ((await this.store.get(record.key))?.value ?? null) : s.compute(record.key, record.value.oldValue);
     if (s.skipWhenBothNull() && s.sendOldValues && oldValue === null && newValue === null) return;
-    if (!this.store) return this.ctx.forward(record.withValue(change(newValue, oldValue)));
-    await this.store.put(record.key, newValue === null ? null : { value: newValue, timestamp: record.timestamp });
-    return this.forwarder!.maybeForward(record.withValue(change(newValue, oldValue)));
+    if (!this.store) return this.ctx.forward(record.withValue(change(newValue, oldValue, isLatest(record.value))));
+    const code = await this.store.put(record.key, newValue, record.timestamp);
+    if (code === PUT_NOT_PUT) return;
+    return this.forwarder!.maybeForward(record.withValue(change(newValue, oldValue, code === PUT_IS_LATEST)));
   }
 }
 
