@@ -1,6 +1,6 @@
 // Owns building a scenario's topology with Sluice's DSL: each step means what the same step means
 // in java/.../ScenarioTopology.java (Kafka Streams' DSL). Add an operation to both files together.
-import { Consumed, Grouped, Joined, JoinWindows, KStream, KTable, Materialized, Named, Produced, Repartitioned, Stores, StreamJoined, StreamsBuilder, type Topology } from 'sluice';
+import { Consumed, Grouped, Joined, KeyValue, JoinWindows, KStream, KTable, Materialized, Named, Produced, Repartitioned, Stores, StreamJoined, StreamsBuilder, type Topology } from 'sluice';
 import * as fn from './functions.js';
 import type { SerdeName, Step } from './scenario.js';
 
@@ -76,6 +76,14 @@ export class ScenarioTopology {
         return this.put(s, this.stream(s, 'from').repartition(r));
       }
       case 'count': {
+        const source = this.handle(s, 'from');
+        if (source instanceof KTable) {
+          // a table regrouped: groupBy((k, v) => (selector(k, v), v)).count()
+          const sel = fn.keySelector(s['groupBy']);
+          const m = (this.materialized(s['materialized']) ?? Materialized.with<unknown, number>(serde(s, 'key'), fn.serde('long') as never)) as Materialized<unknown, number>;
+          const grouped = source.groupBy((k, v) => KeyValue.pair(sel(k, v), v), Grouped.with(serde(s, 'key'), serde(s, 'value')));
+          return this.put(s, grouped.count(m) as unknown as AnyTable);
+        }
         const from = this.stream(s, 'from');
         const m = (this.materialized(s['materialized']) ?? Materialized.with<unknown, number>(serde(s, 'key'), fn.serde('long') as never)) as Materialized<unknown, number>;
         const grouped = Grouped.with(serde(s, 'key'), serde(s, 'value'));
@@ -106,7 +114,14 @@ export class ScenarioTopology {
       if (op === 'outerJoin') throw new Error(`step ${JSON.stringify(s)}: a stream and a table have no outerJoin`);
       return (op === 'join' ? left.join(right, joiner, j) : left.leftJoin(right, joiner, j)) as unknown as AnyStream;
     }
-    throw new Error(`step ${JSON.stringify(s)}: this join is not supported by the harness yet`);
+    if (left instanceof KTable && right instanceof KTable) {
+      // Kafka's table-table joiners see no key: scenarios use key-less joiners here
+      const mat = this.materialized<unknown>(s['materialized']);
+      const n = named(s);
+      const joined = op === 'join' ? left.join(right, joiner, n, mat) : op === 'leftJoin' ? left.leftJoin(right, joiner, n, mat) : left.outerJoin(right, joiner, n, mat);
+      return joined as unknown as AnyTable;
+    }
+    throw new Error(`step ${JSON.stringify(s)}: a ${op} of these handles is not supported by the harness`);
   }
 
   private materialized<V>(spec: unknown): Materialized<unknown, V> | undefined {

@@ -12,6 +12,8 @@ import type { ProcessorSupplier, ProcessorSupplierObject } from '../processor/ap
 import type { Change } from './ktable/change.js';
 import type { Suppressed } from './suppress/suppressed.js';
 import { suppressTable } from './suppress/suppress-table.js';
+import { isOutputVersioned, tableTableJoin } from './joins/table-table-join.js';
+import type { ValueJoinerWithKey } from './joins/value-joiner.js';
 
 export const TablePrefix = {
   SOURCE: 'KTABLE-SOURCE-',
@@ -113,9 +115,38 @@ export class KTable<K, V> {
     const name = grouped?.name ?? this.b.newProcessorName(TablePrefix.SELECT);
     if (typeof selector !== 'function') this.b.problem(`groupBy() of table '${this.internals.nodeName}' needs a selector function`, name);
     const parent = this.internals.nodeName;
-    this.b.add(name, [parent], (t) => t.addProcessor(name, new TableRepartitionMapSupplier(selector) as ProcessorSupplier<unknown, unknown, unknown, unknown>, parent));
+    const repartitionMap = new TableRepartitionMapSupplier(selector);
+    // out-of-order updates of a versioned table are not aggregated (Kafka's versioned semantics)
+    repartitionMap.useVersionedSemantics = isOutputVersioned(this.b, this.internals.supplier);
+    this.b.add(name, [parent], (t) => t.addProcessor(name, repartitionMap as ProcessorSupplier<unknown, unknown, unknown, unknown>, parent));
     this.enableSendingOldValues(true);
     return new KGroupedTable<KR, VR>({ builder: this.b, nodeName: name, keySerde: grouped?.keySerde, valueSerde: grouped?.valueSerde, repartitionName: grouped?.name });
+  }
+
+  // ---- joins (joins/table-table-join.ts) ----
+
+  /** The table of keys in both tables, valued by `joiner` (value, otherValue, key); updated when either side changes. */
+  join<VO, VR>(other: KTable<K, VO>, joiner: ValueJoinerWithKey<K, V, VO, VR>, materialized: Materialized<K, VR>): KTable<K, VR>;
+  join<VO, VR>(other: KTable<K, VO>, joiner: ValueJoinerWithKey<K, V, VO, VR>, named?: Named, materialized?: Materialized<K, VR>): KTable<K, VR>;
+  join<VO, VR>(other: KTable<K, VO>, joiner: ValueJoinerWithKey<K, V, VO, VR>, a?: Named | Materialized<K, VR>, b?: Materialized<K, VR>): KTable<K, VR> {
+    const { named, materialized } = splitArgs(a, b);
+    return tableTableJoin('join', this, other, joiner as ValueJoinerWithKey<K, V | null, VO | null, VR>, named, materialized);
+  }
+
+  /** Every key of this table, joined with the other table's value or null. */
+  leftJoin<VO, VR>(other: KTable<K, VO>, joiner: ValueJoinerWithKey<K, V, VO | null, VR>, materialized: Materialized<K, VR>): KTable<K, VR>;
+  leftJoin<VO, VR>(other: KTable<K, VO>, joiner: ValueJoinerWithKey<K, V, VO | null, VR>, named?: Named, materialized?: Materialized<K, VR>): KTable<K, VR>;
+  leftJoin<VO, VR>(other: KTable<K, VO>, joiner: ValueJoinerWithKey<K, V, VO | null, VR>, a?: Named | Materialized<K, VR>, b?: Materialized<K, VR>): KTable<K, VR> {
+    const { named, materialized } = splitArgs(a, b);
+    return tableTableJoin('leftJoin', this, other, joiner as ValueJoinerWithKey<K, V | null, VO | null, VR>, named, materialized);
+  }
+
+  /** Every key of either table, joined with the other table's value or null. */
+  outerJoin<VO, VR>(other: KTable<K, VO>, joiner: ValueJoinerWithKey<K, V | null, VO | null, VR>, materialized: Materialized<K, VR>): KTable<K, VR>;
+  outerJoin<VO, VR>(other: KTable<K, VO>, joiner: ValueJoinerWithKey<K, V | null, VO | null, VR>, named?: Named, materialized?: Materialized<K, VR>): KTable<K, VR>;
+  outerJoin<VO, VR>(other: KTable<K, VO>, joiner: ValueJoinerWithKey<K, V | null, VO | null, VR>, a?: Named | Materialized<K, VR>, b?: Materialized<K, VR>): KTable<K, VR> {
+    const { named, materialized } = splitArgs(a, b);
+    return tableTableJoin('outerJoin', this, other, joiner, named, materialized);
   }
 
   /**

@@ -442,6 +442,31 @@ export class StreamTask {
       requestCommit: () => {
         this.commitRequestedFlag = true;
       },
+      withForwarded: (record, run) => {
+        const prev = this.current;
+        if (prev !== undefined && prev.context.timestamp === record.timestamp && prev.context.headers === record.headers) return run();
+        // outside record processing (a cache flush at commit) the forwarded record is the context, as Kafka sets the flushed entry's
+        const mine =
+          prev === undefined
+            ? { metadata: undefined, context: { topic: undefined, partition: undefined, offset: undefined, timestamp: record.timestamp, headers: record.headers } }
+            : { metadata: prev.metadata, context: { ...prev.context, timestamp: record.timestamp, headers: record.headers } };
+        this.current = mine;
+        const restore = () => {
+          if (this.current === mine) this.current = prev;
+        };
+        let r: void | Promise<void>;
+        try {
+          r = run();
+        } catch (err) {
+          restore();
+          throw err;
+        }
+        if (!r) {
+          restore();
+          return undefined;
+        }
+        return r.finally(restore);
+      },
       recordDropped: (node, reason, level) => {
         this.droppedRecords++;
         const m = this.current?.metadata;

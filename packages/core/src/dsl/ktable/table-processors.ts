@@ -208,10 +208,14 @@ export class TableToStreamProcessor<K, V> implements Processor<K, Change<V>, K, 
 // ---- groupBy: re-key old and new values ----
 
 export class TableRepartitionMapSupplier<K, V, KR, VR> implements ProcessorSupplierObject<K, Change<V>, KR, Change<VR>> {
+  /** Set when the table is versioned: updates that are not a key's latest value are skipped. */
+  useVersionedSemantics = false;
+
   constructor(private readonly selector: (key: K, value: V) => KeyValueLike<KR, VR>) {}
 
   get(): Processor<K, Change<V>, KR, Change<VR>> {
     const selector = this.selector;
+    const versioned = this.useVersionedSemantics;
     let ctx: ProcessorContext<KR, Change<VR>>;
     return {
       init(c) {
@@ -220,6 +224,10 @@ export class TableRepartitionMapSupplier<K, V, KR, VR> implements ProcessorSuppl
       process(record) {
         if (record.key === null || record.key === undefined) {
           throw new ProcessingError('the key of a record of the table being grouped is null; table records always have keys');
+        }
+        if (versioned && !isLatest(record.value)) {
+          internalContext(ctx).droppedRecord('an out-of-order update of a versioned table (groupBy skips such records)', 'debug');
+          return;
         }
         const newPair = record.value.newValue === null ? null : toKeyValue(selector(record.key, record.value.newValue), 'groupBy()');
         const oldPair = record.value.oldValue === null ? null : toKeyValue(selector(record.key, record.value.oldValue), 'groupBy()');

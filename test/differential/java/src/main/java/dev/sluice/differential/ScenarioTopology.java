@@ -104,6 +104,14 @@ final class ScenarioTopology {
                 break;
             }
             case "count": {
+                if (handles.get(s.get("from").asText()) instanceof KTable) {
+                    // a table regrouped: groupBy((k, v) -> (selector(k, v), v)).count()
+                    final KTable t = table(s, "from");
+                    final org.apache.kafka.streams.kstream.KeyValueMapper sel = Fns.keySelector(s.get("groupBy").asText());
+                    final Materialized m = s.has("materialized") ? materialized(s.get("materialized")) : Materialized.with(serde(s, "key"), (Serde) Scenarios.byName("long"));
+                    put(s, t.groupBy((k, v) -> org.apache.kafka.streams.KeyValue.pair(sel.apply(k, v), v), Grouped.with(serde(s, "key"), serde(s, "value"))).count(m));
+                    break;
+                }
                 final KStream from = stream(s, "from");
                 final Materialized m = s.has("materialized") ? materialized(s.get("materialized")) : Materialized.with(serde(s, "key"), (Serde) Scenarios.byName("long"));
                 if (s.has("groupBy")) put(s, from.groupBy(Fns.keySelector(s.get("groupBy").asText()), Grouped.with(serde(s, "key"), serde(s, "value"))).count(m));
