@@ -49,6 +49,8 @@ export { TimestampExtractors, failOnInvalidTimestamp } from './processor/timesta
 
 // ---- Topology ----
 export { Topology } from './topology/topology.js';
+export { enforceCopartitioning } from './topology/copartition.js';
+export type { CopartitionInput } from './topology/copartition.js';
 export type { SubtopologyDef, StoreDef } from './topology/topology.js';
 export type { TopologyDescription, SubtopologyDescription, NodeDescription } from './topology/topology-description.js';
 export type { SourceOptions, SinkOptions, OffsetReset, InternalTopicSpec, NodeDef } from './topology/node-factories.js';

@@ -2,7 +2,7 @@
 // topics are created with the right partition counts and configs, and existing ones are checked
 // (a wrong partition count or cleanup policy stops start-up with the exact fix).
 import { ConfigError, ErrorCodes, SluiceError, type Logger } from '@sluice/common';
-import type { SubtopologyDef, Topology } from '@sluice/core';
+import { enforceCopartitioning, type SubtopologyDef, type Topology } from '@sluice/core';
 import type { Admin, NewTopic } from './ports.js';
 
 export interface TopicPlan {
@@ -86,6 +86,15 @@ export async function prepareTopics(o: {
   for (const spec of topology.internalTopics.values()) {
     if (!partitionCounts.has(resolve(spec.name))) throw new ConfigError(`cannot work out how many partitions the repartition topic '${resolve(spec.name)}' needs; give it one with Repartitioned.withNumberOfPartitions(n)`);
   }
+  // joins: co-partitioned inputs, repartition topics in a join take its source topics' count
+  const internal = [...topology.internalTopics.values()];
+  const copartitioned = enforceCopartitioning({
+    groups: topology.copartitionGroups().map((g) => g.map(resolve)),
+    partitions: partitionCounts,
+    repartitionTopics: new Set(internal.map((s) => resolve(s.name))),
+    fixed: new Set(internal.filter((s) => s.numberOfPartitions !== undefined).map((s) => resolve(s.name))),
+  });
+  for (const [t, n] of copartitioned) partitionCounts.set(t, n);
   const taskCounts = new Map(subs.map((s) => [s.id, taskCount(s) ?? 0]));
 
   const wanted: NewTopic[] = [];
