@@ -23,12 +23,12 @@ export interface Step {
 
 /** A record ({ topic, key, value, timestamp } or the row [topic, key, value, timestamp]) or a wall-clock step. */
 export type InputStep =
-  | { readonly topic: string; readonly key: unknown; readonly value: unknown; readonly timestamp: number }
+  | { readonly topic: string; readonly key: unknown; readonly value: unknown; readonly timestamp: number; readonly headers?: { readonly [key: string]: string | null } }
   | readonly [topic: string, key: unknown, value: unknown, timestamp: number]
   | { readonly advanceWallClockMs: number };
 
 /** The record an input step pipes, or undefined for a wall-clock step. */
-export function inputRecord(step: InputStep): { topic: string; key: unknown; value: unknown; timestamp: number } | undefined {
+export function inputRecord(step: InputStep): { topic: string; key: unknown; value: unknown; timestamp: number; headers?: { readonly [key: string]: string | null } } | undefined {
   if (Array.isArray(step)) {
     const [topic, key, value, timestamp] = step as readonly [string, unknown, unknown, number];
     return { topic, key, value, timestamp };
@@ -55,7 +55,17 @@ export interface Scenario {
 /** What a driver prints for one run of one scenario variant, in order. */
 export type ResultLine =
   | { readonly scenario: string; readonly variant: string; readonly type: 'describe'; readonly text: string }
-  | { readonly scenario: string; readonly variant: string; readonly type: 'record'; readonly topic: string; readonly key: unknown; readonly value: unknown; readonly timestamp: number }
+  | {
+      readonly scenario: string;
+      readonly variant: string;
+      readonly type: 'record';
+      readonly topic: string;
+      readonly key: unknown;
+      readonly value: unknown;
+      readonly timestamp: number;
+      /** [key, value as UTF-8 text or null] in order. */
+      readonly headers: readonly (readonly [string, string | null])[];
+    }
   | { readonly scenario: string; readonly variant: string; readonly type: 'topics'; readonly names: readonly string[] }
   | { readonly scenario: string; readonly variant: string; readonly type: 'error'; readonly stage: 'build' | 'process'; readonly message: string; readonly exception: string };
 

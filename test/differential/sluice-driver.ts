@@ -1,6 +1,6 @@
 // Owns running one scenario variant through Sluice's TopologyTestDriver and printing what came out
 // as the same result lines java/.../Main.java prints for Kafka Streams' driver.
-import { Serdes, TopologyTestDriver, type Serde, type Topology } from 'sluice';
+import { Headers, Serdes, TestRecord, TopologyTestDriver, type Serde, type Topology } from 'sluice';
 import * as fn from './functions.js';
 import { ScenarioTopology } from './scenario-topology.js';
 import { inputRecord, topicSerdeName, type ConfigValue, type ResultLine, type Scenario, type Variant } from './scenario.js';
@@ -48,7 +48,9 @@ export async function runSluice(s: Scenario, v: Variant): Promise<ResultLine[]> 
           continue;
         }
         const input = driver.createInputTopic(r.topic, fn.serde(topicSerdeName(s, r.topic, 'key')), fn.serde(topicSerdeName(s, r.topic, 'value')));
-        await input.pipeInput(r.key ?? null, r.value ?? null, r.timestamp);
+        const headers = new Headers();
+        for (const [k, v] of Object.entries(r.headers ?? {})) headers.add(k, v === null ? null : Buffer.from(v, 'utf8'));
+        await input.pipeRecord(new TestRecord(r.key ?? null, r.value ?? null, r.timestamp, headers));
       }
     } catch (err) {
       lines.push(errorLine(s, v, 'process', err));
@@ -56,7 +58,8 @@ export async function runSluice(s: Scenario, v: Variant): Promise<ResultLine[]> 
     for (const topic of s.output) {
       const out = driver.createOutputTopic(topic, fn.serde(topicSerdeName(s, topic, 'key')), fn.serde(topicSerdeName(s, topic, 'value')));
       for (const r of out.readRecordsToList()) {
-        lines.push({ scenario: s.name, variant: v.name, type: 'record', topic, key: r.key, value: r.value, timestamp: r.timestamp });
+        const headers = [...r.headers].map((h): [string, string | null] => [h.key, h.value === null ? null : h.value.toString('utf8')]);
+        lines.push({ scenario: s.name, variant: v.name, type: 'record', topic, key: r.key, value: r.value, timestamp: r.timestamp, headers });
       }
     }
     lines.push({ scenario: s.name, variant: v.name, type: 'topics', names: [...driver.producedTopicNames()].sort() });

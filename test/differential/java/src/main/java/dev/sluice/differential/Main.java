@@ -87,6 +87,10 @@ public final class Main {
                     final ObjectNode rec = line(name, variantName, "record").put("topic", t).put("timestamp", r.timestamp());
                     rec.set("key", JSON.valueToTree(r.key()));
                     rec.set("value", JSON.valueToTree(r.value()));
+                    final com.fasterxml.jackson.databind.node.ArrayNode hs = rec.putArray("headers");
+                    for (final org.apache.kafka.common.header.Header h : r.headers()) {
+                        hs.addArray().add(h.key()).add(h.value() == null ? null : new String(h.value(), StandardCharsets.UTF_8));
+                    }
                     print(out, rec);
                 }
             }
@@ -112,7 +116,14 @@ public final class Main {
             final Serde<Object> keySerde = (Serde<Object>) Scenarios.serde(scenario, topic, "key");
             final Serde<Object> valueSerde = (Serde<Object>) Scenarios.serde(scenario, topic, "value");
             final TestInputTopic<Object, Object> input = driver.createInputTopic(topic, keySerde.serializer(), valueSerde.serializer());
-            input.pipeInput(Scenarios.value(scenario, topic, "key", key), Scenarios.value(scenario, topic, "value", value), timestamp);
+            final org.apache.kafka.common.header.internals.RecordHeaders headers = new org.apache.kafka.common.header.internals.RecordHeaders();
+            if (!row && step.has("headers")) {
+                for (final Iterator<Map.Entry<String, JsonNode>> it = step.get("headers").fields(); it.hasNext(); ) {
+                    final Map.Entry<String, JsonNode> h = it.next();
+                    headers.add(h.getKey(), h.getValue().isNull() ? null : h.getValue().asText().getBytes(StandardCharsets.UTF_8));
+                }
+            }
+            input.pipeInput(new TestRecord<>(Scenarios.value(scenario, topic, "key", key), Scenarios.value(scenario, topic, "value", value), headers, timestamp));
         }
     }
 
