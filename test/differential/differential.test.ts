@@ -14,8 +14,8 @@ if (unavailable) console.warn(`differential tests skipped: ${unavailable}`);
 
 describe.skipIf(unavailable !== undefined)('Sluice and Kafka Streams 4.4 give the same output', () => {
   let java: Map<string, ResultLine[]>;
-  beforeAll(() => {
-    java = runJava(files);
+  beforeAll(async () => {
+    java = await runJava(files);
   }, 600_000);
 
   for (const file of files) {

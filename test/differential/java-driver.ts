@@ -1,8 +1,10 @@
 // Owns the Java side of the differential tests: whether Java and Maven are installed, building the
 // program in java/ once (again only when its sources change), and running scenario files through
 // it. Results are cached under java/target/results/ by a hash of the program and the scenario files,
-// so a rerun without changes on the Kafka side costs no JVM start.
-import { execFileSync, spawnSync } from 'node:child_process';
+// so a rerun without changes on the Kafka side costs no JVM start. Builds and runs are asynchronous:
+// a test worker blocked for the minute a cold Maven build takes would miss its runner's calls.
+import { execFile, spawnSync } from 'node:child_process';
+import { promisify } from 'node:util';
 import { createHash } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, readdirSync, statSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
@@ -43,22 +45,29 @@ function programHash(): string {
   return hashOf([path.join(JAVA_DIR, 'pom.xml'), ...filesUnder(path.join(JAVA_DIR, 'src'))]);
 }
 
+const run = promisify(execFile);
+
 /** Builds the program unless it is built from these sources already; offline first, then online once. */
-export function ensureJavaProgram(): void {
+export async function ensureJavaProgram(): Promise<void> {
   const want = programHash();
   if (existsSync(JAR) && existsSync(BUILT_HASH) && readFileSync(BUILT_HASH, 'utf8') === want) return;
-  const offline = spawnSync('mvn', ['-q', '-o', 'package'], { cwd: JAVA_DIR, encoding: 'utf8' });
-  if (offline.status !== 0) {
+  try {
+    await run('mvn', ['-q', '-o', 'package'], { cwd: JAVA_DIR, maxBuffer: 64 * 1024 * 1024 });
+  } catch {
     // the first build on a machine fetches Kafka Streams 4.4 and Maven's plugins from Maven Central
-    const online = spawnSync('mvn', ['-q', 'package'], { cwd: JAVA_DIR, encoding: 'utf8' });
-    if (online.status !== 0) throw new Error(`building the Kafka Streams side failed (cd ${JAVA_DIR} && mvn package):\n${online.stdout}\n${online.stderr}`);
+    try {
+      await run('mvn', ['-q', 'package'], { cwd: JAVA_DIR, maxBuffer: 64 * 1024 * 1024 });
+    } catch (err) {
+      const e = err as { stdout?: string; stderr?: string };
+      throw new Error(`building the Kafka Streams side failed (cd ${JAVA_DIR} && mvn package):\n${e.stdout ?? ''}\n${e.stderr ?? ''}`, { cause: err });
+    }
   }
   writeFileSync(BUILT_HASH, want);
 }
 
 /** Every result line of these scenario files from Kafka Streams, by scenario and variant (runKey). */
-export function runJava(scenarioFiles: readonly string[]): Map<string, ResultLine[]> {
-  ensureJavaProgram();
+export async function runJava(scenarioFiles: readonly string[]): Promise<Map<string, ResultLine[]>> {
+  await ensureJavaProgram();
   const cacheDir = path.join(TARGET, 'results');
   const cacheFile = path.join(cacheDir, `${hashOf(scenarioFiles, readFileSync(BUILT_HASH, 'utf8'))}.jsonl`);
   let text: string;
@@ -66,12 +75,11 @@ export function runJava(scenarioFiles: readonly string[]): Map<string, ResultLin
     text = readFileSync(cacheFile, 'utf8');
   } else {
     const classpath = [JAR, path.join(TARGET, 'lib', '*')].join(path.delimiter);
-    text = execFileSync('java', ['-cp', classpath, 'dev.sluice.differential.Main', ...scenarioFiles], {
+    ({ stdout: text } = await run('java', ['-cp', classpath, 'dev.sluice.differential.Main', ...scenarioFiles], {
       encoding: 'utf8',
       maxBuffer: 256 * 1024 * 1024,
-      stdio: ['ignore', 'pipe', 'ignore'],
       env: { ...process.env, DIFFERENTIAL_ONLY: '' },
-    });
+    }));
     mkdirSync(cacheDir, { recursive: true });
     writeFileSync(cacheFile, text);
   }

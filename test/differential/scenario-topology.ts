@@ -1,6 +1,6 @@
 // Owns building a scenario's topology with Sluice's DSL: each step means what the same step means
 // in java/.../ScenarioTopology.java (Kafka Streams' DSL). Add an operation to both files together.
-import { Consumed, Grouped, Joined, KeyValue, JoinWindows, KStream, KTable, Materialized, Named, Produced, Repartitioned, Stores, StreamJoined, StreamsBuilder, type Topology } from 'sluice';
+import { BufferConfig, Consumed, Grouped, Suppressed, Joined, KeyValue, JoinWindows, KStream, KTable, Materialized, Named, Produced, Repartitioned, Stores, StreamJoined, StreamsBuilder, type Topology } from 'sluice';
 import * as fn from './functions.js';
 import type { SerdeName, Step } from './scenario.js';
 
@@ -90,6 +90,8 @@ export class ScenarioTopology {
         const g = s['groupBy'] !== undefined ? from.groupBy(fn.keySelector(s['groupBy']), grouped) : from.groupByKey(grouped);
         return this.put(s, g.count(m) as unknown as AnyTable);
       }
+      case 'suppress':
+        return this.put(s, this.table(s, 'from').suppress(Suppressed.untilTimeLimit(s['untilTimeLimitMs'] as number, BufferConfig.unbounded())));
       case 'join':
       case 'leftJoin':
       case 'outerJoin':

@@ -43,7 +43,7 @@ export function streamTableJoin<K, V, VO, VR>(
   const generated = b.newProcessorName(leftJoin ? LEFTJOIN : JOIN);
   const name = j.name ?? generated;
   const view = table.internals.supplier.view?.();
-  if (view === undefined) return fail(`${op}() of '${stream.internals.nodeName}' cannot read table '${table.internals.nodeName}': joining this kind of table (windowed or suppressed) is not supported yet`);
+  if (view === undefined) return fail(`${op}() of '${stream.internals.nodeName}' cannot read table '${table.internals.nodeName}': joining a windowed table is not supported yet`);
   const bufferName = j.gracePeriodMs !== undefined ? `${name}-Buffer` : undefined;
   if (j.gracePeriodMs !== undefined) {
     const problem = checkGrace(b, view, j.gracePeriodMs);

@@ -51,7 +51,7 @@ export function tableTableJoin<K, V, VO, VR>(
   const view2 = other.internals.supplier.view?.() as TableValueGetterSupplier<K, VO> | undefined;
   if (view1 === undefined || view2 === undefined) {
     const which = view1 === undefined ? left : other;
-    b.problem(`${op}() cannot read table '${which.internals.nodeName}': joining this kind of table (windowed or suppressed) is not supported yet`, mergeName);
+    b.problem(`${op}() cannot read table '${which.internals.nodeName}': joining a windowed table is not supported yet`, mergeName);
     return result(undefined, { enableSendingOldValues: () => false });
   }
   const [thisKind, otherKind]: [TableJoinKind, TableJoinKind] = !leftOuter ? ['inner', 'inner'] : !rightOuter ? ['left', 'right'] : ['outer', 'outer'];

@@ -118,6 +118,9 @@ final class ScenarioTopology {
                 else put(s, from.groupByKey(Grouped.with(serde(s, "key"), serde(s, "value"))).count(m));
                 break;
             }
+            case "suppress":
+                put(s, table(s, "from").suppress(org.apache.kafka.streams.kstream.Suppressed.untilTimeLimit(Duration.ofMillis(s.get("untilTimeLimitMs").asLong()), org.apache.kafka.streams.kstream.Suppressed.BufferConfig.unbounded())));
+                break;
             case "join":
             case "leftJoin":
             case "outerJoin":
