@@ -238,6 +238,24 @@ describe('StreamJoined options', () => {
     expect(() => b.build()).toThrow(/both store suppliers.*'same'/);
   });
 
+  it('withStoreType picks the kind of all three stores; a this-side supplier picks the outer store\'s kind', async () => {
+    const b = new StreamsBuilder();
+    b.stream('left', Consumed.with(S, L)).outerJoin(b.stream('right', Consumed.with(S, L)), (a, c) => `${a}+${c}`, JoinWindows.ofTimeDifferenceWithNoGrace(100), StreamJoined.with(S, L, L).withStoreName('s').withStoreType('in_memory'));
+    b.stream('l2', Consumed.with(S, L)).leftJoin(
+      b.stream('r2', Consumed.with(S, L)),
+      (a, c) => `${a}+${c}`,
+      JoinWindows.ofTimeDifferenceWithNoGrace(100),
+      StreamJoined.with<string, number, number>(Stores.inMemoryWindowStore('mine', 200, 200, true), Stores.persistentWindowStore('theirs', 200, 200, true)).withKeySerde(S).withValueSerde(L).withOtherValueSerde(L),
+    );
+    const d = new TopologyTestDriver(b.build());
+    drivers.push(d);
+    await d.whenReady();
+    for (const name of ['s-outer-this-join-store', 's-outer-other-join-store', 's-outer-shared-join-store', 'mine', 'mine-left-shared-join-store']) {
+      expect(d.getStateStore(name)?.persistent, name).toBe(false);
+    }
+    expect(d.getStateStore('theirs')?.persistent).toBe(true);
+  });
+
   it('JoinWindows refuses a negative interval and bad durations', () => {
     expect(() => JoinWindows.ofTimeDifferenceWithNoGrace(10).before(-20)).toThrow(/must not be negative/);
     expect(() => JoinWindows.ofTimeDifferenceWithNoGrace(-1)).toThrow(/non-negative integer/);
