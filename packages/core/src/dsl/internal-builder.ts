@@ -71,6 +71,12 @@ export class InternalStreamsBuilder {
     });
   }
 
+  /** Declares that the sources upstream of these nodes (a join's inputs) must be co-partitioned. */
+  copartition(nodeNames: readonly string[]): void {
+    if (nodeNames.some((n) => this.failed.has(n))) return;
+    this.topology.copartitionSources(nodeNames);
+  }
+
   /** Record a problem found by the DSL itself (not by the Topology). */
   problem(message: string, failedNode?: string): void {
     this.problems.push(message);

@@ -21,14 +21,20 @@ import { BranchedKStream } from './branched-kstream.js';
 import { addRepartition } from './repartition.js';
 import { splitArgs } from './args.js';
 import { KGroupedStream } from './kgrouped-stream.js';
-import { materializedTable, type KTable } from './ktable.js';
+import { KTable, materializedTable } from './ktable.js';
 import { keyValueStoreFor, resolveMaterialized, type Materialized } from './materialized.js';
 import { TableSourceSupplier } from './ktable/table-processors.js';
 import type { Grouped } from './options.js';
 import { fixedKeySupplier, type FixedKeyProcessorSupplier } from '../processor/fixed-key.js';
 import { Printed, PrintProcessor } from './printed.js';
-import type { GlobalKTable } from './global/global-ktable.js';
+import { GlobalKTable } from './global/global-ktable.js';
 import { joinGlobalTable } from './global/stream-global-join.js';
+import type { JoinWindows } from './joins/join-windows.js';
+import type { StreamJoined } from './joins/stream-joined.js';
+import type { ValueJoinerWithKey } from './joins/value-joiner.js';
+import { streamStreamJoin } from './joins/stream-stream-join.js';
+import { streamTableJoin } from './joins/stream-table-join.js';
+import type { Joined } from './joins/joined.js';
 
 export const Prefix = {
   SOURCE: 'KSTREAM-SOURCE-',
@@ -268,20 +274,6 @@ export class KStream<K, V> {
     this.addProcessor(name, () => new PrintProcessor(printed, label), this.same());
   }
 
-  /**
-   * Join each record with the row of a GlobalKTable whose key `keySelector` picks (Kafka Streams'
-   * KStream-GlobalKTable join): records without a match are dropped, and table updates produce
-   * nothing. The joiner gets the stream value, the table value and the read-only key.
-   */
-  join<KG, VG, VR>(table: GlobalKTable<KG, VG>, keySelector: (key: K, value: V) => KG | null | undefined, joiner: (value: V, globalValue: VG, key: K) => VR, named?: Named): KStream<K, VR> {
-    return joinGlobalTable(this, table, keySelector, joiner as (value: V, globalValue: VG | null, key: K) => VR, named, false);
-  }
-
-  /** As join(), and records without a match join with null. */
-  leftJoin<KG, VG, VR>(table: GlobalKTable<KG, VG>, keySelector: (key: K, value: V) => KG | null | undefined, joiner: (value: V, globalValue: VG | null, key: K) => VR, named?: Named): KStream<K, VR> {
-    return joinGlobalTable(this, table, keySelector, joiner, named, true);
-  }
-
   /** Group by the current key for an aggregation (repartitions first if the key changed upstream). */
   groupByKey(grouped?: Grouped<K, V>): KGroupedStream<K, V> {
     return new KGroupedStream<K, V>({
@@ -307,6 +299,48 @@ export class KStream<K, V> {
       repartitionRequired: true,
       repartitionName: grouped?.name,
     });
+  }
+
+  // ---- joins (joins/*.ts, global/stream-global-join.ts) ----
+
+  /**
+   * With a KStream: records of both streams with the same key at most `windows` apart, combined by
+   * `joiner` (value, otherValue, key). With a KTable: each record with the table's value for its key
+   * (as of the record's time when the table is versioned); table updates produce nothing. A side
+   * whose key changed upstream is repartitioned first. With a GlobalKTable: each record with the
+   * row whose key `keySelector` (key, value) picks, no repartition needed (Kafka Streams'
+   * KStream-GlobalKTable join); records without a match are dropped.
+   */
+  join<VO, VR>(other: KStream<K, VO>, joiner: ValueJoinerWithKey<K, V, VO, VR>, windows: JoinWindows, streamJoined?: StreamJoined<K, V, VO>): KStream<K, VR>;
+  join<VO, VR>(table: KTable<K, VO>, joiner: ValueJoinerWithKey<K, V, VO, VR>, joined?: Joined<K, V, VO>): KStream<K, VR>;
+  join<KG, VG, VR>(table: GlobalKTable<KG, VG>, keySelector: (key: K, value: V) => KG | null | undefined, joiner: ValueJoinerWithKey<K, V, VG, VR>, named?: Named): KStream<K, VR>;
+  join(other: KStream<K, unknown> | KTable<K, unknown> | GlobalKTable<unknown, unknown>, f: (...a: never[]) => unknown, c?: unknown, d?: unknown): KStream<K, unknown> {
+    return this.doJoin('join', other, f, c, d);
+  }
+
+  /**
+   * As join(); every record of this stream is joined, with null when there is no partner: with a
+   * KStream once the record's window has closed, with a KTable or a GlobalKTable at once.
+   */
+  leftJoin<VO, VR>(other: KStream<K, VO>, joiner: ValueJoinerWithKey<K, V, VO | null, VR>, windows: JoinWindows, streamJoined?: StreamJoined<K, V, VO>): KStream<K, VR>;
+  leftJoin<VO, VR>(table: KTable<K, VO>, joiner: ValueJoinerWithKey<K, V, VO | null, VR>, joined?: Joined<K, V, VO>): KStream<K, VR>;
+  leftJoin<KG, VG, VR>(table: GlobalKTable<KG, VG>, keySelector: (key: K, value: V) => KG | null | undefined, joiner: ValueJoinerWithKey<K, V, VG | null, VR>, named?: Named): KStream<K, VR>;
+  leftJoin(other: KStream<K, unknown> | KTable<K, unknown> | GlobalKTable<unknown, unknown>, f: (...a: never[]) => unknown, c?: unknown, d?: unknown): KStream<K, unknown> {
+    return this.doJoin('leftJoin', other, f, c, d);
+  }
+
+  private doJoin(op: 'join' | 'leftJoin', other: unknown, f: (...a: never[]) => unknown, c: unknown, d: unknown): KStream<K, unknown> {
+    type J = ValueJoinerWithKey<K, V, unknown, unknown>;
+    if (other instanceof GlobalKTable || typeof c === 'function') {
+      return joinGlobalTable(this, other as GlobalKTable<unknown, unknown>, f as (key: K, value: V) => unknown, c as J, d as Named | undefined, op === 'leftJoin');
+    }
+    if (other instanceof KTable) return streamTableJoin(op, this, other as KTable<K, unknown>, f as J, c as Joined<K, V, unknown> | undefined);
+    return streamStreamJoin(op, this, other as KStream<K, unknown>, f as J, c as JoinWindows, d as StreamJoined<K, V, unknown> | undefined);
+  }
+
+  /** As leftJoin() of two streams, and the unmatched records of the other stream too (joined as (null, otherValue)). */
+  outerJoin<VO, VR>(other: KStream<K, VO>, joiner: ValueJoinerWithKey<K, V | null, VO | null, VR>, windows: JoinWindows, streamJoined?: StreamJoined<K, V, VO>): KStream<K, VR> {
+    return streamStreamJoin('outerJoin', this, other, joiner as ValueJoinerWithKey<K, V, VO, VR>, windows, streamJoined);
   }
 
   /** Read this stream as a changelog: the latest value per key (null values delete). */

@@ -33,10 +33,9 @@ export class CogroupMergeSupplier implements ProcessorSupplierObject<unknown, Ch
     return true;
   }
 
-  view(): TableValueGetterSupplier<unknown, unknown> {
-    const view = this.parents[0]?.view?.();
-    if (!view) throw new Error('a windowed cogroup table cannot be read by others');
-    return view;
+  /** The aggregations' store (all of them write the same one); undefined for a windowed cogroup. */
+  view(): TableValueGetterSupplier<unknown, unknown> | undefined {
+    return this.parents[0]?.view?.();
   }
 
   /** For suppress(untilWindowCloses) after a windowed cogroup. */
@@ -123,7 +122,7 @@ export class CogroupBuilder<K, VOut> {
       this.parentNodes.set(grouped, source);
     }
     const parents = [...new Set(patterns.map((p) => this.parentNodes.get(p.grouped)!))];
-    if (parents.length > 1) this.b.add(`${storeName}#copartition`, parents, (t) => t.copartitionSources(parents));
+    if (parents.length > 1) this.b.copartition(parents);
   }
 }
 

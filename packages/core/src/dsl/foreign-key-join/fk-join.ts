@@ -6,7 +6,6 @@
 //   (joins with the current primary value, drops stale responses) ─▶ OUTPUT table
 // The subscription topic is co-partitioned with the foreign table, the response topic with the
 // primary table; the response goes back to the partition the subscription came from.
-import { TopologyError } from '@sluice/common';
 import { Serdes, type Serde } from '@sluice/serdes';
 import { Stores, type StateStore, type StoreBuilder } from '@sluice/state';
 import type { ProcessorSupplier } from '../../processor/api.js';
@@ -42,13 +41,7 @@ function nameFor(b: InternalStreamsBuilder, name: string | undefined, suffix: st
 }
 
 function getter<K, V>(b: InternalStreamsBuilder, table: KTable<K, V>, what: string, node: string): TableValueGetterSupplier<K, V> | undefined {
-  try {
-    return valueGetterOf<K, V>(table.internals.supplier, table.internals.nodeName, what);
-  } catch (err) {
-    if (!(err instanceof TopologyError)) throw err;
-    b.problem(err.message, node);
-    return undefined;
-  }
+  return valueGetterOf<K, V>(b, table.internals.supplier, table.internals.nodeName, what, node);
 }
 
 export function foreignKeyJoin<K, V, KO, VO, VR>(
@@ -110,10 +103,8 @@ export function foreignKeyJoin<K, V, KO, VO, VR>(
 
   // foreign side: subscriptions in, stored, answered
   const subscriptionSource = nameFor(b, named, '-subscription-registration-source', FkJoinPrefix.SOURCE);
-  b.add(subscriptionSource, [subscriptionSink], (t) => {
-    t.addSource(subscriptionSource, subscriptionTopic, { keySerde: other.internals.keySerde, valueSerde: subscriptionSerde });
-    t.copartitionSources([other.internals.nodeName, subscriptionSource]);
-  });
+  b.add(subscriptionSource, [subscriptionSink], (t) => t.addSource(subscriptionSource, subscriptionTopic, { keySerde: other.internals.keySerde, valueSerde: subscriptionSerde }));
+  b.copartition([other.internals.nodeName, subscriptionSource]);
   const storeName = nameFor(b, named, '-subscription-store', FkJoinPrefix.STATE_STORE);
   const receiveName = nameFor(b, named, '-subscription-receive', FkJoinPrefix.PROCESSOR);
   const store = Stores.timestampedKeyValueStoreBuilder(Stores.persistentKeyValueStore(storeName), Serdes.ByteArray(), subscriptionSerde).withCachingDisabled();
@@ -152,10 +143,8 @@ export function foreignKeyJoin<K, V, KO, VO, VR>(
 
   // primary side: responses in, joined with the current primary value
   const responseSource = nameFor(b, named, '-subscription-response-source', FkJoinPrefix.SOURCE);
-  b.add(responseSource, [responseSink], (t) => {
-    t.addSource(responseSource, responseTopic, { keySerde: left.internals.keySerde, valueSerde: responseSerde });
-    t.copartitionSources([leftNode, responseSource]);
-  });
+  b.add(responseSource, [responseSink], (t) => t.addSource(responseSource, responseTopic, { keySerde: left.internals.keySerde, valueSerde: responseSerde }));
+  b.copartition([leftNode, responseSource]);
   const resolverName = nameFor(b, named, '-subscription-response-resolver', FkJoinPrefix.RESOLVER);
   const primaryValues = getter(b, left, `foreign-key ${op}()`, resolverName);
   if (primaryValues) {

@@ -1,16 +1,14 @@
 // Owns the processors behind count/reduce/aggregate: on grouped streams (each record folds into the
 // key's aggregate) and on grouped tables (the old value is subtracted, the new one added). The
 // result timestamp is the highest timestamp that contributed, as in Kafka Streams.
-import type { CachedStateStore, TimestampedKeyValueStore, ValueAndTimestamp } from '@sluice/state';
 import type { Processor, ProcessorContext, ProcessorSupplierObject } from '../../processor/api.js';
 import type { Record } from '../../processor/record.js';
 import { internalContext } from '../../engine/node-context.js';
 import { change, type Change } from '../ktable/change.js';
-import { TimestampedForwarder } from '../ktable/forwarder.js';
+import type { TimestampedForwarder } from '../ktable/forwarder.js';
 import type { TableSupplier } from '../ktable/table-processors.js';
+import { PUT_IS_LATEST, PUT_NOT_PUT, TableStore } from '../ktable/table-store.js';
 import { storeValueGetter, type TableValueGetterSupplier } from '../ktable/value-getter.js';
-
-type TableStore<K, V> = TimestampedKeyValueStore<K, V> & CachedStateStore<K, ValueAndTimestamp<V>>;
 
 export type Initializer<VA> = () => VA;
 export type Aggregator<K, V, VA> = (key: K, value: V, aggregate: VA) => VA;
@@ -51,8 +49,8 @@ class StreamAggregateProcessor<K, V, VA> implements Processor<K, V, K, Change<VA
 
   init(c: ProcessorContext<K, Change<VA>>): void {
     this.ctx = c;
-    this.store = c.getStateStore<TableStore<K, VA>>(this.s.storeName);
-    this.forwarder = new TimestampedForwarder(this.store, c, this.s.sendOldValues);
+    this.store = TableStore.of(c, this.s.storeName);
+    this.forwarder = this.store.forwarder(c, this.s.sendOldValues);
   }
 
   async process(record: Record<K, V>): Promise<void> {
@@ -76,8 +74,9 @@ class StreamAggregateProcessor<K, V, VA> implements Processor<K, V, K, Change<VA
       timestamp = old === undefined ? record.timestamp : Math.max(record.timestamp, old.timestamp);
       newAgg = self.fold.aggregator(record.key, record.value, oldAgg);
     }
-    await store.put(record.key, { value: newAgg, timestamp });
-    return forwarder.maybeForward(record.withValue(change(newAgg, self.sendOldValues ? oldAgg : null)).withTimestamp(timestamp));
+    const code = await store.put(record.key, newAgg, timestamp);
+    if (code === PUT_NOT_PUT) return;
+    return forwarder.maybeForward(record.withValue(change(newAgg, self.sendOldValues ? oldAgg : null, code === PUT_IS_LATEST)).withTimestamp(timestamp));
   }
 }
 
@@ -118,8 +117,8 @@ class TableAggregateProcessor<K, V, VA> implements Processor<K, Change<V>, K, Ch
   ) {}
 
   init(c: ProcessorContext<K, Change<VA>>): void {
-    this.store = c.getStateStore<TableStore<K, VA>>(this.s.storeName);
-    this.forwarder = new TimestampedForwarder(this.store, c, this.s.sendOldValues);
+    this.store = TableStore.of(c, this.s.storeName);
+    this.forwarder = this.store.forwarder(c, this.s.sendOldValues);
   }
 
   async process(record: Record<K, Change<V>>): Promise<void> {
@@ -138,7 +137,8 @@ class TableAggregateProcessor<K, V, VA> implements Processor<K, Change<V>, K, Ch
       else agg = agg === null ? (record.value.newValue as unknown as VA) : (fold.adder(agg as V & VA, record.value.newValue as V & VA) as VA);
       if (old !== undefined) timestamp = Math.max(record.timestamp, old.timestamp);
     }
-    await store.put(record.key, agg === null ? null : { value: agg, timestamp });
-    return forwarder.maybeForward(record.withValue(change(agg, self.sendOldValues ? oldAgg : null)).withTimestamp(timestamp));
+    const code = await store.put(record.key, agg, timestamp);
+    if (code === PUT_NOT_PUT) return;
+    return forwarder.maybeForward(record.withValue(change(agg, self.sendOldValues ? oldAgg : null, code === PUT_IS_LATEST)).withTimestamp(timestamp));
   }
 }
