@@ -76,7 +76,7 @@ export class KStream<K, V> {
   }
 
   private nameOf(named: Named | undefined, prefix: string): string {
-    return named?.name ?? this.b.newProcessorName(prefix);
+    return this.b.nameOrGenerate(named?.name, prefix);
   }
 
   /** Adds one processor below this stream and returns the handle for its output. */
@@ -195,7 +195,7 @@ export class KStream<K, V> {
   /** Write to a topic, or to the topic a function picks per record. */
   /** Null keys and values are written as null (tombstones), so the serdes are for the non-null types. */
   to(topic: string | TopicNameExtractor<K, V>, produced?: Produced<NonNullable<K>, NonNullable<V>>): void {
-    const name = produced?.name ?? this.b.newProcessorName(Prefix.SINK);
+    const name = this.b.nameOrGenerate(produced?.name, Prefix.SINK);
     const parent = this.internals.nodeName;
     if (topic === undefined || topic === null || (typeof topic === 'string' && topic.length === 0)) {
       this.b.problem(`to() of '${parent}' has no topic: sink '${name}' would write to nothing; give a topic name or a function (key, value, context) => topic`, name);
@@ -268,8 +268,7 @@ export class KStream<K, V> {
       this.b.problem(`print() needs a Printed (Printed.toSysOut() or Printed.toFile(path)), got ${String(printed)}`);
       return;
     }
-    const name = printed.processorName ?? this.b.newProcessorName(Prefix.PRINTER);
-    if (printed.processorName !== undefined) this.b.newProcessorName(Prefix.PRINTER);
+    const name = this.b.nameOrGenerate(printed.processorName, Prefix.PRINTER);
     const label = printed.label ?? this.internals.nodeName;
     this.addProcessor(name, () => new PrintProcessor(printed, label), this.same());
   }
@@ -288,7 +287,7 @@ export class KStream<K, V> {
 
   /** Group by a new key; the aggregation reads the records back from a repartition topic. */
   groupBy<KR>(selector: (key: K, value: V) => KR, grouped?: Grouped<KR, V>): KGroupedStream<KR, V> {
-    const name = grouped?.name ?? this.b.newProcessorName(Prefix.KEY_SELECT);
+    const name = this.b.nameOrGenerate(grouped?.name, Prefix.KEY_SELECT);
     checkFn(this.b, 'groupBy', selector, name);
     const selected = this.addProcessor<KR, V>(name, () => new SelectKeyProcessor(selector), { keySerde: undefined, valueSerde: this.internals.valueSerde, repartitionRequired: true });
     return new KGroupedStream<KR, V>({
@@ -348,7 +347,7 @@ export class KStream<K, V> {
   toTable(named?: Named, materialized?: Materialized<K, V>): KTable<K, V>;
   toTable(a?: Named | Materialized<K, V>, b?: Materialized<K, V>): KTable<K, V> {
     const { named, materialized } = splitArgs(a, b);
-    const name = named?.name ?? this.b.newProcessorName(Prefix.TOTABLE);
+    const name = this.b.nameOrGenerate(named?.name, Prefix.TOTABLE);
     const mat = resolveMaterialized(this.b, materialized, Prefix.TOTABLE, { keySerde: this.internals.keySerde, valueSerde: this.internals.valueSerde });
     let parent = this.internals.nodeName;
     if (this.internals.repartitionRequired) {

@@ -73,7 +73,7 @@ export class KTable<K, V> {
 
   private doFilter(predicate: (key: K, value: V) => boolean, not: boolean, named: Named | undefined, materialized: Materialized<K, V> | undefined): KTable<K, V> {
     const mat = materialized ? resolveMaterialized(this.b, materialized, TablePrefix.FILTER, { keySerde: this.internals.keySerde, valueSerde: this.internals.valueSerde }) : undefined;
-    const name = named?.name ?? this.b.newProcessorName(TablePrefix.FILTER);
+    const name = this.b.nameOrGenerate(named?.name, TablePrefix.FILTER);
     if (typeof predicate !== 'function') this.b.problem(`${not ? 'filterNot' : 'filter'}() of table '${this.internals.nodeName}' needs a predicate function`, name);
     const stored = mat && (mat.queryable || mat.m.supplier) ? mat : undefined;
     const supplier = new TableFilterSupplier<K, V>(this.internals.supplier, stored?.storeName, predicate, not);
@@ -93,7 +93,7 @@ export class KTable<K, V> {
   mapValues<VR>(mapper: (value: V, key: K) => VR, a?: Named | Materialized<K, VR>, b?: Materialized<K, VR>): KTable<K, VR> {
     const { named, materialized } = splitArgs(a, b);
     const mat = materialized ? resolveMaterialized(this.b, materialized, TablePrefix.MAPVALUES, { keySerde: this.internals.keySerde, valueSerde: undefined }) : undefined;
-    const name = named?.name ?? this.b.newProcessorName(TablePrefix.MAPVALUES);
+    const name = this.b.nameOrGenerate(named?.name, TablePrefix.MAPVALUES);
     if (typeof mapper !== 'function') this.b.problem(`mapValues() of table '${this.internals.nodeName}' needs a mapper function`, name);
     const stored = mat && (mat.queryable || mat.m.supplier) ? mat : undefined;
     const supplier = new TableMapValuesSupplier<K, V, VR>(this.internals.supplier, stored?.storeName, mapper);
@@ -119,7 +119,7 @@ export class KTable<K, V> {
 
   /** The stream of updates: each new value (null for deletes). */
   toStream(named?: Named): KStream<K, V> {
-    const name = named?.name ?? this.b.newProcessorName(TablePrefix.TOSTREAM);
+    const name = this.b.nameOrGenerate(named?.name, TablePrefix.TOSTREAM);
     const parent = this.internals.nodeName;
     this.b.add(name, [parent], (t) => t.addProcessor(name, () => new TableToStreamProcessor<K, V>(), parent));
     return new KStream<K, V>({ builder: this.b, nodeName: name, keySerde: this.internals.keySerde, valueSerde: this.internals.valueSerde, repartitionRequired: false });
@@ -127,7 +127,7 @@ export class KTable<K, V> {
 
   /** Re-key the table for an aggregation; old values are subtracted from the old key's aggregate. */
   groupBy<KR, VR>(selector: (key: K, value: V) => KeyValueLike<KR, VR>, grouped?: Grouped<KR, VR>): KGroupedTable<KR, VR> {
-    const name = grouped?.name ?? this.b.newProcessorName(TablePrefix.SELECT);
+    const name = this.b.nameOrGenerate(grouped?.name, TablePrefix.SELECT);
     if (typeof selector !== 'function') this.b.problem(`groupBy() of table '${this.internals.nodeName}' needs a selector function`, name);
     const parent = this.internals.nodeName;
     const repartitionMap = new TableRepartitionMapSupplier(selector);

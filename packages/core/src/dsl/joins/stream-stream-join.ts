@@ -45,7 +45,7 @@ export function streamStreamJoin<K, V, VO, VR>(
   const sj = streamJoined ?? StreamJoined.with<K, V, VO>(undefined, undefined, undefined);
   const problem = checkArgs(kind, left, other, joiner, windows, sj);
   if (problem !== undefined) {
-    const name = sj.name ?? b.newProcessorName(P.MERGE);
+    const name = b.nameOrGenerate(sj.name, P.MERGE);
     b.problem(problem, name);
     return new KStream<K, VR>({ builder: b, nodeName: name, keySerde: undefined, valueSerde: undefined, repartitionRequired: false });
   }
@@ -88,21 +88,17 @@ function addJoin<K, V, VO, VR>(
   const leftOuter = kind !== 'join';
   const rightOuter = kind === 'outerJoin';
   const named = sj.name;
-  // names are generated in Kafka's order whether used or not (NamedInternal.suffixWithOrElseGet
-  // burns the counter too), so later generated names match Kafka's
-  const suffixed = (suffix: string, prefix: string): string => {
-    const generated = b.newProcessorName(prefix);
-    return named !== undefined ? named + suffix : generated;
-  };
-  const thisWindowedName = suffixed('-this-windowed', P.WINDOWED);
-  const otherWindowedName = suffixed('-other-windowed', P.WINDOWED);
+  // names are generated in Kafka's order (the counter moves even for a given name)
+  const thisWindowedName = b.suffixOrGenerate(named, '-this-windowed', P.WINDOWED);
+  const otherWindowedName = b.suffixOrGenerate(named, '-other-windowed', P.WINDOWED);
+  // the generated join names also name the stores when StreamJoined names none
   const thisGenerated = b.newProcessorName(rightOuter ? P.OUTERTHIS : P.JOINTHIS);
   const otherGenerated = b.newProcessorName(leftOuter ? P.OUTEROTHER : P.JOINOTHER);
   const thisSuffix = rightOuter ? '-outer-this-join' : '-this-join';
   const otherSuffix = leftOuter ? '-outer-other-join' : '-other-join';
   const thisJoinName = named !== undefined ? `${named}${thisSuffix}` : thisGenerated;
   const otherJoinName = named !== undefined ? `${named}${otherSuffix}` : otherGenerated;
-  const mergeName = suffixed('-merge', P.MERGE);
+  const mergeName = b.suffixOrGenerate(named, '-merge', P.MERGE);
 
   const thisStore = joinWindowStore(sj, windows, sj.thisStoreSupplier, `${sj.storeName !== undefined ? sj.storeName + thisSuffix : thisGenerated}-store`, sj.valueSerde);
   const otherStore = joinWindowStore(sj, windows, sj.otherStoreSupplier, `${sj.storeName !== undefined ? sj.storeName + otherSuffix : otherGenerated}-store`, sj.otherValueSerde);

@@ -29,7 +29,7 @@ export function streamTableJoin<K, V, VO, VR>(
   const leftJoin = op === 'leftJoin';
   const j = joined ?? Joined.with<K, V, VO>(undefined, undefined, undefined);
   const fail = (message: string): KStream<K, VR> => {
-    const name = j.name ?? b.newProcessorName(leftJoin ? LEFTJOIN : JOIN);
+    const name = b.nameOrGenerate(j.name, leftJoin ? LEFTJOIN : JOIN);
     b.problem(message, name);
     return new KStream<K, VR>({ builder: b, nodeName: name, keySerde: undefined, valueSerde: undefined, repartitionRequired: false });
   };
@@ -39,9 +39,7 @@ export function streamTableJoin<K, V, VO, VR>(
 
   const source = repartitionForJoin(stream, j.name ?? stream.internals.nodeName, j.keySerde, j.valueSerde);
   b.copartition([source.internals.nodeName, table.internals.nodeName]);
-  // Kafka's NamedInternal.orElseGenerateWithPrefix uses up a generated name even when one is given
-  const generated = b.newProcessorName(leftJoin ? LEFTJOIN : JOIN);
-  const name = j.name ?? generated;
+  const name = b.nameOrGenerate(j.name, leftJoin ? LEFTJOIN : JOIN);
   const view = valueGetterOf<K, VO>(b, table.internals.supplier, table.internals.nodeName, `${op}() of '${stream.internals.nodeName}'`, name);
   if (view === undefined) return new KStream<K, VR>({ builder: b, nodeName: name, keySerde: undefined, valueSerde: undefined, repartitionRequired: false });
   const bufferName = j.gracePeriodMs !== undefined ? `${name}-Buffer` : undefined;

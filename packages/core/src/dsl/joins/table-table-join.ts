@@ -27,9 +27,7 @@ export function tableTableJoin<K, V, VO, VR>(
 ): KTable<K, VR> {
   const b = left.internals.builder;
   const mat = materialized !== undefined ? resolveMaterialized(b, materialized, P.MERGE, { keySerde: left.internals.keySerde, valueSerde: undefined }) : undefined;
-  // Kafka's NamedInternal.orElseGenerateWithPrefix uses up a generated name even when one is given
-  const generatedMerge = b.newProcessorName(P.MERGE);
-  const mergeName = named?.name ?? generatedMerge;
+  const mergeName = b.nameOrGenerate(named?.name, P.MERGE);
   const result = (queryable: string | undefined, supplier: TableSupplier) =>
     new KTable<K, VR>({ builder: b, nodeName: mergeName, keySerde: mat?.keySerde ?? left.internals.keySerde, valueSerde: mat?.valueSerde, supplier, queryableStoreName: queryable });
   if (!(other instanceof KTable) || other.internals.builder !== b) {
@@ -55,10 +53,8 @@ export function tableTableJoin<K, V, VO, VR>(
   joinThis.useVersionedSemantics = isOutputVersioned(b, left.internals.supplier);
   joinOther.useVersionedSemantics = isOutputVersioned(b, other.internals.supplier);
 
-  const generatedThis = b.newProcessorName(P.JOINTHIS);
-  const thisName = named?.name !== undefined ? `${named.name}-join-this` : generatedThis;
-  const generatedOther = b.newProcessorName(P.JOINOTHER);
-  const otherName = named?.name !== undefined ? `${named.name}-join-other` : generatedOther;
+  const thisName = b.suffixOrGenerate(named?.name, '-join-this', P.JOINTHIS);
+  const otherName = b.suffixOrGenerate(named?.name, '-join-other', P.JOINOTHER);
 
   const merger = new TableJoinMergerSupplier<K, VR>(
     joinThis as TableJoinSupplier<K, unknown, unknown, VR>,

@@ -160,8 +160,7 @@ export function transformTableValues<K, V, VR>(
   const storeNames = args.filter((a): a is string => typeof a === 'string');
   // as Kafka Streams: only a Materialized with a store name gets a store (and none is generated otherwise)
   const mat = materialized?.storeName !== undefined ? resolveMaterialized(b, materialized, TablePrefix.TRANSFORMVALUES, { keySerde: table.internals.keySerde, valueSerde: undefined }) : undefined;
-  const name = named?.name ?? b.newProcessorName(TablePrefix.TRANSFORMVALUES);
-  if (named?.name !== undefined) b.newProcessorName(TablePrefix.TRANSFORMVALUES);
+  const name = b.nameOrGenerate(named?.name, TablePrefix.TRANSFORMVALUES);
   if (supplier === undefined || supplier === null || (typeof supplier !== 'function' && typeof supplier.get !== 'function')) {
     b.problem(`transformValues() of table '${table.internals.nodeName}' needs a ValueTransformerWithKey supplier: a function returning a new transformer, or an object with get() (node '${name}')`, name);
   }
