@@ -1,11 +1,13 @@
 // Owns building a scenario's topology with Sluice's DSL: each step means what the same step means
 // in java/.../ScenarioTopology.java (Kafka Streams' DSL). Add an operation to both files together.
-import { BufferConfig, Consumed, Grouped, Suppressed, Joined, KeyValue, JoinWindows, KStream, KTable, Materialized, Named, Produced, Repartitioned, Stores, StreamJoined, StreamsBuilder, type Topology } from 'sluice';
+import { BufferConfig, Consumed, GlobalKTable, Grouped, Suppressed, Joined, KeyValue, JoinWindows, KStream, KTable, Materialized, Named, Produced, Repartitioned, Stores, StreamJoined, StreamsBuilder, TableJoined, type Topology } from 'sluice';
 import * as fn from './functions.js';
 import type { SerdeName, Step } from './scenario.js';
 
 type AnyStream = KStream<unknown, unknown>;
 type AnyTable = KTable<unknown, unknown>;
+type AnyGlobalTable = GlobalKTable<unknown, unknown>;
+type Handle = AnyStream | AnyTable | AnyGlobalTable;
 
 interface MaterializedSpec {
   readonly name?: string;
@@ -22,7 +24,7 @@ type StepFields = Step & { [field: string]: unknown };
 
 export class ScenarioTopology {
   private readonly builder = new StreamsBuilder();
-  private readonly handles = new Map<string, AnyStream | AnyTable>();
+  private readonly handles = new Map<string, Handle>();
 
   constructor(private readonly steps: readonly Step[]) {}
 
@@ -48,6 +50,11 @@ export class ScenarioTopology {
         let c = Consumed.with(serde(s, 'key'), serde(s, 'value'));
         if (typeof s['name'] === 'string') c = c.withName(s['name']);
         return this.put(s, this.builder.table(s['topic'] as string, c, this.materialized(s['materialized'])));
+      }
+      case 'globalTable': {
+        let c = Consumed.with(serde(s, 'key'), serde(s, 'value'));
+        if (typeof s['name'] === 'string') c = c.withName(s['name']);
+        return this.put(s, this.builder.globalTable(s['topic'] as string, c, this.materialized(s['materialized'])));
       }
       case 'toStream':
         return this.put(s, this.table(s, 'from').toStream(named(s)));
@@ -105,6 +112,20 @@ export class ScenarioTopology {
     const left = this.handle(s, 'left');
     const right = this.handle(s, 'right');
     const joiner = fn.joiner(s['joiner']);
+    if (left instanceof KStream && right instanceof GlobalKTable) {
+      // a stream with a global table: the key selector picks the table key
+      const ks = fn.keySelector(s['keySelector']);
+      if (op === 'outerJoin') throw new Error(`step ${JSON.stringify(s)}: a stream and a global table have no outerJoin`);
+      return (op === 'join' ? left.join(right, ks, joiner, named(s)) : left.leftJoin(right, ks, joiner, named(s))) as unknown as AnyStream;
+    }
+    if (left instanceof KTable && right instanceof KTable && s['foreignKey'] !== undefined) {
+      // foreign-key join: the extractor reads the value (Kafka's Function<V, KO>); joiners see no key
+      const extract = fn.keySelector(s['foreignKey']);
+      const options = [...(typeof s['name'] === 'string' ? [TableJoined.as<unknown, unknown>(s['name'])] : []), ...(s['materialized'] !== undefined ? [this.materialized<unknown>(s['materialized'])!] : [])];
+      const fkJoiner = (a: unknown, b: unknown) => joiner(a, b, null);
+      if (op === 'outerJoin') throw new Error(`step ${JSON.stringify(s)}: a foreign-key join has no outerJoin`);
+      return (op === 'join' ? left.join(right, (v: unknown) => extract(null, v), fkJoiner, ...options) : left.leftJoin(right, (v: unknown) => extract(null, v), fkJoiner, ...options)) as unknown as AnyTable;
+    }
     if (left instanceof KStream && right instanceof KStream) {
       const w = windows(s['windows'] as WindowsSpec);
       const sj = streamJoined(s['streamJoined'] as StreamJoinedSpec | undefined, w);
@@ -140,11 +161,11 @@ export class ScenarioTopology {
     return out;
   }
 
-  private put(s: Step, handle: AnyStream | AnyTable): void {
-    if (s.as !== undefined) this.handles.set(s.as, handle as AnyStream | AnyTable);
+  private put(s: Step, handle: Handle): void {
+    if (s.as !== undefined) this.handles.set(s.as, handle);
   }
 
-  private handle(s: StepFields, field: string): AnyStream | AnyTable {
+  private handle(s: StepFields, field: string): Handle {
     const h = this.handles.get(s[field] as string);
     if (!h) throw new Error(`step ${JSON.stringify(s)}: no handle named ${JSON.stringify(s[field])}`);
     return h;

@@ -12,6 +12,7 @@ import org.apache.kafka.common.utils.Bytes;
 import org.apache.kafka.streams.StreamsBuilder;
 import org.apache.kafka.streams.Topology;
 import org.apache.kafka.streams.kstream.Consumed;
+import org.apache.kafka.streams.kstream.GlobalKTable;
 import org.apache.kafka.streams.kstream.Grouped;
 import org.apache.kafka.streams.kstream.JoinWindows;
 import org.apache.kafka.streams.kstream.Joined;
@@ -22,6 +23,7 @@ import org.apache.kafka.streams.kstream.Named;
 import org.apache.kafka.streams.kstream.Produced;
 import org.apache.kafka.streams.kstream.Repartitioned;
 import org.apache.kafka.streams.kstream.StreamJoined;
+import org.apache.kafka.streams.kstream.TableJoined;
 import org.apache.kafka.streams.kstream.ValueJoinerWithKey;
 import org.apache.kafka.streams.state.KeyValueStore;
 import org.apache.kafka.streams.state.Stores;
@@ -65,6 +67,12 @@ final class ScenarioTopology {
                 Consumed c = Consumed.with(serde(s, "key"), serde(s, "value"));
                 if (s.has("name")) c = c.withName(s.get("name").asText());
                 put(s, s.has("materialized") ? builder.table(s.get("topic").asText(), c, materialized(s.get("materialized"))) : builder.table(s.get("topic").asText(), c));
+                break;
+            }
+            case "globalTable": {
+                Consumed c = Consumed.with(serde(s, "key"), serde(s, "value"));
+                if (s.has("name")) c = c.withName(s.get("name").asText());
+                put(s, s.has("materialized") ? builder.globalTable(s.get("topic").asText(), c, materialized(s.get("materialized"))) : builder.globalTable(s.get("topic").asText(), c));
                 break;
             }
             case "toStream":
@@ -135,6 +143,29 @@ final class ScenarioTopology {
         final Object left = handles.get(s.get("left").asText());
         final Object right = handles.get(s.get("right").asText());
         final ValueJoinerWithKey joiner = Fns.joiner(s.get("joiner").asText());
+        if (left instanceof KStream && right instanceof GlobalKTable) {
+            // a stream with a global table: the key selector picks the table key
+            final org.apache.kafka.streams.kstream.KeyValueMapper ks = Fns.keySelector(s.get("keySelector").asText());
+            final KStream l = (KStream) left;
+            if (s.has("name")) {
+                final Named n = Named.as(s.get("name").asText());
+                return op.equals("join") ? l.join((GlobalKTable) right, ks, joiner, n) : l.leftJoin((GlobalKTable) right, ks, joiner, n);
+            }
+            return op.equals("join") ? l.join((GlobalKTable) right, ks, joiner) : l.leftJoin((GlobalKTable) right, ks, joiner);
+        }
+        if (left instanceof KTable && s.has("foreignKey")) {
+            // foreign-key join: the extractor reads the value (Function<V, KO>); joiners see no key
+            final org.apache.kafka.streams.kstream.KeyValueMapper ks = Fns.keySelector(s.get("foreignKey").asText());
+            final java.util.function.Function extract = v -> ks.apply(null, v);
+            final org.apache.kafka.streams.kstream.ValueJoiner vj = (a, b) -> joiner.apply(null, a, b);
+            final TableJoined tj = s.has("name") ? TableJoined.as(s.get("name").asText()) : TableJoined.with(null, null);
+            final KTable l = (KTable) left;
+            if (s.has("materialized")) {
+                final Materialized m = materialized(s.get("materialized"));
+                return op.equals("join") ? l.join((KTable) right, extract, vj, tj, m) : l.leftJoin((KTable) right, extract, vj, tj, m);
+            }
+            return op.equals("join") ? l.join((KTable) right, extract, vj, tj) : l.leftJoin((KTable) right, extract, vj, tj);
+        }
         if (left instanceof KStream && right instanceof KStream) {
             final JoinWindows w = windows(s.get("windows"));
             final StreamJoined sj = streamJoined(s.get("streamJoined"), w);
