@@ -175,4 +175,10 @@ describe('global stores', () => {
     expect(out).toEqual([kvt('k', 'a:A', 2)]);
     expect(await d.getStateStore<TimestampedKeyValueStore<string, string>>('g-STATE-STORE-0000000000')!.get('a')).toEqual({ value: 'A', timestamp: 42 });
   });
+
+  it('a global table cannot be versioned (Kafka: "GlobalTables cannot be versioned.")', () => {
+    const b = new StreamsBuilder();
+    b.globalTable('rates', Consumed.with(S, S), Materialized.as<string, string>(Stores.persistentVersionedKeyValueStore('rates-store', 60_000)));
+    expect(() => b.build()).toThrow(/globalTable\('rates'\) cannot be versioned/);
+  });
 });

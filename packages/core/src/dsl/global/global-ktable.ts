@@ -2,12 +2,12 @@
 // and how the DSL declares one and custom global stores: StreamsBuilder.globalTable and
 // StreamsBuilder.addGlobalStore, named as Kafka Streams names them (<topic>-STATE-STORE-n,
 // KSTREAM-SOURCE-n for the source and KTABLE-SOURCE-n for the processor, or <name>-source and
-// <name> from Consumed.withName).
+// <name> from Consumed.withName). A global table is never versioned, as in Kafka Streams.
 import type { Serde } from '@sluice/serdes';
 import type { StateStore, StoreBuilder } from '@sluice/state';
 import type { ProcessorSupplier } from '../../processor/api.js';
 import { TABLE_SOURCE_SUFFIX, type InternalStreamsBuilder } from '../internal-builder.js';
-import { keyValueStoreFor, Materialized, resolveMaterialized } from '../materialized.js';
+import { isVersionedMaterialized, keyValueStoreFor, Materialized, resolveMaterialized, type ResolvedMaterialized } from '../materialized.js';
 import type { Consumed } from '../options.js';
 import { TableSourceSupplier } from '../ktable/table-processors.js';
 import { storeValueGetter, type TableValueGetterSupplier } from '../ktable/value-getter.js';
@@ -56,6 +56,9 @@ export function addGlobalTable<K, V>(b: InternalStreamsBuilder, topic: string, c
   const processorName = b.nameOrGenerate(consumed?.name, TABLE_SOURCE);
   if (typeof topic !== 'string' || topic.length === 0) {
     b.problem(`globalTable() of source '${sourceName}' reads from no topic: give a topic name`, sourceName);
+  } else if (isVersionedMaterialized(mat as ResolvedMaterialized<unknown, unknown>)) {
+    // Kafka Streams: TopologyException "GlobalTables cannot be versioned."
+    b.problem(`globalTable('${topic}') cannot be versioned: a global table keeps only the latest value of each key; materialize it with Materialized.as(name) or a key-value store supplier`, sourceName);
   } else {
     const store = keyValueStoreFor(mat, `globalTable '${topic}'`).withLoggingDisabled();
     b.add(sourceName, [], (t) => {
