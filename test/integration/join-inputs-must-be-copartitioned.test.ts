@@ -24,8 +24,10 @@ describe('joins need co-partitioned inputs', () => {
   it('topics with different partition counts: start() fails naming both counts and the fix', async () => {
     const orders = await createTopic('cp-orders', { partitions: 3 });
     const customers = await createTopic('cp-customers', { partitions: 4 });
+    // the output topic exists: a missing one would stop start-up first (checked before partition counts)
+    const out = await createTopic('cp-out', { partitions: 4 });
     const appId = uniqueName('cp-fail');
-    const a = await app(appId, (b) => enrich(b.stream(orders, Consumed.with(S, S)), b, customers, 'unused-out'));
+    const a = await app(appId, (b) => enrich(b.stream(orders, Consumed.with(S, S)), b, customers, out));
     try {
       await expect(a.start()).rejects.toThrow(
         `topic '${orders}' has 3 partitions but '${customers}' has 4; joins need co-partitioned inputs — repartition one side with .repartition(Repartitioned.numberOfPartitions(4))`,
