@@ -9,7 +9,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { closeTestClients, consumeUntil, createTopic, deleteTopicsWithPrefix, produce, uniqueName, type ConsumedRecord, type TestRecord } from '../helpers/kafka.js';
-import { startWorker } from '../helpers/worker.js';
+import { startWorker, type Worker } from '../helpers/worker.js';
 
 afterAll(closeTestClients);
 
@@ -38,9 +38,11 @@ describe('joins on the real broker', () => {
     const orders = (from: number, to: number): TestRecord[] => Array.from({ length: to - from }, (_, k) => ({ key: `o${from + k}`, value: order(from + k), timestamp: orderTs(from + k) }));
     const pay = (ids: number[], after: number): TestRecord[] => ids.map((i) => ({ key: `o${i}`, value: `paid-o${i}`, timestamp: orderTs(i) + after }));
     const range = (a: number, b: number) => Array.from({ length: b - a }, (_, k) => a + k);
+    const workers: Worker[] = [];
     try {
       const a = startWorker('join-app.ts', env(0), 'A');
       const b = startWorker('join-app.ts', env(1), 'B');
+      workers.push(a, b);
       await Promise.all([a.waitFor(/STARTED/), b.waitFor(/STARTED/)]);
 
       await produce(topics.CUSTOMERS, range(0, 10).map((c) => ({ key: `c${c}`, value: `customer-${c}`, timestamp: base })));
@@ -53,6 +55,7 @@ describe('joins on the real broker', () => {
       // restart B: it restores its window stores, the outer-join store and the customers table
       expect(await b.stop('SIGTERM')).toBe(0);
       const b2 = startWorker('join-app.ts', env(1), 'B2');
+      workers.push(b2);
       await b2.waitFor(/STARTED/);
       await produce(topics.PAYMENTS, pay(range(50, 75), 30_000)); // late payments for orders from before the restart
       await produce(topics.ORDERS, orders(100, 200));
@@ -78,6 +81,10 @@ describe('joins on the real broker', () => {
       ].sort();
       expect(pairs(enriched)).toEqual(expectedEnriched);
       await Promise.all([a.stop(), b2.stop()]);
+    } catch (err) {
+      // say what the workers said (their state changes, warnings and errors) with the failure
+      const said = workers.map((w) => `--- worker ${w.name}:\n${w.output().slice(-3000)}`).join('\n');
+      throw Object.assign(err as Error, { message: `${(err as Error).message}\n${said}` });
     } finally {
       await deleteTopicsWithPrefix(appId);
       for (const d of dirs) rmSync(d, { recursive: true, force: true });
