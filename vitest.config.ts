@@ -23,7 +23,7 @@ export default defineConfig({
         resolve,
         test: {
           name: 'unit',
-          include: ['packages/*/test/**/*.test.ts', 'test/driver/**/*.test.ts', 'examples/*/test/**/*.test.ts', 'bench/test/**/*.test.ts'],
+          include: ['packages/*/test/**/*.test.ts', 'test/driver/**/*.test.ts', 'test/differential/**/*.test.ts', 'examples/*/test/**/*.test.ts', 'bench/test/**/*.test.ts'],
           exclude: ['packages/*/test/integration/**'],
           testTimeout: 20_000,
         },

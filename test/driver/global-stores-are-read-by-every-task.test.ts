@@ -50,15 +50,15 @@ describe('global stores', () => {
         '      <-- KSTREAM-SOURCE-0000000000\n' +
         '\n' +
         '  Sub-topology: 1 for global store (will not generate tasks)\n' +
-        '    Source: KTABLE-SOURCE-0000000002 (topics: [customers])\n' +
+        '    Source: KSTREAM-SOURCE-0000000002 (topics: [customers])\n' +
         '      --> KTABLE-SOURCE-0000000003\n' +
         '    Processor: KTABLE-SOURCE-0000000003 (stores: [customers-store])\n' +
         '      --> none\n' +
-        '      <-- KTABLE-SOURCE-0000000002\n',
+        '      <-- KSTREAM-SOURCE-0000000002\n',
     );
     expect(t.subtopologies().map((s) => s.id)).toEqual([0]);
     expect(t.globalStores()).toEqual([
-      { id: 1, storeName: 'customers-store', sourceName: 'KTABLE-SOURCE-0000000002', processorName: 'KTABLE-SOURCE-0000000003', topic: 'customers', reprocessOnRestore: false },
+      { id: 1, storeName: 'customers-store', sourceName: 'KSTREAM-SOURCE-0000000002', processorName: 'KTABLE-SOURCE-0000000003', topic: 'customers', reprocessOnRestore: false },
     ]);
     expect(t.globalTopics()).toEqual(['customers']);
     expect(t.describe().globalStores.map((g) => g.id)).toEqual([1]);
@@ -151,7 +151,7 @@ describe('global stores', () => {
     expect(b.build().globalStores()).toEqual([{ id: 0, storeName: 'g', sourceName: 'KSTREAM-SOURCE-0000000000', processorName: 'KTABLE-SOURCE-0000000001', topic: 'g-topic', reprocessOnRestore: true }]);
     const named = new StreamsBuilder();
     named.addGlobalStore(Stores.keyValueStoreBuilder(Stores.inMemoryKeyValueStore('g'), S, S), 'g-topic', Consumed.with(S, S).withName('gs'), putter('g'));
-    expect(named.build().globalStores()[0]).toMatchObject({ sourceName: 'gs-table-source', processorName: 'gs' });
+    expect(named.build().globalStores()[0]).toMatchObject({ sourceName: 'gs-source', processorName: 'gs' });
   });
 
   it('refuses a change-logged store, a global store passed to a stream processor, and a topic read twice', () => {
@@ -174,5 +174,11 @@ describe('global stores', () => {
     await d.createInputTopic('s', S, S).pipeInput('k', 'a', 2);
     expect(out).toEqual([kvt('k', 'a:A', 2)]);
     expect(await d.getStateStore<TimestampedKeyValueStore<string, string>>('g-STATE-STORE-0000000000')!.get('a')).toEqual({ value: 'A', timestamp: 42 });
+  });
+
+  it('a global table cannot be versioned (Kafka: "GlobalTables cannot be versioned.")', () => {
+    const b = new StreamsBuilder();
+    b.globalTable('rates', Consumed.with(S, S), Materialized.as<string, string>(Stores.persistentVersionedKeyValueStore('rates-store', 60_000)));
+    expect(() => b.build()).toThrow(/globalTable\('rates'\) cannot be versioned/);
   });
 });

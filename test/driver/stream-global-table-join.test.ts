@@ -138,14 +138,14 @@ describe('KStream-GlobalKTable join', () => {
     expect(out).toEqual([kvt('k', 'k:a=A', 2)]);
   });
 
-  it('is named KSTREAM-JOIN-<n> / KSTREAM-LEFTJOIN-<n> and refuses what is not a GlobalKTable', () => {
+  it('is named KSTREAM-LEFTJOIN-<n>, inner joins too (as Kafka Streams names them), and refuses what is not a GlobalKTable', () => {
     const b = new StreamsBuilder();
     const table = b.globalTable('g', Consumed.with(S, S));
     const s = b.stream('s', Consumed.with(S, S));
     s.join(table, (_k, v) => v, (v) => v);
     s.leftJoin(table, (_k, v) => v, (v) => v);
     const text = b.build().describe().toString();
-    expect(text).toContain('Processor: KSTREAM-JOIN-0000000004 (stores: [])');
+    expect(text).toContain('Processor: KSTREAM-LEFTJOIN-0000000004 (stores: [])');
     expect(text).toContain('Processor: KSTREAM-LEFTJOIN-0000000005 (stores: [])');
     const bad = new StreamsBuilder();
     bad.stream('s', Consumed.with(S, S)).join({} as never, (_k: string, v: string) => v, (v: string) => v);

@@ -1,7 +1,8 @@
-// The foreign-key join of the order-enrichment example on the real broker, exactly-once, two worker
-// processes: orders (3 partitions) joined with customers (2 partitions). The subscription topic gets
-// the customers' partition count and the response topic the orders', results are exact under
-// read_committed, and stay exact when a worker restarts (its stores restored from changelogs).
+// The order-enrichment example on the real broker, exactly-once, two worker processes: orders (3
+// partitions) joined with customers (2 partitions) by foreign key, and with payments (3 partitions,
+// co-partitioned with orders) in a payment window. The subscription topic gets the customers'
+// partition count and the response topic the orders', results are exact under read_committed, and
+// stay exact when a worker restarts (its stores restored from changelogs).
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -48,9 +49,20 @@ describe('foreign-key join on the real broker', () => {
     const ordersTopic = await createTopic('fk-orders', { partitions: 3 });
     const customersTopic = await createTopic('fk-customers', { partitions: 2 });
     const output = await createTopic('fk-enriched', { partitions: 3 });
+    const paymentsTopic = await createTopic('fk-payments', { partitions: 3 });
+    const orderPayments = await createTopic('fk-order-payments', { partitions: 3 });
     const appId = uniqueName('fk-eos');
     const dirs = [mkdtempSync(path.join(tmpdir(), 'fk-a-')), mkdtempSync(path.join(tmpdir(), 'fk-b-'))];
-    const env = (i: number) => ({ ORDERS: ordersTopic, CUSTOMERS: customersTopic, ENRICHED_ORDERS: output, APPLICATION_ID: appId, STATE_DIR: dirs[i]!, PROCESSING_GUARANTEE: 'exactly_once' });
+    const env = (i: number) => ({
+      ORDERS: ordersTopic,
+      CUSTOMERS: customersTopic,
+      PAYMENTS: paymentsTopic,
+      ENRICHED_ORDERS: output,
+      ORDER_PAYMENTS: orderPayments,
+      APPLICATION_ID: appId,
+      STATE_DIR: dirs[i]!,
+      PROCESSING_GUARANTEE: 'exactly_once',
+    });
     const orders: Orders = new Map();
     const customers: Customers = new Map();
     const send = async (topic: string, state: Map<string, unknown>, records: TestRecord[]) => {
@@ -70,6 +82,13 @@ describe('foreign-key join on the real broker', () => {
       await send(customersTopic, customers as Map<string, unknown>, Array.from({ length: 40 }, (_, i) => customer(i)));
       await send(ordersTopic, orders as Map<string, unknown>, Array.from({ length: 300 }, (_, i) => order(i, i % 40)));
       expect(await waitForResult(output, expected(orders, customers))).toEqual(expected(orders, customers));
+
+      // payments for ten orders match them (within the hour after each order), once each
+      await produce(paymentsTopic, Array.from({ length: 10 }, (_, i) => ({ key: `o${i}`, value: JSON.stringify({ amount: i }) })));
+      const paid = await consumeUntil(orderPayments, 10, { timeoutMs: 60_000, settleMs: 1_500, readCommitted: true });
+      expect(paid.map((r) => `${String(r.key)}=${String(r.value)}`).sort()).toEqual(
+        Array.from({ length: 10 }, (_, i) => `o${i}=${JSON.stringify({ orderId: `o${i}`, customerId: `c${i}`, amount: i, paid: i })}`).sort(),
+      );
 
       // orders move to other customers, customers move, some of each are deleted
       await send(ordersTopic, orders as Map<string, unknown>, Array.from({ length: 60 }, (_, i) => order(i * 5, (i * 7 + 3) % 45, 1_000 + i)));

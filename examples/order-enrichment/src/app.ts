@@ -7,7 +7,9 @@ const app = new KafkaStreams(
   orderEnrichmentTopology({
     orders: process.env['ORDERS'] ?? 'orders',
     customers: process.env['CUSTOMERS'] ?? 'customers',
+    payments: process.env['PAYMENTS'] ?? 'payments',
     enrichedOrders: process.env['ENRICHED_ORDERS'] ?? 'enriched-orders',
+    orderPayments: process.env['ORDER_PAYMENTS'] ?? 'order-payments',
   }),
   {
     applicationId: process.env['APPLICATION_ID'] ?? 'order-enrichment',

@@ -6,7 +6,7 @@ import { orderEnrichmentTopology, type Customer, type EnrichedOrder, type Order 
 
 let driver: TopologyTestDriver | undefined;
 afterEach(async () => driver?.close());
-const topics = { orders: 'orders', customers: 'customers', enrichedOrders: 'enriched' };
+const topics = { orders: 'orders', customers: 'customers', payments: 'payments', enrichedOrders: 'enriched', orderPayments: 'order-payments' };
 const S = Serdes.String();
 
 function open(cacheMaxBytes?: number) {

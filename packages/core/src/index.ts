@@ -31,6 +31,10 @@ export { CogroupedKStream } from './dsl/cogroup/cogrouped-kstream.js';
 export { TimeWindowedCogroupedKStream, SessionWindowedCogroupedKStream } from './dsl/cogroup/windowed-cogrouped-kstream.js';
 export type { ForeignKeyExtractor } from './dsl/foreign-key-join/subscription-send.js';
 export type { ValueTransformerWithKey, ValueTransformerWithKeySupplier } from './dsl/ktable/table-transform-values.js';
+export { JoinWindows } from './dsl/joins/join-windows.js';
+export { StreamJoined } from './dsl/joins/stream-joined.js';
+export { Joined } from './dsl/joins/joined.js';
+export type { ValueJoiner, ValueJoinerWithKey } from './dsl/joins/value-joiner.js';
 
 // ---- Processor API ----
 export { Record } from './processor/record.js';
@@ -57,6 +61,8 @@ export type { FixedKeyProcessor, FixedKeyProcessorContext, FixedKeyProcessorSupp
 
 // ---- Topology ----
 export { Topology } from './topology/topology.js';
+export { enforceCopartitioning } from './topology/copartition.js';
+export type { CopartitionInput } from './topology/copartition.js';
 export type { SubtopologyDef, StoreDef } from './topology/topology.js';
 export type { GlobalStoreDef } from './topology/global-stores.js';
 export type { TopologyDescription, SubtopologyDescription, NodeDescription, GlobalStoreDescription } from './topology/topology-description.js';

@@ -4,7 +4,7 @@
 // configs, and existing ones are checked (a wrong partition count or cleanup policy stops start-up
 // with the exact fix).
 import { ConfigError, ErrorCodes, SluiceError, type Logger } from '@sluice/common';
-import type { SubtopologyDef, Topology } from '@sluice/core';
+import { enforceCopartitioning, type SubtopologyDef, type Topology } from '@sluice/core';
 import type { Admin, NewTopic } from './ports.js';
 
 export interface TopicPlan {
@@ -76,41 +76,49 @@ export async function prepareTopics(o: {
     partitionCounts.set(d.name, d.partitions);
   }
 
-  // repartition topics: their own count, or that of the sub-topology writing into them (fixpoint)
+  // repartition topics: their own count, or the largest source topic count of the sub-topologies
+  // writing into them (fixpoint). When only cycles are left (a foreign-key join's subscription and
+  // response topics feed each other's writers), the largest count known so far, as Kafka Streams'
+  // RepartitionTopics computes it.
   const writers = new Map<string, SubtopologyDef[]>();
   for (const sub of subs) for (const t of sub.sinkTopics) if (topology.isInternalTopic(t)) writers.set(t, [...(writers.get(t) ?? []), sub]);
+  const sourceCounts = (sub: SubtopologyDef) => (sourceTopics.get(sub.id) ?? []).map((t) => partitionCounts.get(t));
   const taskCount = (sub: SubtopologyDef): number | undefined => {
-    const counts = (sourceTopics.get(sub.id) ?? []).map((t) => partitionCounts.get(t));
+    const counts = sourceCounts(sub);
     if (counts.some((c) => c === undefined)) return undefined;
     return Math.max(0, ...(counts as number[]));
   };
-  // co-partitioned groups (joins): an internal topic takes the count of the group's other topics
-  // that are external or fixed, as Kafka Streams' CopartitionedTopicsEnforcer does
-  const fixed = (t: string) => !topology.isInternalTopic(t) || topology.internalTopics.get(t)!.numberOfPartitions !== undefined;
-  const groups = topology.copartitionGroups();
-  const anchorsOf = (topic: string) => groups.filter((g) => g.includes(topic)).flatMap((g) => g.filter((t) => t !== topic && fixed(t)));
-  for (let round = 0; round <= topology.internalTopics.size; round++) {
+  const countFromWriters = (topic: string, knownOnly: boolean): number | undefined => {
+    const counts = (writers.get(topic) ?? []).flatMap((sub) => (knownOnly ? sourceCounts(sub).filter((c) => c !== undefined) : [taskCount(sub)]));
+    return counts.length > 0 && counts.every((c) => c !== undefined) ? Math.max(...(counts as number[])) : undefined;
+  };
+  const resolveOnce = (knownOnly: boolean): boolean => {
+    let progress = false;
     for (const spec of topology.internalTopics.values()) {
       const name = resolve(spec.name);
       if (partitionCounts.has(name)) continue;
-      if (spec.numberOfPartitions !== undefined) {
-        partitionCounts.set(name, spec.numberOfPartitions);
-        continue;
-      }
-      const anchors = anchorsOf(spec.name);
-      const counts = anchors.length > 0 ? anchors.map((t) => partitionCounts.get(resolve(t))) : (writers.get(spec.name) ?? []).map(taskCount);
-      if (counts.length > 0 && counts.every((c) => c !== undefined)) partitionCounts.set(name, Math.max(...(counts as number[])));
+      const n = spec.numberOfPartitions ?? countFromWriters(spec.name, knownOnly);
+      if (n === undefined) continue;
+      partitionCounts.set(name, n);
+      progress = true;
+      if (knownOnly) return true;
     }
-  }
-  // a group of internal topics only: all take the largest count among them
-  for (const group of groups) {
-    if (group.some(fixed)) continue;
-    const counts = group.map((t) => partitionCounts.get(resolve(t)));
-    if (counts.every((c) => c !== undefined)) for (const t of group) partitionCounts.set(resolve(t), Math.max(...(counts as number[])));
-  }
+    return progress;
+  };
+  while (resolveOnce(false) || resolveOnce(true));
   for (const spec of topology.internalTopics.values()) {
     if (!partitionCounts.has(resolve(spec.name))) throw new ConfigError(`cannot work out how many partitions the repartition topic '${resolve(spec.name)}' needs; give it one with Repartitioned.withNumberOfPartitions(n)`);
   }
+  // co-partitioned inputs (joins, cogroup): source topics must agree; the group's repartition
+  // topics take their count unless fixed (Kafka Streams' CopartitionedTopicsEnforcer)
+  const internal = [...topology.internalTopics.values()];
+  const copartitioned = enforceCopartitioning({
+    groups: topology.copartitionGroups().map((g) => g.map(resolve)),
+    partitions: partitionCounts,
+    repartitionTopics: new Set(internal.map((s) => resolve(s.name))),
+    fixed: new Set(internal.filter((s) => s.numberOfPartitions !== undefined).map((s) => resolve(s.name))),
+  });
+  for (const [t, n] of copartitioned) partitionCounts.set(t, n);
   const taskCounts = new Map(subs.map((s) => [s.id, taskCount(s) ?? 0]));
 
   const wanted: NewTopic[] = [];

@@ -31,12 +31,15 @@ export {
   CogroupedKStream,
   TimeWindowedCogroupedKStream,
   SessionWindowedCogroupedKStream,
+  JoinWindows,
+  StreamJoined,
+  Joined,
 } from '@sluice/core';
-export type { ValueTransformerWithKey, ValueTransformerWithKeySupplier, ForeignKeyExtractor, EmitStrategyType } from '@sluice/core';
+export type { ValueTransformerWithKey, ValueTransformerWithKeySupplier, ForeignKeyExtractor, EmitStrategyType, ValueJoiner, ValueJoinerWithKey } from '@sluice/core';
 export type { KeyValueLike, Initializer, Aggregator, Reducer, Merger, StrictBufferConfig, EagerBufferConfig, BufferFullStrategy } from '@sluice/core';
 
 // ---- state stores ----
-export { Stores } from '@sluice/state';
+export { Stores, PUT_RETURN_CODE_VALID_TO_UNDEFINED, PUT_RETURN_CODE_NOT_PUT } from '@sluice/state';
 export type {
   StateStore,
   StoreBuilder,
@@ -57,6 +60,12 @@ export type {
   KeyValueIterator,
   WindowStoreIterator,
   WindowedIterator,
+  VersionedKeyValueStore,
+  VersionedRecord,
+  KeyValueBytesStoreSupplier,
+  WindowBytesStoreSupplier,
+  SessionBytesStoreSupplier,
+  VersionedBytesStoreSupplier,
 } from '@sluice/state';
 
 // ---- Processor API ----

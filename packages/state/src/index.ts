@@ -26,11 +26,16 @@ export type {
   ReadOnlySessionStore,
   SessionStore,
   SessionBytesStore,
+  VersionedRecord,
+  VersionedKeyValueStore,
 } from './store.js';
+export { isVersionedStore } from './store.js';
 
 // ---- building store stacks ----
 export type { StoreType, CacheFlushRecord, CacheFlushListener, CachedStateStore, StoreBuilder, EncryptableStoreBuilder, EncryptionKey, EncryptionOptions, QueryableStoreKind, StoreQueryInfo } from './store-builder.js';
-export type { StoreSupplier, KeyValueBytesStoreSupplier, WindowBytesStoreSupplier, SessionBytesStoreSupplier } from './store-supplier.js';
+export type { StoreSupplier, KeyValueBytesStoreSupplier, WindowBytesStoreSupplier, SessionBytesStoreSupplier, VersionedBytesStoreSupplier } from './store-supplier.js';
+export { isVersionedSupplier } from './store-supplier.js';
+export { PUT_RETURN_CODE_VALID_TO_UNDEFINED, PUT_RETURN_CODE_NOT_PUT } from './internal/versioned/versions.js';
 export { Stores } from './stores.js';
 export { CACHE_MISS, cacheAccess } from './internal/layers/cache-access.js';
 export type { CacheAccess } from './internal/layers/cache-access.js';

@@ -24,3 +24,15 @@ export interface SessionBytesStoreSupplier extends StoreSupplier<SessionBytesSto
   readonly retentionMs: number;
   readonly segmentIntervalMs: number;
 }
+
+/** A recipe for the bytes store under a versioned key-value store. */
+export interface VersionedBytesStoreSupplier extends StoreSupplier<KeyValueBytesStore> {
+  readonly versioned: true;
+  /** How long (past the observed stream time) earlier versions stay readable; also how late a put may come. */
+  readonly historyRetentionMs: number;
+  readonly segmentIntervalMs: number;
+}
+
+export function isVersionedSupplier(supplier: unknown): supplier is VersionedBytesStoreSupplier {
+  return (supplier as Partial<VersionedBytesStoreSupplier> | null)?.versioned === true;
+}

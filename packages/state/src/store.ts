@@ -138,6 +138,34 @@ export interface ValueAndTimestamp<V> {
 
 export type TimestampedKeyValueStore<K, V> = KeyValueStore<K, ValueAndTimestamp<V>>;
 
+// ---- versioned key-value stores ----
+
+/** A value with the time it became valid and, unless it is still the latest, the time it stopped being valid. */
+export interface VersionedRecord<V> {
+  readonly value: V;
+  readonly timestamp: number;
+  readonly validTo?: number;
+}
+
+/**
+ * A key-value store that keeps each key's earlier values for its history retention, so a value can
+ * be read as of a time (Kafka Streams' VersionedKeyValueStore). Never cached.
+ */
+export interface VersionedKeyValueStore<K, V> extends StateStore {
+  /** Marks the store as versioned (readers of a KTable's store tell the two kinds apart by it). */
+  readonly versioned: true;
+  /**
+   * `value` (null = a tombstone) is valid from `timestamp` on. Returns -1 when it is now the latest
+   * version, the time the next version starts when it is not, or Number.MIN_SAFE_INTEGER when it was
+   * not put (older than the history retention allows).
+   */
+  put(key: K, value: V | null, timestamp: number): Promise<number>;
+  /** Puts a tombstone at `timestamp` and returns the record that was valid then. */
+  delete(key: K, timestamp: number): Promise<VersionedRecord<V> | undefined>;
+  /** The latest value, or with `asOfTimestamp` the value that was valid at that time. */
+  get(key: K, asOfTimestamp?: number): Promise<VersionedRecord<V> | undefined>;
+}
+
 // ---- windows ----
 
 export interface WindowedKeyValue<K, V> {
@@ -219,4 +247,8 @@ export interface SessionBytesStore extends StateStore {
   fetchSession(key: Buffer, start: number, end: number): Promise<Buffer | undefined>;
   findSessions(keyFrom: Buffer | undefined, keyTo: Buffer | undefined, earliestSessionEndTime: number, latestSessionStartTime: number, backward: boolean): KeyValueIterator<{ key: Buffer; start: number; end: number }, Buffer>;
   wipe(): Promise<void>;
+}
+
+export function isVersionedStore(store: unknown): store is VersionedKeyValueStore<unknown, unknown> {
+  return (store as Partial<VersionedKeyValueStore<unknown, unknown>> | null)?.versioned === true;
 }

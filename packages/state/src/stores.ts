@@ -3,11 +3,12 @@
 // Arguments are validated here, once, with messages that say what to change.
 import { ConfigError } from '@sluice/common';
 import type { Serde, Windowed } from '@sluice/serdes';
-import type { KeyValueStore, SessionStore, TimestampedKeyValueStore, TimestampedWindowStore, ValueAndTimestamp, WindowStore } from './store.js';
-import type { CachedStateStore, EncryptableStoreBuilder, StoreType } from './store-builder.js';
-import type { KeyValueBytesStoreSupplier, SessionBytesStoreSupplier, WindowBytesStoreSupplier } from './store-supplier.js';
+import type { KeyValueStore, SessionStore, TimestampedKeyValueStore, TimestampedWindowStore, ValueAndTimestamp, VersionedKeyValueStore, WindowStore } from './store.js';
+import type { CachedStateStore, EncryptableStoreBuilder, StoreBuilder, StoreType } from './store-builder.js';
+import type { KeyValueBytesStoreSupplier, SessionBytesStoreSupplier, VersionedBytesStoreSupplier, WindowBytesStoreSupplier } from './store-supplier.js';
+import { VersionedKeyValueStoreBuilder } from './internal/versioned/versioned-store-builder.js';
 import { KeyValueStoreBuilder, SessionStoreBuilder, WindowStoreBuilder, plainValues, timestampedValues } from './internal/builders/store-builders.js';
-import { keyValueSupplier, sessionSupplier, windowSupplier } from './internal/suppliers.js';
+import { keyValueSupplier, sessionSupplier, versionedSupplier, windowSupplier } from './internal/suppliers.js';
 
 const STORE_TYPES: readonly StoreType[] = ['rocksdb', 'level', 'in_memory'];
 
@@ -84,6 +85,21 @@ export const Stores = {
     return keyValueSupplier(name, checkType(name, type));
   },
 
+  // ---- versioned key-value stores ----
+  /**
+   * A RocksDB store keeping each key's values for `historyRetentionMs` past the observed stream time
+   * (Kafka's persistentVersionedKeyValueStore); puts older than that are dropped. `segmentIntervalMs`
+   * is accepted for compatibility (Kafka's storage layout) and checked, but Sluice keeps a key's
+   * versions together.
+   */
+  persistentVersionedKeyValueStore(name: string, historyRetentionMs: number, segmentIntervalMs?: number): VersionedBytesStoreSupplier {
+    checkName(name);
+    const history = checkDuration(name, 'history retention', historyRetentionMs);
+    const segment = segmentIntervalMs === undefined ? defaultVersionedSegmentInterval(history) : checkDuration(name, 'segment interval', segmentIntervalMs);
+    if (segment < 1) throw new ConfigError(`segment interval of store '${name}' must be at least 1 ms, got ${segment}`, { context: { store: name } });
+    return versionedSupplier(name, 'rocksdb', history, segment);
+  },
+
   // ---- window bytes stores ----
   persistentWindowStore(name: string, retentionMs: number, windowSizeMs: number, retainDuplicates: boolean): WindowBytesStoreSupplier {
     return Stores.windowStoreSupplier(name, 'rocksdb', retentionMs, windowSizeMs, retainDuplicates);
@@ -148,9 +164,26 @@ export const Stores = {
     checkSerdes(supplier.name, keySerde, valueSerde);
     return new WindowStoreBuilder(supplier, keySerde, timestampedValues(valueSerde));
   },
+  /** A versioned key-value store (never cached; logging on by default). */
+  versionedKeyValueStoreBuilder<K, V>(supplier: VersionedBytesStoreSupplier, keySerde: Serde<K>, valueSerde: Serde<V>): StoreBuilder<VersionedKeyValueStore<K, V>> {
+    checkSupplier('versionedKeyValueStoreBuilder', supplier);
+    if (supplier.versioned !== true) {
+      throw new ConfigError(`versionedKeyValueStoreBuilder needs a versioned store supplier, e.g. Stores.persistentVersionedKeyValueStore('${supplier.name}', 3_600_000)`);
+    }
+    checkSerdes(supplier.name, keySerde, valueSerde);
+    return new VersionedKeyValueStoreBuilder(supplier, keySerde, valueSerde);
+  },
   sessionStoreBuilder<K, V>(supplier: SessionBytesStoreSupplier, keySerde: Serde<K>, valueSerde: Serde<V>): EncryptableStoreBuilder<SessionStore<K, V> & CachedStateStore<Windowed<K>, V>> {
     checkSupplier('sessionStoreBuilder', supplier);
     checkSerdes(supplier.name, keySerde, valueSerde);
     return new SessionStoreBuilder(supplier, keySerde, valueSerde);
   },
 };
+
+/** Kafka's default segment interval of a versioned store, by history retention. */
+function defaultVersionedSegmentInterval(historyRetentionMs: number): number {
+  if (historyRetentionMs <= 60_000) return Math.max(Math.floor(historyRetentionMs / 3), 2_000);
+  if (historyRetentionMs <= 300_000) return Math.max(Math.floor(historyRetentionMs / 5), 20_000);
+  if (historyRetentionMs <= 3_600_000) return Math.max(Math.floor(historyRetentionMs / 12), 60_000);
+  return Math.max(Math.floor(historyRetentionMs / 24), 300_000);
+}

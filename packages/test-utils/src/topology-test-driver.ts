@@ -54,6 +54,8 @@ export class TopologyTestDriver {
   private readonly topicReaders = new Map<string, StreamTask>();
   private readonly patternSources: { pattern: RegExp; sourceName: string; task: StreamTask }[] = [];
   private readonly outputs = new Map<string, CapturedRecord[]>();
+  /** Topics a record was written to (reading a topic creates its queue, but does not make it produced). */
+  private readonly produced = new Set<string>();
   private readonly offsets = new Map<string, number>();
   private readonly stateDir: string;
   private readonly ownsStateDir: boolean;
@@ -174,7 +176,7 @@ export class TopologyTestDriver {
 
   /** Topic names the driver has captured output for (sinks and changelogs). */
   producedTopicNames(): string[] {
-    return [...this.outputs.keys()];
+    return [...this.produced];
   }
 
   async close(): Promise<void> {
@@ -248,6 +250,7 @@ export class TopologyTestDriver {
 
   private capture(r: OutgoingRecord): void {
     const record: CapturedRecord = { topic: r.topic, partition: 0, offset: this.nextOffset(r.topic), key: r.key, value: r.value, timestamp: r.timestamp, headers: r.headers };
+    this.produced.add(r.topic);
     // as in Kafka Streams' driver: every output is captured, and fed back when the topology reads it
     this.queue(r.topic).push(record);
     this.subscribeIfPattern(r.topic);

@@ -26,5 +26,5 @@ export function aggregationNameAndStore<K, V>(
   const { named, materialized } = splitArgs(a, b);
   if (burnsStoreName && materialized !== undefined && materialized.storeName === undefined) builder.newStoreName(prefix);
   const mat = resolveMaterialized(builder, materialized, prefix, defaults);
-  return { name: named?.name ?? builder.newProcessorName(prefix), mat };
+  return { name: builder.nameOrGenerate(named?.name, prefix), mat };
 }

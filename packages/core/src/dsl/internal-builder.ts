@@ -16,6 +16,9 @@ export interface NodeInternals<K, V> {
   readonly valueSerde: Serde<V> | undefined;
 }
 
+/** Kafka's InternalStreamsBuilder.TABLE_SOURCE_SUFFIX: the source node of a table named <name> is <name>-source. */
+export const TABLE_SOURCE_SUFFIX = '-source';
+
 export class InternalStreamsBuilder {
   readonly topology = new Topology();
   private index = 0;
@@ -25,6 +28,21 @@ export class InternalStreamsBuilder {
   /** prefix + a 10-digit counter shared by processor and store names, as Kafka Streams does. */
   newProcessorName(prefix: string): string {
     return prefix + String(this.index++).padStart(10, '0');
+  }
+
+  /**
+   * The user's name, else a generated one. The counter moves either way, as Kafka Streams'
+   * NamedInternal.orElseGenerateWithPrefix moves it, so naming one operation renames no other.
+   */
+  nameOrGenerate(name: string | undefined, prefix: string): string {
+    const generated = this.newProcessorName(prefix);
+    return name ?? generated;
+  }
+
+  /** The user's name + `suffix`, else a generated one; the counter moves either way (Kafka's NamedInternal.suffixWithOrElseGet). */
+  suffixOrGenerate(name: string | undefined, suffix: string, prefix: string): string {
+    const generated = this.newProcessorName(prefix);
+    return name === undefined ? generated : name + suffix;
   }
 
   /** prefix + "STATE-STORE-" + the shared counter (KSTREAM-AGGREGATE-STATE-STORE-0000000002). */
@@ -69,6 +87,12 @@ export class InternalStreamsBuilder {
       }
       if (defaultsAware) t.registerDefaultsAware(defaultsAware);
     });
+  }
+
+  /** Declares that the sources upstream of these nodes (a join's inputs) must be co-partitioned. */
+  copartition(nodeNames: readonly string[]): void {
+    if (nodeNames.some((n) => this.failed.has(n))) return;
+    this.topology.copartitionSources(nodeNames);
   }
 
   /** Record a problem found by the DSL itself (not by the Topology). */

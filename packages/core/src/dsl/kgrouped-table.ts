@@ -59,9 +59,9 @@ export class KGroupedTable<K, V> {
   }
 
   private build<VA>(named: Named | undefined, prefix: string, supplier: TableAggregateSupplier<K, V, VA>, mat: ResolvedMaterialized<K, VA>, op: string): KTable<K, VA> {
-    const sinkName = named?.name !== undefined ? `${named.name}-sink` : this.b.newProcessorName('KSTREAM-SINK-');
-    const sourceName = named?.name !== undefined ? `${named.name}-source` : this.b.newProcessorName('KSTREAM-SOURCE-');
-    const name = named?.name ?? this.b.newProcessorName(prefix);
+    const sinkName = this.b.suffixOrGenerate(named?.name, '-sink', 'KSTREAM-SINK-');
+    const sourceName = this.b.suffixOrGenerate(named?.name, '-source', 'KSTREAM-SOURCE-');
+    const name = this.b.nameOrGenerate(named?.name, prefix);
     const topic = `${this.internals.repartitionName ?? mat.storeName}-repartition`;
     let source = this.sharedSource;
     if (source === undefined || this.internals.repartitionName === undefined) {

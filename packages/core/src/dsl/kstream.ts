@@ -21,14 +21,20 @@ import { BranchedKStream } from './branched-kstream.js';
 import { addRepartition } from './repartition.js';
 import { splitArgs } from './args.js';
 import { KGroupedStream } from './kgrouped-stream.js';
-import { materializedTable, type KTable } from './ktable.js';
+import { KTable, materializedTable } from './ktable.js';
 import { keyValueStoreFor, resolveMaterialized, type Materialized } from './materialized.js';
 import { TableSourceSupplier } from './ktable/table-processors.js';
 import type { Grouped } from './options.js';
 import { fixedKeySupplier, type FixedKeyProcessorSupplier } from '../processor/fixed-key.js';
 import { Printed, PrintProcessor } from './printed.js';
-import type { GlobalKTable } from './global/global-ktable.js';
+import { GlobalKTable } from './global/global-ktable.js';
 import { joinGlobalTable } from './global/stream-global-join.js';
+import type { JoinWindows } from './joins/join-windows.js';
+import type { StreamJoined } from './joins/stream-joined.js';
+import type { ValueJoinerWithKey } from './joins/value-joiner.js';
+import { streamStreamJoin } from './joins/stream-stream-join.js';
+import { streamTableJoin } from './joins/stream-table-join.js';
+import type { Joined } from './joins/joined.js';
 
 export const Prefix = {
   SOURCE: 'KSTREAM-SOURCE-',
@@ -70,7 +76,7 @@ export class KStream<K, V> {
   }
 
   private nameOf(named: Named | undefined, prefix: string): string {
-    return named?.name ?? this.b.newProcessorName(prefix);
+    return this.b.nameOrGenerate(named?.name, prefix);
   }
 
   /** Adds one processor below this stream and returns the handle for its output. */
@@ -189,7 +195,7 @@ export class KStream<K, V> {
   /** Write to a topic, or to the topic a function picks per record. */
   /** Null keys and values are written as null (tombstones), so the serdes are for the non-null types. */
   to(topic: string | TopicNameExtractor<K, V>, produced?: Produced<NonNullable<K>, NonNullable<V>>): void {
-    const name = produced?.name ?? this.b.newProcessorName(Prefix.SINK);
+    const name = this.b.nameOrGenerate(produced?.name, Prefix.SINK);
     const parent = this.internals.nodeName;
     if (topic === undefined || topic === null || (typeof topic === 'string' && topic.length === 0)) {
       this.b.problem(`to() of '${parent}' has no topic: sink '${name}' would write to nothing; give a topic name or a function (key, value, context) => topic`, name);
@@ -262,24 +268,9 @@ export class KStream<K, V> {
       this.b.problem(`print() needs a Printed (Printed.toSysOut() or Printed.toFile(path)), got ${String(printed)}`);
       return;
     }
-    const name = printed.processorName ?? this.b.newProcessorName(Prefix.PRINTER);
-    if (printed.processorName !== undefined) this.b.newProcessorName(Prefix.PRINTER);
+    const name = this.b.nameOrGenerate(printed.processorName, Prefix.PRINTER);
     const label = printed.label ?? this.internals.nodeName;
     this.addProcessor(name, () => new PrintProcessor(printed, label), this.same());
-  }
-
-  /**
-   * Join each record with the row of a GlobalKTable whose key `keySelector` picks (Kafka Streams'
-   * KStream-GlobalKTable join): records without a match are dropped, and table updates produce
-   * nothing. The joiner gets the stream value, the table value and the read-only key.
-   */
-  join<KG, VG, VR>(table: GlobalKTable<KG, VG>, keySelector: (key: K, value: V) => KG | null | undefined, joiner: (value: V, globalValue: VG, key: K) => VR, named?: Named): KStream<K, VR> {
-    return joinGlobalTable(this, table, keySelector, joiner as (value: V, globalValue: VG | null, key: K) => VR, named, false);
-  }
-
-  /** As join(), and records without a match join with null. */
-  leftJoin<KG, VG, VR>(table: GlobalKTable<KG, VG>, keySelector: (key: K, value: V) => KG | null | undefined, joiner: (value: V, globalValue: VG | null, key: K) => VR, named?: Named): KStream<K, VR> {
-    return joinGlobalTable(this, table, keySelector, joiner, named, true);
   }
 
   /** Group by the current key for an aggregation (repartitions first if the key changed upstream). */
@@ -296,7 +287,7 @@ export class KStream<K, V> {
 
   /** Group by a new key; the aggregation reads the records back from a repartition topic. */
   groupBy<KR>(selector: (key: K, value: V) => KR, grouped?: Grouped<KR, V>): KGroupedStream<KR, V> {
-    const name = grouped?.name ?? this.b.newProcessorName(Prefix.KEY_SELECT);
+    const name = this.b.nameOrGenerate(grouped?.name, Prefix.KEY_SELECT);
     checkFn(this.b, 'groupBy', selector, name);
     const selected = this.addProcessor<KR, V>(name, () => new SelectKeyProcessor(selector), { keySerde: undefined, valueSerde: this.internals.valueSerde, repartitionRequired: true });
     return new KGroupedStream<KR, V>({
@@ -309,12 +300,54 @@ export class KStream<K, V> {
     });
   }
 
+  // ---- joins (joins/*.ts, global/stream-global-join.ts) ----
+
+  /**
+   * With a KStream: records of both streams with the same key at most `windows` apart, combined by
+   * `joiner` (value, otherValue, key). With a KTable: each record with the table's value for its key
+   * (as of the record's time when the table is versioned); table updates produce nothing. A side
+   * whose key changed upstream is repartitioned first. With a GlobalKTable: each record with the
+   * row whose key `keySelector` (key, value) picks, no repartition needed (Kafka Streams'
+   * KStream-GlobalKTable join); records without a match are dropped.
+   */
+  join<VO, VR>(other: KStream<K, VO>, joiner: ValueJoinerWithKey<K, V, VO, VR>, windows: JoinWindows, streamJoined?: StreamJoined<K, V, VO>): KStream<K, VR>;
+  join<VO, VR>(table: KTable<K, VO>, joiner: ValueJoinerWithKey<K, V, VO, VR>, joined?: Joined<K, V, VO>): KStream<K, VR>;
+  join<KG, VG, VR>(table: GlobalKTable<KG, VG>, keySelector: (key: K, value: V) => KG | null | undefined, joiner: ValueJoinerWithKey<K, V, VG, VR>, named?: Named): KStream<K, VR>;
+  join(other: KStream<K, unknown> | KTable<K, unknown> | GlobalKTable<unknown, unknown>, f: (...a: never[]) => unknown, c?: unknown, d?: unknown): KStream<K, unknown> {
+    return this.doJoin('join', other, f, c, d);
+  }
+
+  /**
+   * As join(); every record of this stream is joined, with null when there is no partner: with a
+   * KStream once the record's window has closed, with a KTable or a GlobalKTable at once.
+   */
+  leftJoin<VO, VR>(other: KStream<K, VO>, joiner: ValueJoinerWithKey<K, V, VO | null, VR>, windows: JoinWindows, streamJoined?: StreamJoined<K, V, VO>): KStream<K, VR>;
+  leftJoin<VO, VR>(table: KTable<K, VO>, joiner: ValueJoinerWithKey<K, V, VO | null, VR>, joined?: Joined<K, V, VO>): KStream<K, VR>;
+  leftJoin<KG, VG, VR>(table: GlobalKTable<KG, VG>, keySelector: (key: K, value: V) => KG | null | undefined, joiner: ValueJoinerWithKey<K, V, VG | null, VR>, named?: Named): KStream<K, VR>;
+  leftJoin(other: KStream<K, unknown> | KTable<K, unknown> | GlobalKTable<unknown, unknown>, f: (...a: never[]) => unknown, c?: unknown, d?: unknown): KStream<K, unknown> {
+    return this.doJoin('leftJoin', other, f, c, d);
+  }
+
+  private doJoin(op: 'join' | 'leftJoin', other: unknown, f: (...a: never[]) => unknown, c: unknown, d: unknown): KStream<K, unknown> {
+    type J = ValueJoinerWithKey<K, V, unknown, unknown>;
+    if (other instanceof GlobalKTable || typeof c === 'function') {
+      return joinGlobalTable(this, other as GlobalKTable<unknown, unknown>, f as (key: K, value: V) => unknown, c as J, d as Named | undefined, op === 'leftJoin');
+    }
+    if (other instanceof KTable) return streamTableJoin(op, this, other as KTable<K, unknown>, f as J, c as Joined<K, V, unknown> | undefined);
+    return streamStreamJoin(op, this, other as KStream<K, unknown>, f as J, c as JoinWindows, d as StreamJoined<K, V, unknown> | undefined);
+  }
+
+  /** As leftJoin() of two streams, and the unmatched records of the other stream too (joined as (null, otherValue)). */
+  outerJoin<VO, VR>(other: KStream<K, VO>, joiner: ValueJoinerWithKey<K, V | null, VO | null, VR>, windows: JoinWindows, streamJoined?: StreamJoined<K, V, VO>): KStream<K, VR> {
+    return streamStreamJoin('outerJoin', this, other, joiner as ValueJoinerWithKey<K, V, VO, VR>, windows, streamJoined);
+  }
+
   /** Read this stream as a changelog: the latest value per key (null values delete). */
   toTable(materialized: Materialized<K, V>): KTable<K, V>;
   toTable(named?: Named, materialized?: Materialized<K, V>): KTable<K, V>;
   toTable(a?: Named | Materialized<K, V>, b?: Materialized<K, V>): KTable<K, V> {
     const { named, materialized } = splitArgs(a, b);
-    const name = named?.name ?? this.b.newProcessorName(Prefix.TOTABLE);
+    const name = this.b.nameOrGenerate(named?.name, Prefix.TOTABLE);
     const mat = resolveMaterialized(this.b, materialized, Prefix.TOTABLE, { keySerde: this.internals.keySerde, valueSerde: this.internals.valueSerde });
     let parent = this.internals.nodeName;
     if (this.internals.repartitionRequired) {

@@ -1,5 +1,6 @@
 // Owns KTable, the DSL handle of a changelog stream (the latest value per key): filter, mapValues,
-// toStream, groupBy. Operations that need the previous value ask upstream to send old values.
+// transformValues, toStream, groupBy, suppress, and its joins (table-table, foreign key). Operations
+// that need the previous value ask upstream to send old values.
 import type { InternalStreamsBuilder, NodeInternals } from './internal-builder.js';
 import { splitArgs } from './args.js';
 import type { KeyValueLike } from './key-value.js';
@@ -16,6 +17,8 @@ import { transformTableValues, type ValueTransformerWithKeySupplier } from './kt
 import { foreignKeyJoin } from './foreign-key-join/fk-join.js';
 import type { ForeignKeyExtractor } from './foreign-key-join/subscription-send.js';
 import type { TableJoined } from './foreign-key-join/table-joined.js';
+import { isOutputVersioned, tableTableJoin } from './joins/table-table-join.js';
+import type { ValueJoinerWithKey } from './joins/value-joiner.js';
 
 export const TablePrefix = {
   SOURCE: 'KTABLE-SOURCE-',
@@ -70,7 +73,7 @@ export class KTable<K, V> {
 
   private doFilter(predicate: (key: K, value: V) => boolean, not: boolean, named: Named | undefined, materialized: Materialized<K, V> | undefined): KTable<K, V> {
     const mat = materialized ? resolveMaterialized(this.b, materialized, TablePrefix.FILTER, { keySerde: this.internals.keySerde, valueSerde: this.internals.valueSerde }) : undefined;
-    const name = named?.name ?? this.b.newProcessorName(TablePrefix.FILTER);
+    const name = this.b.nameOrGenerate(named?.name, TablePrefix.FILTER);
     if (typeof predicate !== 'function') this.b.problem(`${not ? 'filterNot' : 'filter'}() of table '${this.internals.nodeName}' needs a predicate function`, name);
     const stored = mat && (mat.queryable || mat.m.supplier) ? mat : undefined;
     const supplier = new TableFilterSupplier<K, V>(this.internals.supplier, stored?.storeName, predicate, not);
@@ -90,7 +93,7 @@ export class KTable<K, V> {
   mapValues<VR>(mapper: (value: V, key: K) => VR, a?: Named | Materialized<K, VR>, b?: Materialized<K, VR>): KTable<K, VR> {
     const { named, materialized } = splitArgs(a, b);
     const mat = materialized ? resolveMaterialized(this.b, materialized, TablePrefix.MAPVALUES, { keySerde: this.internals.keySerde, valueSerde: undefined }) : undefined;
-    const name = named?.name ?? this.b.newProcessorName(TablePrefix.MAPVALUES);
+    const name = this.b.nameOrGenerate(named?.name, TablePrefix.MAPVALUES);
     if (typeof mapper !== 'function') this.b.problem(`mapValues() of table '${this.internals.nodeName}' needs a mapper function`, name);
     const stored = mat && (mat.queryable || mat.m.supplier) ? mat : undefined;
     const supplier = new TableMapValuesSupplier<K, V, VR>(this.internals.supplier, stored?.storeName, mapper);
@@ -106,32 +109,6 @@ export class KTable<K, V> {
   }
 
   /**
-   * Foreign-key join: each row of this table joins the row of `other` whose key `foreignKeyExtractor`
-   * picks from it (a null foreign key joins nothing). Updates of either table update the result;
-   * results computed for an older value of a row are dropped (Kafka Streams' subscription/response
-   * design, with its internal topics and subscription store). Options after the joiner: TableJoined
-   * (name, partitioners) and Materialized (the result table's store).
-   */
-  join<VR, KO, VO>(
-    other: KTable<KO, VO>,
-    foreignKeyExtractor: ForeignKeyExtractor<K, V, KO>,
-    joiner: (value: V, foreignValue: VO) => VR,
-    ...options: (TableJoined<K, KO> | Materialized<K, VR>)[]
-  ): KTable<K, VR> {
-    return foreignKeyJoin(this, other, foreignKeyExtractor, joiner as (value: V, foreignValue: VO | null) => VR, options, false);
-  }
-
-  /** Foreign-key left join: as join(), and rows without a match (or with a null foreign key) join with null. */
-  leftJoin<VR, KO, VO>(
-    other: KTable<KO, VO>,
-    foreignKeyExtractor: ForeignKeyExtractor<K, V, KO>,
-    joiner: (value: V, foreignValue: VO | null) => VR,
-    ...options: (TableJoined<K, KO> | Materialized<K, VR>)[]
-  ): KTable<K, VR> {
-    return foreignKeyJoin(this, other, foreignKeyExtractor, joiner, options, true);
-  }
-
-  /**
    * Map each value with a ValueTransformerWithKey (created per task; it may use the named stores).
    * Arguments after the supplier, in any order: a Materialized (stored and queryable when it names a
    * store), a Named, and store names. Kafka Streams' KTable#transformValues.
@@ -142,7 +119,7 @@ export class KTable<K, V> {
 
   /** The stream of updates: each new value (null for deletes). */
   toStream(named?: Named): KStream<K, V> {
-    const name = named?.name ?? this.b.newProcessorName(TablePrefix.TOSTREAM);
+    const name = this.b.nameOrGenerate(named?.name, TablePrefix.TOSTREAM);
     const parent = this.internals.nodeName;
     this.b.add(name, [parent], (t) => t.addProcessor(name, () => new TableToStreamProcessor<K, V>(), parent));
     return new KStream<K, V>({ builder: this.b, nodeName: name, keySerde: this.internals.keySerde, valueSerde: this.internals.valueSerde, repartitionRequired: false });
@@ -150,12 +127,71 @@ export class KTable<K, V> {
 
   /** Re-key the table for an aggregation; old values are subtracted from the old key's aggregate. */
   groupBy<KR, VR>(selector: (key: K, value: V) => KeyValueLike<KR, VR>, grouped?: Grouped<KR, VR>): KGroupedTable<KR, VR> {
-    const name = grouped?.name ?? this.b.newProcessorName(TablePrefix.SELECT);
+    const name = this.b.nameOrGenerate(grouped?.name, TablePrefix.SELECT);
     if (typeof selector !== 'function') this.b.problem(`groupBy() of table '${this.internals.nodeName}' needs a selector function`, name);
     const parent = this.internals.nodeName;
-    this.b.add(name, [parent], (t) => t.addProcessor(name, new TableRepartitionMapSupplier(selector) as ProcessorSupplier<unknown, unknown, unknown, unknown>, parent));
+    const repartitionMap = new TableRepartitionMapSupplier(selector);
+    // out-of-order updates of a versioned table are not aggregated (Kafka's versioned semantics)
+    repartitionMap.useVersionedSemantics = isOutputVersioned(this.b, this.internals.supplier);
+    this.b.add(name, [parent], (t) => t.addProcessor(name, repartitionMap as ProcessorSupplier<unknown, unknown, unknown, unknown>, parent));
     this.enableSendingOldValues(true);
     return new KGroupedTable<KR, VR>({ builder: this.b, nodeName: name, keySerde: grouped?.keySerde, valueSerde: grouped?.valueSerde, repartitionName: grouped?.name });
+  }
+
+  // ---- joins (joins/table-table-join.ts; foreign key: foreign-key-join/fk-join.ts) ----
+
+  /**
+   * The table of keys in both tables, valued by `joiner` (value, otherValue, key); updated when
+   * either side changes. With a foreign-key extractor before the joiner, a foreign-key join: each
+   * row joins the row of `other` whose key `foreignKeyExtractor` (value, key) picks from it (a null
+   * foreign key joins nothing), and results computed for an older value of a row are dropped (Kafka
+   * Streams' subscription/response design, with its internal topics and subscription store);
+   * options after its joiner: TableJoined (name, partitioners) and Materialized.
+   */
+  join<VR, KO, VO>(
+    other: KTable<KO, VO>,
+    foreignKeyExtractor: ForeignKeyExtractor<K, V, KO>,
+    joiner: (value: V, foreignValue: VO) => VR,
+    ...options: (TableJoined<K, KO> | Materialized<K, VR>)[]
+  ): KTable<K, VR>;
+  join<VO, VR>(other: KTable<K, VO>, joiner: ValueJoinerWithKey<K, V, VO, VR>, materialized: Materialized<K, VR>): KTable<K, VR>;
+  join<VO, VR>(other: KTable<K, VO>, joiner: ValueJoinerWithKey<K, V, VO, VR>, named?: Named, materialized?: Materialized<K, VR>): KTable<K, VR>;
+  join<VR, KO, VO>(other: KTable<KO, VO> | KTable<K, VO>, f: (...a: never[]) => unknown, ...rest: unknown[]): KTable<K, VR> {
+    if (typeof rest[0] === 'function') return this.foreignKeyJoin(other as KTable<KO, VO>, f, rest, false);
+    const { named, materialized } = splitArgs(rest[0], rest[1] as Materialized<K, unknown> | undefined);
+    return tableTableJoin('join', this, other as KTable<K, VO>, f as ValueJoinerWithKey<K, V | null, VO | null, VR>, named, materialized as Materialized<K, VR> | undefined);
+  }
+
+  /**
+   * Every key of this table, joined with the other table's value or null. With a foreign-key
+   * extractor before the joiner, a foreign-key left join: as join(), and rows without a match (or
+   * with a null foreign key) join with null.
+   */
+  leftJoin<VR, KO, VO>(
+    other: KTable<KO, VO>,
+    foreignKeyExtractor: ForeignKeyExtractor<K, V, KO>,
+    joiner: (value: V, foreignValue: VO | null) => VR,
+    ...options: (TableJoined<K, KO> | Materialized<K, VR>)[]
+  ): KTable<K, VR>;
+  leftJoin<VO, VR>(other: KTable<K, VO>, joiner: ValueJoinerWithKey<K, V, VO | null, VR>, materialized: Materialized<K, VR>): KTable<K, VR>;
+  leftJoin<VO, VR>(other: KTable<K, VO>, joiner: ValueJoinerWithKey<K, V, VO | null, VR>, named?: Named, materialized?: Materialized<K, VR>): KTable<K, VR>;
+  leftJoin<VR, KO, VO>(other: KTable<KO, VO> | KTable<K, VO>, f: (...a: never[]) => unknown, ...rest: unknown[]): KTable<K, VR> {
+    if (typeof rest[0] === 'function') return this.foreignKeyJoin(other as KTable<KO, VO>, f, rest, true);
+    const { named, materialized } = splitArgs(rest[0], rest[1] as Materialized<K, unknown> | undefined);
+    return tableTableJoin('leftJoin', this, other as KTable<K, VO>, f as ValueJoinerWithKey<K, V | null, VO | null, VR>, named, materialized as Materialized<K, VR> | undefined);
+  }
+
+  /** Every key of either table, joined with the other table's value or null. */
+  outerJoin<VO, VR>(other: KTable<K, VO>, joiner: ValueJoinerWithKey<K, V | null, VO | null, VR>, materialized: Materialized<K, VR>): KTable<K, VR>;
+  outerJoin<VO, VR>(other: KTable<K, VO>, joiner: ValueJoinerWithKey<K, V | null, VO | null, VR>, named?: Named, materialized?: Materialized<K, VR>): KTable<K, VR>;
+  outerJoin<VO, VR>(other: KTable<K, VO>, joiner: ValueJoinerWithKey<K, V | null, VO | null, VR>, a?: Named | Materialized<K, VR>, b?: Materialized<K, VR>): KTable<K, VR> {
+    const { named, materialized } = splitArgs(a, b);
+    return tableTableJoin('outerJoin', this, other, joiner, named, materialized);
+  }
+
+  private foreignKeyJoin<KO, VO, VR>(other: KTable<KO, VO>, extractor: (...a: never[]) => unknown, rest: readonly unknown[], leftJoin: boolean): KTable<K, VR> {
+    const [joiner, ...options] = rest;
+    return foreignKeyJoin(this, other, extractor as ForeignKeyExtractor<K, V, KO>, joiner as (value: V, foreignValue: VO | null) => VR, options as (TableJoined<K, KO> | Materialized<K, VR>)[], leftJoin);
   }
 
   /**

@@ -6,6 +6,7 @@ import type { Serde } from '@sluice/serdes';
 import {
   Stores,
   storeEncryption,
+  isVersionedSupplier,
   type EncryptionKey,
   type EncryptionOptions,
   type KeyValueBytesStoreSupplier,
@@ -14,12 +15,13 @@ import {
   type StoreBuilder,
   type StoreQueryInfo,
   type StoreType,
+  type VersionedBytesStoreSupplier,
   type WindowBytesStoreSupplier,
 } from '@sluice/state';
 import type { InternalStreamsBuilder } from './internal-builder.js';
 import type { DefaultsAware, SerdeDefaults } from '../topology/defaults.js';
 
-type AnySupplier = KeyValueBytesStoreSupplier | WindowBytesStoreSupplier | SessionBytesStoreSupplier;
+type AnySupplier = KeyValueBytesStoreSupplier | VersionedBytesStoreSupplier | WindowBytesStoreSupplier | SessionBytesStoreSupplier;
 
 export class Materialized<K, V> {
   private constructor(
@@ -122,6 +124,8 @@ export function resolveMaterialized<K, V>(
  * build() works before binding; KafkaStreams / TopologyTestDriver call bindDefaults() first.
  */
 export class DeferredStoreBuilder<T extends StateStore> implements StoreBuilder<T>, DefaultsAware {
+  /** Set for a versioned key-value store: how long earlier versions stay readable. */
+  readonly historyRetentionMs: number | undefined;
   private defaults: SerdeDefaults | undefined;
   private cachingFlag: boolean;
   private loggingFlag: boolean;
@@ -136,8 +140,9 @@ export class DeferredStoreBuilder<T extends StateStore> implements StoreBuilder<
     private readonly valueSerde: Serde<unknown> | undefined,
     private readonly make: (keySerde: Serde<unknown>, valueSerde: Serde<unknown>) => StoreBuilder<T>,
     private readonly changelogDefaults: () => { [key: string]: string },
-    options: { caching: boolean; logging: boolean; logConfig: { [key: string]: string }; encryption?: { key: EncryptionKey; options: EncryptionOptions } | undefined },
+    options: { caching: boolean; logging: boolean; logConfig: { [key: string]: string }; encryption?: { key: EncryptionKey; options: EncryptionOptions } | undefined; historyRetentionMs?: number },
   ) {
+    this.historyRetentionMs = options.historyRetentionMs;
     this.cachingFlag = options.caching;
     this.loggingFlag = options.logging;
     this.logConfigValue = { ...options.logConfig };
@@ -232,8 +237,34 @@ function deferredStoreFor<K, V>(
   });
 }
 
-/** The KTable store of a DSL operation: timestamped key-value, the store type chosen by Materialized. */
+/** Whether the store of `r` is a versioned key-value store (Materialized.as(Stores.persistentVersionedKeyValueStore(…))). */
+export function isVersionedMaterialized(r: ResolvedMaterialized<unknown, unknown> | undefined): boolean {
+  return r !== undefined && isVersionedSupplier(r.m.supplier);
+}
+
+/** The history retention of a versioned Materialized, else undefined. */
+export function historyRetentionOf(r: ResolvedMaterialized<unknown, unknown> | undefined): number | undefined {
+  return r !== undefined && isVersionedSupplier(r.m.supplier) ? r.m.supplier.historyRetentionMs : undefined;
+}
+
+/**
+ * The KTable store of a DSL operation: timestamped key-value, the store type chosen by Materialized,
+ * or a versioned key-value store (never cached) when Materialized was given a versioned supplier.
+ */
 export function keyValueStoreFor<K, V>(r: ResolvedMaterialized<K, V>, owner: string): DeferredStoreBuilder<StateStore> {
+  if (isVersionedSupplier(r.m.supplier)) {
+    const versioned = r.m.supplier;
+    return new DeferredStoreBuilder(
+      r.storeName,
+      owner,
+      r.keySerde as Serde<unknown> | undefined,
+      r.valueSerde as Serde<unknown> | undefined,
+      (k, v) => Stores.versionedKeyValueStoreBuilder(versioned, k, v) as unknown as StoreBuilder<StateStore>,
+      () => ({ 'cleanup.policy': 'compact', 'min.compaction.lag.ms': String(versioned.historyRetentionMs + 24 * 60 * 60 * 1000) }),
+      // encryption is passed on so that asking for it fails with the reason (versioned stores have no encryption layer)
+      { caching: false, logging: r.m.loggingEnabled, logConfig: { ...r.m.topicConfig }, encryption: r.m.encryption, historyRetentionMs: versioned.historyRetentionMs },
+    );
+  }
   const supplier = r.m.supplier as KeyValueBytesStoreSupplier | undefined;
   const type = r.m.storeType ?? 'rocksdb';
   return deferredStoreFor(

@@ -2,7 +2,7 @@
 // stores for Processor API steps, and build() hands out the finished Topology (or every problem found).
 import type { StateStore, StoreBuilder } from '@sluice/state';
 import type { Topology } from '../topology/topology.js';
-import { InternalStreamsBuilder } from './internal-builder.js';
+import { InternalStreamsBuilder, TABLE_SOURCE_SUFFIX } from './internal-builder.js';
 import { KStream, Prefix } from './kstream.js';
 import type { Consumed } from './options.js';
 import { materializedTable, TablePrefix, type KTable } from './ktable.js';
@@ -19,7 +19,7 @@ export class StreamsBuilder {
   /** A stream of the records of one or more topics, or of every topic matching a pattern. */
   stream<K = unknown, V = unknown>(topics: string | readonly string[] | RegExp, consumed?: Consumed<K, V>): KStream<K, V> {
     const b = this.internal;
-    const name = consumed?.name ?? b.newProcessorName(Prefix.SOURCE);
+    const name = b.nameOrGenerate(consumed?.name, Prefix.SOURCE);
     const list = topics instanceof RegExp ? undefined : typeof topics === 'string' ? [topics] : [...(topics ?? [])];
     if (!(topics instanceof RegExp) && (!list || list.length === 0 || list.some((t) => typeof t !== 'string' || t.length === 0))) {
       b.problem(`stream() of source '${name}' reads from no topic: give a topic name, a list of topic names, or a RegExp`, name);
@@ -40,8 +40,8 @@ export class StreamsBuilder {
   table<K = unknown, V = unknown>(topic: string, consumed?: Consumed<K, V>, materialized?: Materialized<K, V>): KTable<K, V> {
     const b = this.internal;
     const mat = resolveMaterialized(b, materialized, `${topic}-`, { keySerde: consumed?.keySerde, valueSerde: consumed?.valueSerde });
-    const sourceName = consumed?.name ?? b.newProcessorName(Prefix.SOURCE);
-    const tableName = consumed?.name !== undefined ? `${consumed.name}-table-source` : b.newProcessorName(TablePrefix.SOURCE);
+    const sourceName = b.suffixOrGenerate(consumed?.name, TABLE_SOURCE_SUFFIX, Prefix.SOURCE);
+    const tableName = b.nameOrGenerate(consumed?.name, TablePrefix.SOURCE);
     if (typeof topic !== 'string' || topic.length === 0) b.problem(`table() of source '${sourceName}' reads from no topic: give a topic name`, sourceName);
     b.add(sourceName, [], (t) =>
       t.addSource(sourceName, topic, {

@@ -26,6 +26,12 @@ export interface TaskHooks {
   track(p: Promise<void>): void;
   /** Count (and log) a record an operator dropped on purpose. */
   recordDropped(node: string, reason: string, level: 'debug' | 'warn'): void;
+  /**
+   * Runs `run` (the children processing a forwarded record) with the task's current record
+   * timestamp and headers set to the forwarded record's, as Kafka's ProcessorContextImpl.forward
+   * does; stores below stamp deletes and changelog records with them.
+   */
+  withForwarded(record: Record<unknown, unknown>, run: () => void | Promise<void>): void | Promise<void>;
 }
 
 /** What DSL operators use beyond the public ProcessorContext. */
@@ -80,7 +86,9 @@ export class NodeContext<KForward = unknown, VForward = unknown> implements Proc
     if (targets.length === 0) return undefined;
     const rec = record as Record<unknown, unknown>;
     const prev = this.tail;
-    const result = prev ? prev.then(() => processAll(targets, rec)) : processAll(targets, rec);
+    const task = this.task;
+    const run = () => task.withForwarded(rec, () => processAll(targets, rec));
+    const result = prev ? prev.then(run) : run();
     if (!result) return undefined;
     this.tail = result;
     const clear = () => {

@@ -8,7 +8,7 @@
 //      └─────────────────────────────close──────────────────────────────────────────────▲
 import { IllegalStateError, ProcessingError, describeError } from '@sluice/common';
 import type { StateStore, StateStoreContext } from '@sluice/state';
-import type { Cancellable, PunctuationType, Punctuator, RecordContext, RecordMetadata } from '../processor/api.js';
+import type { Cancellable, PunctuationType, Punctuator, RecordContext } from '../processor/api.js';
 import { Record } from '../processor/record.js';
 import type { Headers } from '../processor/headers.js';
 import type { Topology, SubtopologyDef } from '../topology/topology.js';
@@ -23,6 +23,7 @@ import type { RecordCollector } from './record-collector.js';
 import type { RawRecord, StampedRecord } from './record-queue.js';
 import { buildTaskNodes, type SourceInfo } from './task-nodes.js';
 import { stampRecord } from './record-stamper.js';
+import { withForwarded, type CurrentRecord, type CurrentRecordSlot } from './forwarded-context.js';
 
 export type TaskState = 'CREATED' | 'RESTORING' | 'RUNNING' | 'CLOSED';
 
@@ -64,7 +65,14 @@ export class StreamTask {
   private readonly sources: ReadonlyMap<string, SourceInfo>;
   private readonly pending = new PendingForwards();
   private readonly failures: ProcessingFailures;
-  private current: { metadata: RecordMetadata | undefined; context: RecordContext; raw: RawRecord | undefined } | undefined;
+  private current: CurrentRecord | undefined;
+  /** How forwarded records set (and undo) the current record's timestamp and headers. */
+  private readonly slot: CurrentRecordSlot = {
+    get: () => this.current,
+    set: (c) => {
+      this.current = c;
+    },
+  };
   /** A record waiting for another attempt at the processor that failed on it (a retry policy applies). */
   private retry: PendingRetry | undefined;
   private commitRequestedFlag = false;
@@ -423,7 +431,8 @@ export class StreamTask {
     this.current = this.savedContext;
     this.savedContext = undefined;
     try {
-      const r = retry.node.process(retry.record);
+      // the failed processor sees its own record's timestamp and headers again, as when it failed
+      const r = withForwarded(this.slot, retry.record, () => retry.node.process(retry.record));
       if (r) await r;
       await this.pending.drain();
     } catch (err) {
@@ -467,6 +476,7 @@ export class StreamTask {
       requestCommit: () => {
         this.commitRequestedFlag = true;
       },
+      withForwarded: (record, run) => withForwarded(this.slot, record, run),
       recordDropped: (node, reason, level) => {
         this.droppedRecords++;
         const m = this.current?.metadata;

@@ -45,7 +45,7 @@ export function missingSerdes(topology: Topology, config: Pick<EngineConfig, 'de
     const topics = def.kind === 'source' ? (def.topics ?? []) : def.topic !== undefined ? [def.topic] : [];
     const internal = topics.some((t) => topology.isInternalTopic(t));
     const fix = internal
-      ? 'Repartitioned.with(keySerde, valueSerde) (or Grouped.with for groupBy) on the step that repartitions'
+      ? 'Repartitioned.with(keySerde, valueSerde) (Grouped.with for groupBy, Joined.with or StreamJoined.with for a join) on the step that repartitions'
       : def.kind === 'source'
         ? 'Consumed.with(keySerde, valueSerde)'
         : 'Produced.with(keySerde, valueSerde)';

@@ -148,7 +148,8 @@ export function describeTopology(
           ...(def.topic !== undefined ? { topic: def.topic } : { extractor: def.topicExtractor?.name || 'anonymous topic name extractor' }),
         };
       }
-      return { type: 'processor', name: n, predecessors, successors, stores: [...def.stores].sort() };
+      // Kafka prints a HashSet of the store names: hash order, not sorted
+      return { type: 'processor', name: n, predecessors, successors, stores: javaHashMapOrder(def.stores) };
     });
     return { id: sub.id, nodes };
   });

@@ -256,16 +256,17 @@ export class Topology {
 
   /**
    * Declares that the input topics of these nodes must have the same number of partitions (Kafka
-   * Streams' copartitionSources; joins use it). A node stands for the source topics feeding it in
-   * its sub-topology. Internal topics in such a group get the partition count of the group's other
-   * topics. Used by the DSL.
+   * Streams' copartitionSources; joins and foreign-key joins use it). A node stands for the source
+   * topics feeding it in its sub-topology. At start the runtime enforces the rule
+   * (enforceCopartitioning): internal topics in such a group get the partition count of the group's
+   * other topics. Used by the DSL.
    */
   copartitionSources(nodeNames: readonly string[]): this {
     this.copartitioned.push([...nodeNames]);
     return this;
   }
 
-  /** The groups of source topics (as written in the topology) that must be co-partitioned. */
+  /** The groups of source topics (as written in the topology, internal ones undecorated) that must be co-partitioned, in declaration order. */
   copartitionGroups(): string[][] {
     return this.copartitioned.map((group) => [...new Set(group.flatMap((n) => topicsFeeding(this.nodeDefs, n)))]);
   }

@@ -2,7 +2,7 @@
 // suppliers the Stores factory hands out.
 import type { KeyValueBytesStore } from '../store.js';
 import type { StoreType } from '../store-builder.js';
-import type { KeyValueBytesStoreSupplier, SessionBytesStoreSupplier, WindowBytesStoreSupplier } from '../store-supplier.js';
+import type { KeyValueBytesStoreSupplier, SessionBytesStoreSupplier, VersionedBytesStoreSupplier, WindowBytesStoreSupplier } from '../store-supplier.js';
 import { InMemoryKeyValueStore } from './kv/in-memory-kv-store.js';
 import { LevelDbDriver } from './kv/level-driver.js';
 import { PersistentKeyValueStore } from './kv/persistent-kv-store.js';
@@ -61,4 +61,8 @@ export function sessionSupplier(name: string, type: StoreType, retentionMs: numb
     segmentIntervalMs,
     get: () => new SegmentedSessionStore(name, { retentionMs, segmentIntervalMs }, segmentKind(type)),
   };
+}
+
+export function versionedSupplier(name: string, type: StoreType, historyRetentionMs: number, segmentIntervalMs: number): VersionedBytesStoreSupplier {
+  return { name, type, versioned: true, historyRetentionMs, segmentIntervalMs, get: () => createKeyValueBytesStore(name, type) };
 }

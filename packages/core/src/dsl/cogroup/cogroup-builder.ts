@@ -33,10 +33,9 @@ export class CogroupMergeSupplier implements ProcessorSupplierObject<unknown, Ch
     return true;
   }
 
-  view(): TableValueGetterSupplier<unknown, unknown> {
-    const view = this.parents[0]?.view?.();
-    if (!view) throw new Error('a windowed cogroup table cannot be read by others');
-    return view;
+  /** The aggregations' store (all of them write the same one); undefined for a windowed cogroup. */
+  view(): TableValueGetterSupplier<unknown, unknown> | undefined {
+    return this.parents[0]?.view?.();
   }
 
   /** For suppress(untilWindowCloses) after a windowed cogroup. */
@@ -82,8 +81,7 @@ export class CogroupBuilder<K, VOut> {
     const suppliers: CogroupAggregateSupplier[] = [];
     const names: string[] = [];
     o.patterns.forEach((pattern, i) => {
-      const name = o.named?.name !== undefined ? `${o.named.name}-cogroup-agg-${i}` : b.newProcessorName(CogroupPrefix.AGGREGATE);
-      if (o.named?.name !== undefined) b.newProcessorName(CogroupPrefix.AGGREGATE);
+      const name = b.suffixOrGenerate(o.named?.name, `-cogroup-agg-${i}`, CogroupPrefix.AGGREGATE);
       const supplier = o.makeSupplier(pattern);
       const parent = this.parentNodes.get(pattern.grouped)!;
       if (i === 0) b.addProcessorWithStore(name, parent, supplier as ProcessorSupplier<unknown, unknown, unknown, unknown>, o.store, o.keySerde);
@@ -91,8 +89,7 @@ export class CogroupBuilder<K, VOut> {
       suppliers.push(supplier);
       names.push(name);
     });
-    const mergeName = o.named?.name !== undefined ? `${o.named.name}-cogroup-merge` : b.newProcessorName(CogroupPrefix.MERGE);
-    if (o.named?.name !== undefined) b.newProcessorName(CogroupPrefix.MERGE);
+    const mergeName = b.suffixOrGenerate(o.named?.name, '-cogroup-merge', CogroupPrefix.MERGE);
     const merge = new CogroupMergeSupplier(suppliers);
     const windowed = suppliers[0]?.windowCloseDelayMs;
     if (windowed) merge.windowCloseDelayMs = () => windowed.call(suppliers[0]);
@@ -123,7 +120,7 @@ export class CogroupBuilder<K, VOut> {
       this.parentNodes.set(grouped, source);
     }
     const parents = [...new Set(patterns.map((p) => this.parentNodes.get(p.grouped)!))];
-    if (parents.length > 1) this.b.add(`${storeName}#copartition`, parents, (t) => t.copartitionSources(parents));
+    if (parents.length > 1) this.b.copartition(parents);
   }
 }
 

@@ -6,7 +6,6 @@
 //   (joins with the current primary value, drops stale responses) ─▶ OUTPUT table
 // The subscription topic is co-partitioned with the foreign table, the response topic with the
 // primary table; the response goes back to the partition the subscription came from.
-import { TopologyError } from '@sluice/common';
 import { Serdes, type Serde } from '@sluice/serdes';
 import { Stores, type StateStore, type StoreBuilder } from '@sluice/state';
 import type { ProcessorSupplier } from '../../processor/api.js';
@@ -35,20 +34,8 @@ export const FkJoinPrefix = {
 
 type AnySupplier = ProcessorSupplier<unknown, unknown, unknown, unknown>;
 
-/** Kafka's NamedInternal.suffixWithOrElseGet: the user's name + suffix, or a generated one (the counter moves either way). */
-function nameFor(b: InternalStreamsBuilder, name: string | undefined, suffix: string, prefix: string): string {
-  const generated = b.newProcessorName(prefix);
-  return name === undefined ? generated : name + suffix;
-}
-
 function getter<K, V>(b: InternalStreamsBuilder, table: KTable<K, V>, what: string, node: string): TableValueGetterSupplier<K, V> | undefined {
-  try {
-    return valueGetterOf<K, V>(table.internals.supplier, table.internals.nodeName, what);
-  } catch (err) {
-    if (!(err instanceof TopologyError)) throw err;
-    b.problem(err.message, node);
-    return undefined;
-  }
+  return valueGetterOf<K, V>(b, table.internals.supplier, table.internals.nodeName, what, node);
 }
 
 export function foreignKeyJoin<K, V, KO, VO, VR>(
@@ -79,7 +66,7 @@ export function foreignKeyJoin<K, V, KO, VO, VR>(
   left.enableSendingOldValues(true);
 
   const named = tableJoined.name;
-  const subscriptionTopic = nameFor(b, named, '-subscription-registration', FkJoinPrefix.REGISTRATION) + '-topic';
+  const subscriptionTopic = b.suffixOrGenerate(named, '-subscription-registration', FkJoinPrefix.REGISTRATION) + '-topic';
   const topics = new FkJoinTopics(subscriptionTopic);
   const primaryKey = new BoundSerde<K>(left.internals.keySerde, 'key', `foreign-key ${op}() has no key serde for table '${left.internals.nodeName}': give it with Consumed/Materialized.with(keySerde, valueSerde), or set defaultKeySerde`);
   const primaryValue = new BoundSerde<V>(left.internals.valueSerde, 'value', `foreign-key ${op}() has no value serde for table '${left.internals.nodeName}' (its values are hashed to drop stale results): give it with Materialized.with(keySerde, valueSerde), or set defaultValueSerde`);
@@ -90,7 +77,7 @@ export function foreignKeyJoin<K, V, KO, VO, VR>(
   const schema = new CombinedKeySchema<KO, K>(topics, foreignKey, primaryKey);
 
   // primary side: subscriptions out
-  const sendName = nameFor(b, named, '-subscription-registration-processor', FkJoinPrefix.REGISTRATION);
+  const sendName = b.suffixOrGenerate(named, '-subscription-registration-processor', FkJoinPrefix.REGISTRATION);
   const send = new SubscriptionSendSupplier<K, V, KO>({ extractor, topics, foreignKeySerde: foreignKey, valueSerde: primaryValue, leftJoin });
   const leftNode = left.internals.nodeName;
   b.add(sendName, [leftNode], (t) => {
@@ -98,7 +85,7 @@ export function foreignKeyJoin<K, V, KO, VO, VR>(
     t.addProcessor(sendName, send as unknown as AnySupplier, leftNode);
   });
   const otherPartitioner = tableJoined.otherPartitioner;
-  const subscriptionSink = nameFor(b, named, '-subscription-registration-sink', FkJoinPrefix.SINK);
+  const subscriptionSink = b.suffixOrGenerate(named, '-subscription-registration-sink', FkJoinPrefix.SINK);
   b.add(subscriptionSink, [sendName], (t) => {
     t.addInternalTopic({ name: subscriptionTopic, numberOfPartitions: undefined, config: {} });
     t.addSink(subscriptionSink, subscriptionTopic, {
@@ -109,19 +96,17 @@ export function foreignKeyJoin<K, V, KO, VO, VR>(
   });
 
   // foreign side: subscriptions in, stored, answered
-  const subscriptionSource = nameFor(b, named, '-subscription-registration-source', FkJoinPrefix.SOURCE);
-  b.add(subscriptionSource, [subscriptionSink], (t) => {
-    t.addSource(subscriptionSource, subscriptionTopic, { keySerde: other.internals.keySerde, valueSerde: subscriptionSerde });
-    t.copartitionSources([other.internals.nodeName, subscriptionSource]);
-  });
-  const storeName = nameFor(b, named, '-subscription-store', FkJoinPrefix.STATE_STORE);
-  const receiveName = nameFor(b, named, '-subscription-receive', FkJoinPrefix.PROCESSOR);
+  const subscriptionSource = b.suffixOrGenerate(named, '-subscription-registration-source', FkJoinPrefix.SOURCE);
+  b.add(subscriptionSource, [subscriptionSink], (t) => t.addSource(subscriptionSource, subscriptionTopic, { keySerde: other.internals.keySerde, valueSerde: subscriptionSerde }));
+  b.copartition([other.internals.nodeName, subscriptionSource]);
+  const storeName = b.suffixOrGenerate(named, '-subscription-store', FkJoinPrefix.STATE_STORE);
+  const receiveName = b.suffixOrGenerate(named, '-subscription-receive', FkJoinPrefix.PROCESSOR);
   const store = Stores.timestampedKeyValueStoreBuilder(Stores.persistentKeyValueStore(storeName), Serdes.ByteArray(), subscriptionSerde).withCachingDisabled();
   b.add(receiveName, [subscriptionSource], (t) => {
     t.addProcessor(receiveName, new SubscriptionReceiveSupplier<K, KO>(storeName, schema, topics) as unknown as AnySupplier, subscriptionSource);
     t.addStateStore(store as unknown as StoreBuilder<StateStore>, receiveName);
   });
-  const joinForeignName = nameFor(b, named, '-subscription-join-foreign', FkJoinPrefix.PROCESSOR);
+  const joinForeignName = b.suffixOrGenerate(named, '-subscription-join-foreign', FkJoinPrefix.PROCESSOR);
   const foreignValues = getter(b, other, `foreign-key ${op}()`, joinForeignName);
   if (foreignValues) {
     b.add(joinForeignName, [receiveName], (t) => {
@@ -129,15 +114,15 @@ export function foreignKeyJoin<K, V, KO, VO, VR>(
       t.connectProcessorAndStateStores(joinForeignName, ...foreignValues.storeNames());
     });
   }
-  const foreignJoinName = nameFor(b, named, '-foreign-join-subscription', FkJoinPrefix.PROCESSOR);
+  const foreignJoinName = b.suffixOrGenerate(named, '-foreign-join-subscription', FkJoinPrefix.PROCESSOR);
   const otherNode = other.internals.nodeName;
   b.add(foreignJoinName, [otherNode, receiveName], (t) => {
     t.addProcessor(foreignJoinName, new ForeignTableJoinSupplier<K, KO, VO>(storeName, schema, topics) as unknown as AnySupplier, otherNode);
     t.connectProcessorAndStateStores(foreignJoinName, storeName);
   });
-  const responseTopic = nameFor(b, named, '-subscription-response', FkJoinPrefix.RESPONSE) + '-topic';
+  const responseTopic = b.suffixOrGenerate(named, '-subscription-response', FkJoinPrefix.RESPONSE) + '-topic';
   const partitioner = tableJoined.partitioner;
-  const responseSink = nameFor(b, named, '-subscription-response-sink', FkJoinPrefix.SINK);
+  const responseSink = b.suffixOrGenerate(named, '-subscription-response-sink', FkJoinPrefix.SINK);
   b.add(responseSink, [joinForeignName, foreignJoinName], (t) => {
     t.addInternalTopic({ name: responseTopic, numberOfPartitions: undefined, config: {} });
     t.addSink(responseSink, responseTopic, {
@@ -151,12 +136,10 @@ export function foreignKeyJoin<K, V, KO, VO, VR>(
   });
 
   // primary side: responses in, joined with the current primary value
-  const responseSource = nameFor(b, named, '-subscription-response-source', FkJoinPrefix.SOURCE);
-  b.add(responseSource, [responseSink], (t) => {
-    t.addSource(responseSource, responseTopic, { keySerde: left.internals.keySerde, valueSerde: responseSerde });
-    t.copartitionSources([leftNode, responseSource]);
-  });
-  const resolverName = nameFor(b, named, '-subscription-response-resolver', FkJoinPrefix.RESOLVER);
+  const responseSource = b.suffixOrGenerate(named, '-subscription-response-source', FkJoinPrefix.SOURCE);
+  b.add(responseSource, [responseSink], (t) => t.addSource(responseSource, responseTopic, { keySerde: left.internals.keySerde, valueSerde: responseSerde }));
+  b.copartition([leftNode, responseSource]);
+  const resolverName = b.suffixOrGenerate(named, '-subscription-response-resolver', FkJoinPrefix.RESOLVER);
   const primaryValues = getter(b, left, `foreign-key ${op}()`, resolverName);
   if (primaryValues) {
     b.add(resolverName, [responseSource], (t) => {
@@ -166,7 +149,7 @@ export function foreignKeyJoin<K, V, KO, VO, VR>(
   }
 
   // the result table, stored when Materialized names a store (or when something reads it later)
-  const resultName = nameFor(b, named, '-result', FkJoinPrefix.OUTPUT);
+  const resultName = b.suffixOrGenerate(named, '-result', FkJoinPrefix.OUTPUT);
   const mat = resolveMaterialized(b, materialized, FkJoinPrefix.OUTPUT, { keySerde: left.internals.keySerde, valueSerde: undefined });
   const resultStore = keyValueStoreFor(mat, `foreign-key ${op}() '${resultName}'`);
   const addStore = () =>

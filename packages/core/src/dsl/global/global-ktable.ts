@@ -1,12 +1,13 @@
 // Owns GlobalKTable (a table whose full copy every worker keeps, from all partitions of its topic)
 // and how the DSL declares one and custom global stores: StreamsBuilder.globalTable and
 // StreamsBuilder.addGlobalStore, named as Kafka Streams names them (<topic>-STATE-STORE-n,
-// KTABLE-SOURCE-n for the source and for the processor).
+// KSTREAM-SOURCE-n for the source and KTABLE-SOURCE-n for the processor, or <name>-source and
+// <name> from Consumed.withName). A global table is never versioned, as in Kafka Streams.
 import type { Serde } from '@sluice/serdes';
 import type { StateStore, StoreBuilder } from '@sluice/state';
 import type { ProcessorSupplier } from '../../processor/api.js';
-import type { InternalStreamsBuilder } from '../internal-builder.js';
-import { keyValueStoreFor, Materialized, resolveMaterialized } from '../materialized.js';
+import { TABLE_SOURCE_SUFFIX, type InternalStreamsBuilder } from '../internal-builder.js';
+import { isVersionedMaterialized, keyValueStoreFor, Materialized, resolveMaterialized, type ResolvedMaterialized } from '../materialized.js';
 import type { Consumed } from '../options.js';
 import { TableSourceSupplier } from '../ktable/table-processors.js';
 import { storeValueGetter, type TableValueGetterSupplier } from '../ktable/value-getter.js';
@@ -51,10 +52,13 @@ export function addGlobalTable<K, V>(b: InternalStreamsBuilder, topic: string, c
   if (consumed?.keySerde) m = (m ?? Materialized.with<K, V>(undefined, undefined)).withKeySerde(consumed.keySerde);
   if (consumed?.valueSerde) m = (m ?? Materialized.with<K, V>(undefined, undefined)).withValueSerde(consumed.valueSerde);
   const mat = resolveMaterialized(b, m, `${topic}-`, { keySerde: undefined, valueSerde: undefined });
-  const sourceName = b.newProcessorName(TABLE_SOURCE);
-  const processorName = b.newProcessorName(TABLE_SOURCE);
+  const sourceName = b.suffixOrGenerate(consumed?.name, TABLE_SOURCE_SUFFIX, STREAM_SOURCE);
+  const processorName = b.nameOrGenerate(consumed?.name, TABLE_SOURCE);
   if (typeof topic !== 'string' || topic.length === 0) {
     b.problem(`globalTable() of source '${sourceName}' reads from no topic: give a topic name`, sourceName);
+  } else if (isVersionedMaterialized(mat as ResolvedMaterialized<unknown, unknown>)) {
+    // Kafka Streams: TopologyException "GlobalTables cannot be versioned."
+    b.problem(`globalTable('${topic}') cannot be versioned: a global table keeps only the latest value of each key; materialize it with Materialized.as(name) or a key-value store supplier`, sourceName);
   } else {
     const store = keyValueStoreFor(mat, `globalTable '${topic}'`).withLoggingDisabled();
     b.add(sourceName, [], (t) => {
@@ -81,10 +85,8 @@ export function addGlobalStore<K, V>(
   consumed: Consumed<K, V> | undefined,
   stateUpdateSupplier: ProcessorSupplier<K, V, void, void>,
 ): void {
-  const sourceName = consumed?.name !== undefined ? `${consumed.name}-table-source` : b.newProcessorName(STREAM_SOURCE);
-  if (consumed?.name !== undefined) b.newProcessorName(STREAM_SOURCE);
-  const processorName = consumed?.name ?? b.newProcessorName(TABLE_SOURCE);
-  if (consumed?.name !== undefined) b.newProcessorName(TABLE_SOURCE);
+  const sourceName = b.suffixOrGenerate(consumed?.name, TABLE_SOURCE_SUFFIX, STREAM_SOURCE);
+  const processorName = b.nameOrGenerate(consumed?.name, TABLE_SOURCE);
   // as Kafka Streams: a global store is never change-logged
   storeBuilder?.withLoggingDisabled?.();
   b.add(sourceName, [], (t) =>

@@ -10,7 +10,8 @@ import type { Named } from '../options.js';
 import type { TableValueGetter, TableValueGetterSupplier } from '../ktable/value-getter.js';
 import { GlobalKTable } from './global-ktable.js';
 
-export const JoinPrefix = { JOIN: 'KSTREAM-JOIN-', LEFTJOIN: 'KSTREAM-LEFTJOIN-' } as const;
+/** Kafka Streams names inner joins with a global table KSTREAM-LEFTJOIN-<n> too (KStreamImpl.globalTableJoin). */
+const GLOBAL_JOIN_PREFIX = 'KSTREAM-LEFTJOIN-';
 
 /** Joins a stream value with the table value found (null in a left join without a match); the key is read-only. */
 export type GlobalValueJoiner<K, V, VG, VR> = (value: V, globalValue: VG, key: K) => VR;
@@ -61,9 +62,7 @@ export function joinGlobalTable<K, V, KG, VG, VR>(
   leftJoin: boolean,
 ): KStream<K, VR> {
   const b = stream.internals.builder;
-  const prefix = leftJoin ? JoinPrefix.LEFTJOIN : JoinPrefix.JOIN;
-  const name = named?.name ?? b.newProcessorName(prefix);
-  if (named?.name !== undefined) b.newProcessorName(prefix);
+  const name = b.nameOrGenerate(named?.name, GLOBAL_JOIN_PREFIX);
   const op = leftJoin ? 'leftJoin' : 'join';
   if (!(table instanceof GlobalKTable) || table.internals.builder !== b) b.problem(`${op}() of stream '${stream.internals.nodeName}' with a global table needs a GlobalKTable built by the same StreamsBuilder (node '${name}')`, name);
   else if (typeof keySelector !== 'function') b.problem(`${op}() with a GlobalKTable needs a key selector function (key, value) => table key (node '${name}')`, name);

@@ -8,10 +8,20 @@ import type { DefaultsAware, SerdeDefaults } from '../../topology/defaults.js';
 export interface Change<V> {
   readonly newValue: V | null;
   readonly oldValue: V | null;
+  /**
+   * false for an update of a versioned table that is not its latest value (an out-of-order record
+   * put into the history); absent means latest. Joins and groupBy of versioned tables skip such updates.
+   */
+  readonly isLatest?: false;
 }
 
-export function change<V>(newValue: V | null | undefined, oldValue: V | null | undefined): Change<V> {
-  return { newValue: newValue ?? null, oldValue: oldValue ?? null };
+export function change<V>(newValue: V | null | undefined, oldValue: V | null | undefined, isLatest = true): Change<V> {
+  return isLatest ? { newValue: newValue ?? null, oldValue: oldValue ?? null } : { newValue: newValue ?? null, oldValue: oldValue ?? null, isLatest: false };
+}
+
+/** Whether an update is its key's latest value (only updates of versioned tables may not be). */
+export function isLatest(c: Change<unknown>): boolean {
+  return c.isLatest !== false;
 }
 
 const HAS_NEW = 1;

@@ -2,16 +2,14 @@
 // filter, mapValues, toStream, and groupBy's re-keying. Each forwards Change records; old values
 // travel only when a downstream operation enabled them (Kafka Streams' sendOldValues).
 import { ProcessingError } from '@sluice/common';
-import type { CachedStateStore, TimestampedKeyValueStore, ValueAndTimestamp } from '@sluice/state';
 import type { Processor, ProcessorContext, ProcessorSupplierObject } from '../../processor/api.js';
 import type { Record } from '../../processor/record.js';
 import { internalContext } from '../../engine/node-context.js';
 import { toKeyValue, type KeyValueLike } from '../key-value.js';
-import { change, type Change } from './change.js';
-import { TimestampedForwarder } from './forwarder.js';
-import { derivedValueGetter, storeValueGetter, valueGetterOf, type TableValueGetterSupplier, type ViewableTable } from './value-getter.js';
-
-type TableStore<K, V> = TimestampedKeyValueStore<K, V> & CachedStateStore<K, ValueAndTimestamp<V>>;
+import { change, isLatest, type Change } from './change.js';
+import type { TimestampedForwarder } from './forwarder.js';
+import { PUT_IS_LATEST, PUT_NOT_PUT, TableStore } from './table-store.js';
+import { derivedValueGetter, storeValueGetter, type TableValueGetterSupplier, type ViewableTable } from './value-getter.js';
 
 /** Anything that produces a KTable: it can be asked to send old values downstream (and to be read by others). */
 export interface TableSupplier extends ViewableTable {
@@ -50,7 +48,7 @@ export class TableSourceSupplier<K, V> implements ProcessorSupplierObject<K, V, 
     return true;
   }
 
-  /** Others read a source table from its store, so asking materializes it (as Kafka Streams does). */
+  /** Others read a source table from its store, so asking materializes it (Kafka's KTableSource.materialize()). */
   view(): TableValueGetterSupplier<K, V> {
     this.materialize();
     return storeValueGetter<K, V>(this.storeName);
@@ -72,8 +70,8 @@ class TableSourceProcessor<K, V> implements Processor<K, V, K, Change<V>> {
   init(c: ProcessorContext<K, Change<V>>): void {
     this.ctx = c;
     if (this.supplier.queryableName !== undefined) {
-      this.store = c.getStateStore<TableStore<K, V>>(this.supplier.queryableName);
-      this.forwarder = new TimestampedForwarder(this.store, c, this.supplier.sendOldValues);
+      this.store = TableStore.of(c, this.supplier.queryableName);
+      this.forwarder = this.store.forwarder(c, this.supplier.sendOldValues);
     }
   }
 
@@ -84,8 +82,10 @@ class TableSourceProcessor<K, V> implements Processor<K, V, K, Change<V>> {
     }
     if (!this.store) return this.ctx.forward(record.withValue(change(record.value, null)));
     const old = await this.store.get(record.key);
-    await this.store.put(record.key, record.value === null || record.value === undefined ? null : { value: record.value, timestamp: record.timestamp });
-    return this.forwarder!.maybeForward(record.withValue(change(record.value, this.supplier.sendOldValues ? old?.value : null)));
+    const code = await this.store.put(record.key, record.value ?? null, record.timestamp);
+    // a versioned store may drop a record older than its history retention: then nothing changed
+    if (code === PUT_NOT_PUT) return;
+    return this.forwarder!.maybeForward(record.withValue(change(record.value, this.supplier.sendOldValues ? old?.value : null, code === PUT_IS_LATEST)));
   }
 }
 
@@ -108,13 +108,11 @@ abstract class TableTransformSupplier<K, VIn, VOut> implements ProcessorSupplier
     return this.sendOldValues;
   }
 
-  /** A stored table is read from its store; otherwise the parent's value is computed on the fly. */
-  view(): TableValueGetterSupplier<K, VOut> {
+  /** Its own store when it has one, else the parent's getter with this operation applied. */
+  view(): TableValueGetterSupplier<K, VOut> | undefined {
     if (this.queryableName !== undefined) return storeValueGetter<K, VOut>(this.queryableName);
-    return derivedValueGetter(valueGetterOf<K, VIn>(this.parent, '(parent)', 'a table lookup'), (key, vt) => {
-      const value = this.compute(key, vt?.value ?? null);
-      return value === null || vt === undefined ? undefined : { value, timestamp: vt.timestamp };
-    });
+    const parent = this.parent.view?.() as TableValueGetterSupplier<K, VIn> | undefined;
+    return parent && derivedValueGetter(parent, (k, v) => this.compute(k, v));
   }
 
   /** @internal */
@@ -139,8 +137,8 @@ class TableTransformProcessor<K, VIn, VOut> implements Processor<K, Change<VIn>,
   init(c: ProcessorContext<K, Change<VOut>>): void {
     this.ctx = c;
     if (this.s.queryableName !== undefined) {
-      this.store = c.getStateStore<TableStore<K, VOut>>(this.s.queryableName);
-      this.forwarder = new TimestampedForwarder(this.store, c, this.s.sendOldValues);
+      this.store = TableStore.of(c, this.s.queryableName);
+      this.forwarder = this.store.forwarder(c, this.s.sendOldValues);
     }
   }
 
@@ -150,9 +148,10 @@ class TableTransformProcessor<K, VIn, VOut> implements Processor<K, Change<VIn>,
     let oldValue: VOut | null = null;
     if (s.sendOldValues) oldValue = this.store ? ((await this.store.get(record.key))?.value ?? null) : s.compute(record.key, record.value.oldValue);
     if (s.skipWhenBothNull() && s.sendOldValues && oldValue === null && newValue === null) return;
-    if (!this.store) return this.ctx.forward(record.withValue(change(newValue, oldValue)));
-    await this.store.put(record.key, newValue === null ? null : { value: newValue, timestamp: record.timestamp });
-    return this.forwarder!.maybeForward(record.withValue(change(newValue, oldValue)));
+    if (!this.store) return this.ctx.forward(record.withValue(change(newValue, oldValue, isLatest(record.value))));
+    const code = await this.store.put(record.key, newValue, record.timestamp);
+    if (code === PUT_NOT_PUT) return;
+    return this.forwarder!.maybeForward(record.withValue(change(newValue, oldValue, code === PUT_IS_LATEST)));
   }
 }
 
@@ -203,10 +202,14 @@ export class TableToStreamProcessor<K, V> implements Processor<K, Change<V>, K, 
 // ---- groupBy: re-key old and new values ----
 
 export class TableRepartitionMapSupplier<K, V, KR, VR> implements ProcessorSupplierObject<K, Change<V>, KR, Change<VR>> {
+  /** Set when the table is versioned: updates that are not a key's latest value are skipped. */
+  useVersionedSemantics = false;
+
   constructor(private readonly selector: (key: K, value: V) => KeyValueLike<KR, VR>) {}
 
   get(): Processor<K, Change<V>, KR, Change<VR>> {
     const selector = this.selector;
+    const versioned = this.useVersionedSemantics;
     let ctx: ProcessorContext<KR, Change<VR>>;
     return {
       init(c) {
@@ -215,6 +218,10 @@ export class TableRepartitionMapSupplier<K, V, KR, VR> implements ProcessorSuppl
       process(record) {
         if (record.key === null || record.key === undefined) {
           throw new ProcessingError('the key of a record of the table being grouped is null; table records always have keys');
+        }
+        if (versioned && !isLatest(record.value)) {
+          internalContext(ctx).droppedRecord('an out-of-order update of a versioned table (groupBy skips such records)', 'debug');
+          return;
         }
         const newPair = record.value.newValue === null ? null : toKeyValue(selector(record.key, record.value.newValue), 'groupBy()');
         const oldPair = record.value.oldValue === null ? null : toKeyValue(selector(record.key, record.value.oldValue), 'groupBy()');

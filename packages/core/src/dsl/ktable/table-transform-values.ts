@@ -7,13 +7,14 @@ import type { ProcessorSupplier } from '../../processor/api.js';
 import { KTable, TablePrefix } from '../ktable.js';
 import { keyValueStoreFor, Materialized, resolveMaterialized } from '../materialized.js';
 import { Named } from '../options.js';
-import type { CachedStateStore, StateStore, StoreBuilder, TimestampedKeyValueStore, ValueAndTimestamp } from '@sluice/state';
+import type { StateStore, StoreBuilder, ValueAndTimestamp } from '@sluice/state';
 import type { Processor, ProcessorContext, ProcessorSupplierObject } from '../../processor/api.js';
 import type { Record } from '../../processor/record.js';
-import { change, type Change } from './change.js';
-import { TimestampedForwarder } from './forwarder.js';
+import { change, isLatest, type Change } from './change.js';
+import type { TimestampedForwarder } from './forwarder.js';
+import { PUT_IS_LATEST, PUT_NOT_PUT, TableStore } from './table-store.js';
 import type { TableSupplier } from './table-processors.js';
-import { storeValueGetter, valueGetterOf, type TableValueGetterSupplier } from './value-getter.js';
+import { storeValueGetter, type TableValueGetterSupplier } from './value-getter.js';
 
 /**
  * Maps a table's values with access to the key, state stores and punctuation. `transform` may return
@@ -29,8 +30,6 @@ export interface ValueTransformerWithKey<K, V, VR> {
 export type ValueTransformerWithKeySupplier<K, V, VR> =
   | (() => ValueTransformerWithKey<K, V, VR>)
   | { get(): ValueTransformerWithKey<K, V, VR>; stores?(): readonly StoreBuilder<StateStore>[] };
-
-type TableStore<K, V> = TimestampedKeyValueStore<K, V> & CachedStateStore<K, ValueAndTimestamp<V>>;
 
 function newTransformer<K, V, VR>(supplier: ValueTransformerWithKeySupplier<K, V, VR>): ValueTransformerWithKey<K, V, VR> {
   return typeof supplier === 'function' ? supplier() : supplier.get();
@@ -70,24 +69,29 @@ export class TableTransformValuesSupplier<K, V, VR> implements ProcessorSupplier
     return this.sendOldValues;
   }
 
-  view(): TableValueGetterSupplier<K, VR> {
+  /** Its own store when it has one, else the parent's value transformed on each read (Kafka's KTableTransformValuesGetter). */
+  view(): TableValueGetterSupplier<K, VR> | undefined {
     if (this.queryableName !== undefined) return storeValueGetter<K, VR>(this.queryableName);
-    const parent = valueGetterOf<K, V>(this.parent, this.nodeName, `transformValues '${this.nodeName}'`);
+    const parent = this.parent.view?.() as TableValueGetterSupplier<K, V> | undefined;
+    if (parent === undefined) return undefined;
     return {
       storeNames: () => parent.storeNames(),
       get: () => {
         const transformer = newTransformer(this.transformerSupplier);
         const parentGetter = parent.get();
+        const transform = async (key: K, vt: ValueAndTimestamp<V> | undefined): Promise<ValueAndTimestamp<VR> | undefined> => {
+          const value = await transformer.transform(key, vt?.value ?? null);
+          return value === null || value === undefined ? undefined : { value, timestamp: vt?.timestamp ?? -1 };
+        };
         return {
           async init(ctx) {
             await parentGetter.init(ctx);
             await transformer.init?.(forwardingDisabled(ctx, 'value getter'));
           },
-          async get(key) {
-            const vt = await parentGetter.get(key);
-            const value = await transformer.transform(key, vt?.value ?? null);
-            return value === null || value === undefined ? undefined : { value, timestamp: vt?.timestamp ?? -1 };
-          },
+          get: async (key) => transform(key, await parentGetter.get(key)),
+          getAsOf: async (key, asOf) => transform(key, await parentGetter.getAsOf(key, asOf)),
+          // the transformed table is not versioned itself, as in Kafka Streams
+          isVersioned: () => false,
           async close() {
             await transformer.close?.();
             await parentGetter.close?.();
@@ -121,8 +125,8 @@ class TableTransformValuesProcessor<K, V, VR> implements Processor<K, Change<V>,
     this.ctx = ctx;
     await this.transformer.init?.(forwardingDisabled(ctx as ProcessorContext<unknown, unknown>, this.s.nodeName));
     if (this.s.queryableName !== undefined) {
-      this.store = ctx.getStateStore<TableStore<K, VR>>(this.s.queryableName);
-      this.forwarder = new TimestampedForwarder(this.store, ctx, this.s.sendOldValues);
+      this.store = TableStore.of(ctx, this.s.queryableName);
+      this.forwarder = this.store.forwarder(ctx, this.s.sendOldValues);
     }
   }
 
@@ -130,11 +134,13 @@ class TableTransformValuesProcessor<K, V, VR> implements Processor<K, Change<V>,
     const newValue = (await this.transformer.transform(record.key, record.value.newValue)) ?? null;
     if (!this.store) {
       const oldValue = this.s.sendOldValues ? ((await this.transformer.transform(record.key, record.value.oldValue)) ?? null) : null;
-      return this.ctx.forward(record.withValue(change(newValue, oldValue)));
+      return this.ctx.forward(record.withValue(change(newValue, oldValue, isLatest(record.value))));
     }
     const oldValue = this.s.sendOldValues ? ((await this.store.get(record.key))?.value ?? null) : null;
-    await this.store.put(record.key, newValue === null ? null : { value: newValue, timestamp: record.timestamp });
-    return this.forwarder!.maybeForward(record.withValue(change(newValue, oldValue)));
+    // a versioned store may drop an update older than its history retention: then nothing changed
+    const code = await this.store.put(record.key, newValue, record.timestamp);
+    if (code === PUT_NOT_PUT) return;
+    return this.forwarder!.maybeForward(record.withValue(change(newValue, oldValue, code === PUT_IS_LATEST)));
   }
 
   close(): void | Promise<void> {
@@ -154,8 +160,7 @@ export function transformTableValues<K, V, VR>(
   const storeNames = args.filter((a): a is string => typeof a === 'string');
   // as Kafka Streams: only a Materialized with a store name gets a store (and none is generated otherwise)
   const mat = materialized?.storeName !== undefined ? resolveMaterialized(b, materialized, TablePrefix.TRANSFORMVALUES, { keySerde: table.internals.keySerde, valueSerde: undefined }) : undefined;
-  const name = named?.name ?? b.newProcessorName(TablePrefix.TRANSFORMVALUES);
-  if (named?.name !== undefined) b.newProcessorName(TablePrefix.TRANSFORMVALUES);
+  const name = b.nameOrGenerate(named?.name, TablePrefix.TRANSFORMVALUES);
   if (supplier === undefined || supplier === null || (typeof supplier !== 'function' && typeof supplier.get !== 'function')) {
     b.problem(`transformValues() of table '${table.internals.nodeName}' needs a ValueTransformerWithKey supplier: a function returning a new transformer, or an object with get() (node '${name}')`, name);
   }

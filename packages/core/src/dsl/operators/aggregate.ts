@@ -1,17 +1,16 @@
 // Owns the processors behind count/reduce/aggregate: on grouped streams (each record folds into the
 // key's aggregate) and on grouped tables (the old value is subtracted, the new one added). The
 // result timestamp is the highest timestamp that contributed, as in Kafka Streams. A key found in
-// the store's record cache is folded without a promise (cacheAccess); a miss reads the store.
-import { CACHE_MISS, cacheAccess, type CacheAccess, type CachedStateStore, type TimestampedKeyValueStore, type ValueAndTimestamp } from '@sluice/state';
+// the store's record cache is folded without a promise; a miss reads the store first.
+import { CACHE_MISS, type ValueAndTimestamp } from '@sluice/state';
 import type { Processor, ProcessorContext, ProcessorSupplierObject } from '../../processor/api.js';
 import type { Record } from '../../processor/record.js';
 import { internalContext } from '../../engine/node-context.js';
 import { change, type Change } from '../ktable/change.js';
-import { TimestampedForwarder } from '../ktable/forwarder.js';
+import type { TimestampedForwarder } from '../ktable/forwarder.js';
 import type { TableSupplier } from '../ktable/table-processors.js';
+import { PUT_IS_LATEST, PUT_NOT_PUT, TableStore } from '../ktable/table-store.js';
 import { storeValueGetter, type TableValueGetterSupplier } from '../ktable/value-getter.js';
-
-type TableStore<K, V> = TimestampedKeyValueStore<K, V> & CachedStateStore<K, ValueAndTimestamp<V>>;
 
 export type Initializer<VA> = () => VA;
 export type Aggregator<K, V, VA> = (key: K, value: V, aggregate: VA) => VA;
@@ -43,7 +42,6 @@ export class StreamAggregateSupplier<K, V, VA> implements ProcessorSupplierObjec
 class StreamAggregateProcessor<K, V, VA> implements Processor<K, V, K, Change<VA>> {
   private ctx!: ProcessorContext<K, Change<VA>>;
   private store!: TableStore<K, VA>;
-  private cached: CacheAccess<K, ValueAndTimestamp<VA>> | undefined;
   private forwarder!: TimestampedForwarder<K, VA>;
 
   constructor(
@@ -53,9 +51,8 @@ class StreamAggregateProcessor<K, V, VA> implements Processor<K, V, K, Change<VA
 
   init(c: ProcessorContext<K, Change<VA>>): void {
     this.ctx = c;
-    this.store = c.getStateStore<TableStore<K, VA>>(this.s.storeName);
-    this.cached = cacheAccess(this.store);
-    this.forwarder = new TimestampedForwarder(this.store, c, this.s.sendOldValues);
+    this.store = TableStore.of(c, this.s.storeName);
+    this.forwarder = this.store.forwarder(c, this.s.sendOldValues);
   }
 
   process(record: Record<K, V>): void | Promise<void> {
@@ -63,7 +60,7 @@ class StreamAggregateProcessor<K, V, VA> implements Processor<K, V, K, Change<VA
       internalContext(this.ctx).droppedRecord(`null ${record.key === null || record.key === undefined ? 'key' : 'value'} (aggregations skip such records)`);
       return;
     }
-    const hit = this.cached === undefined ? CACHE_MISS : this.cached.tryGet(record.key);
+    const hit = this.store.cachedGet(record.key);
     if (hit === CACHE_MISS) return this.store.get(record.key).then((old) => this.update(record, old));
     return this.update(record, hit);
   }
@@ -81,22 +78,19 @@ class StreamAggregateProcessor<K, V, VA> implements Processor<K, V, K, Change<VA
       oldAgg = old === undefined ? fold.initializer() : old.value;
       newAgg = fold.aggregator(record.key, record.value, oldAgg);
     }
-    const result = record.withValue(change(newAgg, this.s.sendOldValues ? oldAgg : null)).withTimestamp(timestamp);
-    return writeAndForward(this.store, this.cached, this.forwarder, record.key, { value: newAgg, timestamp }, result);
+    return writeAndForward(this.store, this.forwarder, record.withValue(change(newAgg, this.s.sendOldValues ? oldAgg : null)).withTimestamp(timestamp));
   }
 }
 
-/** Writes the new aggregate (into the cache without a promise when it can) and forwards it. */
-function writeAndForward<K, VA>(
-  store: TableStore<K, VA>,
-  cached: CacheAccess<K, ValueAndTimestamp<VA>> | undefined,
-  forwarder: TimestampedForwarder<K, VA>,
-  key: K,
-  value: ValueAndTimestamp<VA> | null,
-  result: Record<K, Change<VA>>,
-): void | Promise<void> {
-  const written = cached === undefined ? store.put(key, value) : cached.putCached(key, value);
-  return written === undefined ? forwarder.maybeForward(result) : written.then(() => forwarder.maybeForward(result));
+/** Writes the result's new value (into the cache without a promise when it can) and forwards it. */
+function writeAndForward<K, VA>(store: TableStore<K, VA>, forwarder: TimestampedForwarder<K, VA>, result: Record<K, Change<VA>>): void | Promise<void> {
+  const emit = (code: number): void | Promise<void> => {
+    if (code === PUT_NOT_PUT) return;
+    const isLatest = code === PUT_IS_LATEST;
+    return forwarder.maybeForward(isLatest ? result : result.withValue(change(result.value.newValue, result.value.oldValue, false)));
+  };
+  const code = store.write(result.key, result.value.newValue, result.timestamp);
+  return typeof code === 'number' ? emit(code) : code.then(emit);
 }
 
 /** KGroupedTable.aggregate / count / reduce: subtract the old value, add the new one. */
@@ -126,7 +120,6 @@ export class TableAggregateSupplier<K, V, VA> implements ProcessorSupplierObject
 
 class TableAggregateProcessor<K, V, VA> implements Processor<K, Change<V>, K, Change<VA>> {
   private store!: TableStore<K, VA>;
-  private cached: CacheAccess<K, ValueAndTimestamp<VA>> | undefined;
   private forwarder!: TimestampedForwarder<K, VA>;
 
   constructor(
@@ -137,13 +130,12 @@ class TableAggregateProcessor<K, V, VA> implements Processor<K, Change<V>, K, Ch
   ) {}
 
   init(c: ProcessorContext<K, Change<VA>>): void {
-    this.store = c.getStateStore<TableStore<K, VA>>(this.s.storeName);
-    this.cached = cacheAccess(this.store);
-    this.forwarder = new TimestampedForwarder(this.store, c, this.s.sendOldValues);
+    this.store = TableStore.of(c, this.s.storeName);
+    this.forwarder = this.store.forwarder(c, this.s.sendOldValues);
   }
 
   process(record: Record<K, Change<V>>): void | Promise<void> {
-    const hit = this.cached === undefined ? CACHE_MISS : this.cached.tryGet(record.key);
+    const hit = this.store.cachedGet(record.key);
     if (hit === CACHE_MISS) return this.store.get(record.key).then((old) => this.update(record, old));
     return this.update(record, hit);
   }
@@ -162,7 +154,6 @@ class TableAggregateProcessor<K, V, VA> implements Processor<K, Change<V>, K, Ch
       else agg = agg === null ? (record.value.newValue as unknown as VA) : (fold.adder(agg as V & VA, record.value.newValue as V & VA) as VA);
       if (old !== undefined) timestamp = Math.max(record.timestamp, old.timestamp);
     }
-    const result = record.withValue(change(agg, this.s.sendOldValues ? oldAgg : null)).withTimestamp(timestamp);
-    return writeAndForward(this.store, this.cached, this.forwarder, record.key, agg === null ? null : { value: agg, timestamp }, result);
+    return writeAndForward(this.store, this.forwarder, record.withValue(change(agg, this.s.sendOldValues ? oldAgg : null)).withTimestamp(timestamp));
   }
 }

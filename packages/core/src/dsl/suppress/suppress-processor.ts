@@ -10,6 +10,7 @@ import { Headers } from '../../processor/headers.js';
 import { Record } from '../../processor/record.js';
 import type { Change } from '../ktable/change.js';
 import type { TableSupplier } from '../ktable/table-processors.js';
+import type { TableValueGetter, TableValueGetterSupplier } from '../ktable/value-getter.js';
 import type { BufferRecordContext } from './buffer-format.js';
 import type { BufferFullStrategy } from './suppressed.js';
 import type { TimeOrderedKeyValueBuffer } from './suppression-buffer.js';
@@ -38,6 +39,33 @@ export class SuppressProcessorSupplier<K, V> implements ProcessorSupplierObject<
 
   enableSendingOldValues(force: boolean): boolean {
     return this.parent.enableSendingOldValues(force);
+  }
+
+  /** A join sees a buffered key's value from before it was buffered, else the parent's (Kafka's suppress view). */
+  view(): TableValueGetterSupplier<unknown, unknown> | undefined {
+    const parent = this.parent.view?.() as TableValueGetterSupplier<K, V> | undefined;
+    if (parent === undefined) return undefined;
+    const storeName = this.storeName;
+    const getter = (): TableValueGetter<K, V> => {
+      const parentGetter = parent.get();
+      let buffer: TimeOrderedKeyValueBuffer<K, V>;
+      const get = async (key: K) => {
+        const prior = buffer.priorValueForBuffered(key);
+        if (prior === undefined) return parentGetter.get(key);
+        return prior.value === null ? undefined : { value: prior.value, timestamp: prior.timestamp };
+      };
+      return {
+        init(ctx) {
+          buffer = ctx.getStateStore<TimeOrderedKeyValueBuffer<K, V>>(storeName);
+          return parentGetter.init(ctx);
+        },
+        get,
+        getAsOf: get,
+        isVersioned: () => false,
+        close: () => parentGetter.close?.(),
+      };
+    };
+    return { get: getter, storeNames: () => [storeName, ...parent.storeNames()] } as TableValueGetterSupplier<unknown, unknown>;
   }
 
   get(): Processor<K, Change<V>, K, Change<V>> {

@@ -139,6 +139,17 @@ export class TimeOrderedKeyValueBuffer<K, V> implements StateStore {
     if (this.loggingEnabled) this.dirty.set(id, rawKey);
   }
 
+  /**
+   * For a buffered key, the value it had before it was buffered (null: none) with the buffered
+   * record's timestamp; undefined when the key is not buffered (Kafka's priorValueForBuffered).
+   */
+  priorValueForBuffered(key: K): { value: V | null; timestamp: number } | undefined {
+    const e = this.index.get(this.keySerde.serialize(this.topic, key).toString('latin1'));
+    if (e === undefined) return undefined;
+    const prior = e.value.priorValue;
+    return { value: prior === null ? null : this.valueSerde.deserialize(this.topic, prior), timestamp: e.value.context.timestamp };
+  }
+
   /** Emit (oldest first) while `predicate` holds; an entry leaves the buffer once its callback returned. */
   async evictWhile(predicate: () => boolean, callback: (key: K, value: Change<V>, context: BufferRecordContext) => void | Promise<void>): Promise<void> {
     for (let e = this.order.first(); e !== undefined && predicate(); e = this.order.first()) {
