@@ -1,6 +1,7 @@
 // Owns the application configuration of KafkaStreams: its options, Kafka Streams' defaults, and
 // validation when the app is created (unknown keys and bad values are refused with the fix).
-import { ConfigError, createConsoleLogger, systemClock, type Clock, type Logger, type LogLevel } from '@sluice/common';
+import { ConfigError, createConsoleLogger, RECORDING_LEVELS, systemClock, toLogger, type Clock, type FieldsFirstLogger, type Logger, type LogFormat, type LogLevel, type RecordingLevel } from '@sluice/common';
+import type { TracerProvider } from '@opentelemetry/api';
 import type { DeserializationExceptionHandler, ProcessingExceptionHandler, TimestampExtractor } from '@sluice/core';
 import { failOnInvalidTimestamp } from '@sluice/core';
 import type { Serde } from '@sluice/serdes';
@@ -81,8 +82,18 @@ export interface StreamsConfig {
   /** host:port of this worker for interactive queries. */
   applicationServer?: string;
   clientId?: string;
-  logger?: Logger;
+  /** Sluice's Logger, or a pino (or bunyan) logger; default: the console logger on stderr. */
+  logger?: Logger | FieldsFirstLogger;
   logLevel?: LogLevel;
+  /** The console logger's format: readable 'text' lines or 'json' objects; default 'text' on a terminal, else 'json'. */
+  logFormat?: LogFormat;
+  /** Which metrics are recorded (metrics.recording.level): 'info' (default), 'debug' (task, node, store, cache) or 'trace'. */
+  metricsRecordingLevel?: RecordingLevel;
+  /**
+   * OpenTelemetry tracing (off by default): a span per record per sub-topology, W3C trace context
+   * read from and written to record headers. `tracerProvider` defaults to the global one.
+   */
+  tracing?: { enabled: boolean; tracerProvider?: TracerProvider };
   /** kafkajs' own log lines; default 'warn'. */
   kafkaLogLevel?: LogLevel;
   ssl?: boolean | ConnectionOptions;
@@ -126,6 +137,8 @@ export interface ResolvedConfig {
   readonly clientId: string;
   readonly logger: Logger;
   readonly kafkaLogLevel: LogLevel;
+  readonly metricsRecordingLevel: RecordingLevel;
+  readonly tracing: { readonly tracerProvider: TracerProvider | undefined } | undefined;
   readonly ssl: boolean | ConnectionOptions | undefined;
   readonly sasl: SaslConfig | undefined;
   readonly rocksdb: { blockCacheBytes: number; writeBufferBytes: number; maxOpenFiles: number };
@@ -140,6 +153,7 @@ const KNOWN: ReadonlySet<string> = new Set([
   'sessionTimeoutMs', 'heartbeatIntervalMs', 'rebalanceTimeoutMs', 'maxWaitTimeMs', 'fetchMaxBytes', 'maxPartitionFetchBytes', 'transactionTimeoutMs',
   'taskTimeoutMs', 'groupInstanceId', 'numStandbyReplicas', 'acceptableRecoveryLag', 'maxWarmupReplicas', 'probingRebalanceIntervalMs',
   'applicationServer', 'clientId', 'logger', 'logLevel', 'kafkaLogLevel', 'ssl', 'sasl', 'rocksdb', 'clock', 'appConfigs',
+  'logFormat', 'metricsRecordingLevel', 'tracing',
 ]);
 
 function closest(word: string): string | undefined {
@@ -202,7 +216,7 @@ export function resolveConfig(c: StreamsConfig): ResolvedConfig {
     throw new ConfigError(`processingGuarantee must be 'at_least_once' or 'exactly_once', got ${JSON.stringify(g)}`);
   }
   const guarantee = g === 'at_least_once' ? 'at_least_once' : 'exactly_once';
-  const logger = c.logger ?? createConsoleLogger({ level: c.logLevel ?? 'info', name: c.applicationId });
+  const logger = (c.logger === undefined ? createConsoleLogger({ level: c.logLevel ?? 'info', name: c.applicationId, ...(c.logFormat !== undefined ? { format: logFormatOf(c.logFormat) } : {}) }) : toLogger(c.logger)).child({ applicationId: c.applicationId });
   const sessionTimeoutMs = positive('sessionTimeoutMs', c.sessionTimeoutMs, 45_000, 1_000);
   const heartbeatIntervalMs = positive('heartbeatIntervalMs', c.heartbeatIntervalMs, Math.min(3_000, Math.floor(sessionTimeoutMs / 3)));
   if (heartbeatIntervalMs >= sessionTimeoutMs) throw new ConfigError(`heartbeatIntervalMs (${heartbeatIntervalMs}) must be lower than sessionTimeoutMs (${sessionTimeoutMs})`);
@@ -238,6 +252,8 @@ export function resolveConfig(c: StreamsConfig): ResolvedConfig {
     clientId: c.clientId ?? `${c.applicationId}-${process.pid}`,
     logger,
     kafkaLogLevel: c.kafkaLogLevel ?? 'warn',
+    metricsRecordingLevel: recordingLevelOf(c.metricsRecordingLevel),
+    tracing: tracingOf(c.tracing),
     ssl: c.ssl,
     sasl: c.sasl,
     rocksdb: {
@@ -248,4 +264,26 @@ export function resolveConfig(c: StreamsConfig): ResolvedConfig {
     clock: c.clock ?? systemClock,
     appConfigs: { ...(c.appConfigs ?? {}) },
   };
+}
+
+function logFormatOf(v: unknown): LogFormat {
+  if (v !== 'text' && v !== 'json') throw new ConfigError(`logFormat must be 'text' or 'json', got ${JSON.stringify(v)}`);
+  return v;
+}
+
+function recordingLevelOf(v: unknown): RecordingLevel {
+  if (v === undefined) return 'info';
+  if (!RECORDING_LEVELS.includes(v as RecordingLevel)) throw new ConfigError(`metricsRecordingLevel must be one of ${RECORDING_LEVELS.map((l) => `'${l}'`).join(', ')} (Kafka's metrics.recording.level), got ${JSON.stringify(v)}`);
+  return v as RecordingLevel;
+}
+
+function tracingOf(v: StreamsConfig['tracing']): ResolvedConfig['tracing'] {
+  if (v === undefined) return undefined;
+  if (v === null || typeof v !== 'object' || typeof v.enabled !== 'boolean') {
+    throw new ConfigError(`tracing must be { enabled: true } (optionally with a tracerProvider), got ${JSON.stringify(v)}`);
+  }
+  if (v.tracerProvider !== undefined && typeof (v.tracerProvider as { getTracer?: unknown }).getTracer !== 'function') {
+    throw new ConfigError('tracing.tracerProvider must be an OpenTelemetry TracerProvider (with getTracer()), e.g. the provider of @opentelemetry/sdk-trace-node');
+  }
+  return v.enabled ? { tracerProvider: v.tracerProvider } : undefined;
 }

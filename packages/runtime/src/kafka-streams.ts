@@ -2,7 +2,7 @@
 // prepares topics and serdes, joins the consumer group (one per applicationId, shared by all
 // workers), runs the stream thread, and closes everything in order. Its lifecycle is the
 // StreamsStateMachine; listeners hear every state change and restore progress.
-import { describeError, IllegalStateError, StreamsError, ErrorCodes, ConfigError } from '@sluice/common';
+import { describeError, IllegalStateError, StreamsError, ErrorCodes, ConfigError, MetricsRegistry, ThreadMetrics } from '@sluice/common';
 import { assertSerdes, type EngineConfig, type Topology } from '@sluice/core';
 import type { Serde } from '@sluice/serdes';
 import { OffsetCheckpoint, StateDirectory, createCacheMemoryPool, type StateStore } from '@sluice/state';
@@ -16,6 +16,8 @@ import { StreamsStateMachine, type StateListener, type StreamsState } from './st
 import type { RestoreProgress } from './state/task-state-manager.js';
 import { StreamThread } from './stream-thread.js';
 import { prepareTopics } from './topic-manager.js';
+import { StreamsMetrics } from './metrics/streams-metrics.js';
+import { OtelRecordTracer } from './tracing/otel-record-tracer.js';
 
 export type RestoreListener = (event: RestoreProgress & { taskId: string }) => void;
 export type ErrorListener = (error: unknown) => void;
@@ -35,6 +37,8 @@ export class KafkaStreams {
   private fatalError: unknown;
   private assignment: AssignmentInfo = { active: [], standby: [], clients: [] };
   private probe: { cancel(): void } | undefined;
+  private readonly registry: MetricsRegistry;
+  private threadMetrics: ThreadMetrics | undefined;
 
   constructor(
     private readonly topology: Topology,
@@ -42,6 +46,7 @@ export class KafkaStreams {
   ) {
     this.config = resolveConfig(config);
     this.machine = new StreamsStateMachine(this.config.logger);
+    this.registry = new MetricsRegistry(this.config.metricsRecordingLevel, () => this.config.clock.now());
     topology.validate();
     assertSerdes(topology, this.config);
     this.stateDirectory = new StateDirectory({ stateDir: this.config.stateDir, applicationId: this.config.applicationId, logger: this.config.logger });
@@ -111,7 +116,11 @@ export class KafkaStreams {
         logger: log,
       };
       this.processId = this.stateDirectory.processId(() => randomUUID());
+      const threadId = `${this.config.clientId}-StreamThread-1`;
+      this.threadMetrics = new ThreadMetrics(this.registry, threadId);
       this.thread = new StreamThread({
+        metrics: this.threadMetrics,
+        tracer: this.config.tracing && new OtelRecordTracer({ applicationId: this.config.applicationId, tracerProvider: this.config.tracing.tracerProvider }),
         config: this.config,
         engine,
         topology: this.topology,
@@ -140,7 +149,7 @@ export class KafkaStreams {
           },
           onFatal: (err) => this.handleFatal(err),
         },
-        logger: log,
+        logger: log.child({ thread: threadId }),
       });
       await this.thread.start();
       this.consumer = this.client.groupConsumer({
@@ -269,9 +278,27 @@ export class KafkaStreams {
     return out;
   }
 
-  /** Counters of this worker: records processed, commits, punctuations. */
-  metrics(): { processed: number; commits: number; punctuations: number; tasks: number } {
-    return { ...(this.thread?.counters ?? { processed: 0, commits: 0, punctuations: 0 }), tasks: this.thread?.tasks.size ?? 0 };
+  /**
+   * This worker's metrics, named as Kafka Streams names them (`all()`, `find()`, `value()`; for
+   * Prometheus: prometheusRegistry(app)), and its counts of records processed, commits,
+   * punctuations and tasks.
+   */
+  metrics(): StreamsMetrics {
+    return new StreamsMetrics(this.registry, () => (this.threadMetrics ? [this.threadMetrics] : []), () => this.thread?.tasks.size ?? 0);
+  }
+
+  /**
+   * Consumer lag of each input partition this worker fetched (Kafka's records-lag: the partition's
+   * end — last stable offset under exactly-once — minus the consumer's position), as of its last fetch.
+   * Changelog lags of local stores are in storeLags().
+   */
+  consumerLags(): { topic: string; partition: number; lag: number }[] {
+    return this.threadMetrics?.consumerLags() ?? [];
+  }
+
+  /** Changelog positions of this worker's local stores (active and standby): restore and standby lag. */
+  storeLags(): { taskId: string; standby: boolean; store: string; partition: number; current: number; end: number; lag: number }[] {
+    return (this.thread?.tasks.storeLags() ?? []).map((l) => ({ ...l, lag: Math.max(0, l.end - l.current) }));
   }
 
   private async prepareSerdes(sourceTopics: Map<number, string[]>): Promise<Map<string, { key: Serde<unknown>; value: Serde<unknown> }>> {

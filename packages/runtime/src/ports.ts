@@ -76,6 +76,8 @@ export interface GroupHandlers {
   /** After each join + sync with the new assignment; restore new tasks here. */
   onAssigned(assignment: readonly TopicPartition[], control: GroupControl): Promise<void>;
   onBatch(batch: FetchedBatch, control: BatchControl): Promise<void>;
+  /** A poll returned `records` records after waiting `ms` (the thread's poll metrics). */
+  onPolled?(records: number, ms: number): void;
   /** The consumer stopped for an unrecoverable reason. */
   onCrash(error: Error): void;
 }

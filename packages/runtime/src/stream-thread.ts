@@ -4,8 +4,8 @@
 // the membership was lost; then the new assignment), fetched batches (processed synchronously
 // through their task, output sent per chunk), and a timer for wall-clock punctuation and commits
 // while no data arrives. Everything runs under one mutex; restorations run beside it.
-import { describeError, ErrorCodes, SluiceError, type Logger } from '@sluice/common';
-import type { EngineConfig, Topology } from '@sluice/core';
+import { describeError, ErrorCodes, monotonicMs, SluiceError, type Logger, type ThreadMetrics } from '@sluice/common';
+import type { EngineConfig, RecordTracer, Topology } from '@sluice/core';
 import type { CacheMemoryPool } from '@sluice/state';
 import type { Serde } from '@sluice/serdes';
 import type { TopologyTasks } from './assignment/topology-tasks.js';
@@ -47,6 +47,9 @@ export interface StreamThreadOptions {
   readonly onRestoreProgress: (taskId: string, p: RestoreProgress) => void;
   readonly hooks: StreamThreadHooks;
   readonly logger: Logger;
+  /** This thread's metrics (thread, task, node, store, cache, consumer lag). */
+  readonly metrics: ThreadMetrics;
+  readonly tracer?: RecordTracer | undefined;
 }
 
 export class StreamThread {
@@ -59,7 +62,6 @@ export class StreamThread {
   private producer: Producer | undefined;
   private committer: Committer | undefined;
   private tasksValue: TaskManager | undefined;
-  readonly counters = { processed: 0, commits: 0, punctuations: 0 };
 
   constructor(private readonly o: StreamThreadOptions) {
     this.lastCommit = o.config.clock.now();
@@ -97,6 +99,8 @@ export class StreamThread {
       checkpointFor: this.o.checkpointFor,
       logger: this.o.logger,
       onRestoreProgress: this.o.onRestoreProgress,
+      metrics: this.o.metrics,
+      tracer: this.o.tracer,
     });
     this.tasksValue = new TaskManager({
       config,
@@ -121,6 +125,7 @@ export class StreamThread {
       onRevoking: (membership) => this.mutex.run(() => this.onRevoking(membership)),
       onAssigned: (assignment, control) => this.mutex.run(() => this.onAssigned(assignment, control)),
       onBatch: (batch, control) => this.mutex.run(() => this.onBatch(batch, control)),
+      onPolled: (records, ms) => this.o.metrics.polled(records, ms),
       onCrash: (error) => this.fail(error),
     };
   }
@@ -192,6 +197,7 @@ export class StreamThread {
   private async onAssigned(assignment: readonly TopicPartition[], control: GroupControl): Promise<void> {
     if (this.stopping || this.failed) return;
     try {
+      this.o.metrics.retainLags(assignment);
       await this.tasks.handleAssignment(assignment, this.o.standbyTasks(), control);
       this.joining = false;
       if (this.tasks.allRunning()) this.o.hooks.onAllRunning();
@@ -204,7 +210,9 @@ export class StreamThread {
     if (this.stopping || this.failed) return;
     try {
       await this.prepareDeserialization(batch);
-      this.counters.processed += await this.tasks.process(
+      this.o.metrics.fetched(batch.topic, batch.partition, batch.nextOffset, batch.highWatermark);
+      const started = monotonicMs();
+      const processed = await this.tasks.process(
         batch,
         () => control.heartbeat(),
         async () => {
@@ -212,6 +220,7 @@ export class StreamThread {
           await this.channel!.waitForCapacity();
         },
       );
+      this.o.metrics.processed(processed, monotonicMs() - started);
       await this.maybeCommit();
     } catch (err) {
       this.fail(err);
@@ -220,7 +229,9 @@ export class StreamThread {
 
   private async maintenance(): Promise<void> {
     if (this.stopping || this.failed || this.joining || !this.tasksValue) return;
-    this.counters.punctuations += await this.tasks.punctuate();
+    const started = monotonicMs();
+    const punctuated = await this.tasks.punctuate();
+    if (punctuated > 0) this.o.metrics.punctuated(punctuated, monotonicMs() - started);
     this.channel!.sendPending();
     await this.maybeCommit();
   }
@@ -229,7 +240,8 @@ export class StreamThread {
     const now = this.o.config.clock.now();
     if (!this.tasks.commitRequested() && now - this.lastCommit < this.o.config.commitIntervalMs) return;
     try {
-      if (await this.tasks.commit()) this.counters.commits++;
+      const started = monotonicMs();
+      if (await this.tasks.commit()) this.o.metrics.committed(monotonicMs() - started);
       this.lastCommit = now;
     } catch (err) {
       if (this.isFatal(err)) throw err;

@@ -5,7 +5,7 @@
 //
 //   CREATED ──initializeStores──▶ RESTORING ──initializeProcessors──▶ RUNNING ──close──▶ CLOSED
 //      └─────────────────────────────close──────────────────────────────────────────────▲
-import { IllegalStateError, ProcessingError, describeError } from '@sluice/common';
+import { IllegalStateError, ProcessingError, describeError, monotonicMs, type TaskMetrics } from '@sluice/common';
 import type { StateStore, StateStoreContext } from '@sluice/state';
 import type { Cancellable, PunctuationType, Punctuator, RecordContext, RecordMetadata } from '../processor/api.js';
 import { Record } from '../processor/record.js';
@@ -19,6 +19,8 @@ import type { RecordCollector } from './record-collector.js';
 import { RecordQueue, type RawRecord, type StampedRecord } from './record-queue.js';
 import { buildTaskNodes, type SourceInfo } from './task-nodes.js';
 import { stampRecord } from './record-stamper.js';
+import type { RecordTracer, TracedRecord } from './record-tracer.js';
+import { TaskMetering } from './task-metering.js';
 
 export type TaskState = 'CREATED' | 'RESTORING' | 'RUNNING' | 'CLOSED';
 
@@ -40,6 +42,10 @@ export interface StreamTaskOptions {
   readonly resolveTopic: (topic: string) => string;
   /** For pattern sources: the real topics each matched, by source node name. */
   readonly patternTopics?: ReadonlyMap<string, readonly string[]>;
+  /** The task's metrics (Kafka's task and processor-node metrics); none recorded without. */
+  readonly metrics?: TaskMetrics;
+  /** Tracing: a span per record, its trace context carried in the record's headers downstream. */
+  readonly tracer?: RecordTracer;
 }
 
 export class StreamTask {
@@ -58,6 +64,7 @@ export class StreamTask {
   private readonly failures: unknown[] = [];
   private current: { metadata: RecordMetadata | undefined; context: RecordContext } | undefined;
   private time = -1;
+  private readonly metering: TaskMetering | undefined;
   private commitRequestedFlag = false;
   private needsCommit = false;
   /** Records dropped by the deserialization handler or for invalid timestamps. */
@@ -82,6 +89,7 @@ export class StreamTask {
     for (const [sourceName, topics] of o.patternTopics ?? []) {
       for (const t of topics) this.queues.set(t, new RecordQueue(t, sourceName));
     }
+    this.metering = o.metrics && new TaskMetering(o.metrics, this.nodes, built.sources.keys(), this.queues);
     const hooks = this.hooks();
     for (const [name, node] of this.nodes) {
       if (node instanceof ProcessorRuntimeNode) this.contexts.set(name, new NodeContext(node, hooks, built.storesByNode.get(name) ?? []));
@@ -268,15 +276,22 @@ export class StreamTask {
   /** Process up to `max` buffered records in timestamp order. Resolves to how many were processed. */
   async process(max: number): Promise<number> {
     this.checkRunning();
+    const m = this.metering?.metrics;
+    if (m !== undefined) m.now = this.o.config.clock.now();
+    const started = m === undefined ? 0 : monotonicMs();
+    const debug = m !== undefined && m.debug;
     let n = 0;
     while (n < max) {
       const next = this.nextRecord();
       if (!next) break;
-      const r = this.processOne(next);
+      const t0 = debug ? monotonicMs() : 0;
+      const r = this.o.tracer === undefined ? this.processOne(next) : this.processTraced(next, this.o.tracer);
       if (r) await r;
+      if (debug) m.processLatency!.record(monotonicMs() - t0);
       n++;
       if (this.streamPunctuations.nextDue() <= this.time) await this.maybePunctuateStreamTime();
     }
+    if (m !== undefined) m.activeProcess.add(monotonicMs() - started);
     return n;
   }
 
@@ -349,6 +364,7 @@ export class StreamTask {
       this.consumed.set(raw.topic, raw.offset);
       this.needsCommit = true;
       this.skippedRecords++;
+      this.o.metrics?.dropped.mark();
     }
   }
 
@@ -356,17 +372,33 @@ export class StreamTask {
     return stampRecord(q, raw, this.sources.get(q.sourceName)!, this.id, this.o.config);
   }
 
-  private processOne(next: { queue: RecordQueue; head: StampedRecord }): void | Promise<void> {
+  /** processOne inside the span of the record (tracing on). */
+  private async processTraced(next: { queue: RecordQueue; head: StampedRecord }, tracer: RecordTracer): Promise<void> {
+    const traced = tracer.start(next.head.raw, this.id, this.o.subtopology.id);
+    try {
+      const r = this.processOne(next, traced);
+      if (r) await r;
+    } catch (err) {
+      traced.end(err);
+      throw err;
+    }
+    traced.end();
+  }
+
+  private processOne(next: { queue: RecordQueue; head: StampedRecord }, traced?: TracedRecord): void | Promise<void> {
     const { head } = next;
     const raw = head.raw;
+    const headers = traced === undefined ? raw.headers : traced.headers;
     this.current = {
       metadata: { topic: raw.topic, partition: raw.partition, offset: raw.offset },
-      context: { topic: raw.topic, partition: raw.partition, offset: raw.offset, timestamp: head.timestamp, headers: raw.headers },
+      context: { topic: raw.topic, partition: raw.partition, offset: raw.offset, timestamp: head.timestamp, headers },
     };
-    const record = new Record(head.key, head.value, head.timestamp, raw.headers);
+    const record = new Record(head.key, head.value, head.timestamp, headers);
+    if (this.metering !== undefined) this.metering.record(next.queue, head.timestamp, this.time);
     let r: void | Promise<void>;
     try {
-      r = this.nodes.get(next.queue.sourceName)!.process(record);
+      const source = this.nodes.get(next.queue.sourceName)!;
+      r = traced === undefined ? source.process(record) : traced.run(() => source.process(record));
     } catch (err) {
       if (this.pending.size > 0) return this.failAfterPending(err, raw, head);
       this.current = undefined;
@@ -459,6 +491,7 @@ export class StreamTask {
       },
       recordDropped: (node, reason, level) => {
         this.droppedRecords++;
+        this.o.metrics?.dropped.mark();
         const m = this.current?.metadata;
         const where = m ? `topic=${m.topic} partition=${m.partition} offset=${m.offset}` : 'outside record processing';
         this.o.config.logger[level](`${node} dropped a record: ${reason} (${where}, task ${this.id})`);

@@ -5,7 +5,7 @@
 // exactly-once, so a transaction still completing is waited for, KIP-447) — or hands fetched
 // batches to the runtime. Errors that can be retried (a broker restart, a moved coordinator) are
 // retried here with the member id kept; only what cannot be retried reaches onCrash.
-import { describeError, type Clock, type Logger } from '@sluice/common';
+import { describeError, monotonicMs, type Clock, type Logger } from '@sluice/common';
 import type { BatchControl, GroupConsumer, GroupConsumerSettings, GroupControl, GroupHandlers, PartitionReader, TopicPartition } from '../ports.js';
 import { translate } from './errors.js';
 import { Fetcher } from './fetch/fetcher.js';
@@ -136,7 +136,9 @@ export function createGroupConsumer(o: GroupConsumerSettings, d: GroupConsumerDe
           failures = 0;
           continue;
         }
+        const polledAt = monotonicMs();
         const batches = await fetcher.poll();
+        h.onPolled?.(batches.reduce((n, b) => n + b.records.length, 0), monotonicMs() - polledAt);
         for (const b of batches) {
           if (closing || membership.needsRejoin()) break;
           await h.onBatch(b, batchControl);

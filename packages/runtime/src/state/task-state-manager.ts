@@ -4,7 +4,7 @@
 // before the task runs, and writes the checkpoint after commits and on clean close.
 import { rmSync, readdirSync, mkdirSync } from 'node:fs';
 import path from 'node:path';
-import { describeError, type Clock, type Logger } from '@sluice/common';
+import { describeError, type Clock, type Logger, type TaskMetrics } from '@sluice/common';
 import { Headers } from '@sluice/core';
 import type { CacheMemoryPool, ChangelogRecord, RestoreCallback, RocksDbSharedOptions, StateStore, StateStoreContext } from '@sluice/state';
 import type { GroupControl } from '../ports.js';
@@ -49,6 +49,8 @@ export interface TaskStateManagerOptions {
   /** Headers of the record being processed, kept by caches with their writes. */
   readonly recordContext: () => unknown;
   readonly onProgress?: (p: RestoreProgress) => void;
+  /** The task's metrics, handed to its stores. */
+  readonly metrics?: TaskMetrics;
 }
 
 interface Registered {
@@ -129,6 +131,7 @@ export class TaskStateManager {
       streamTime: this.o.streamTime,
       recordTimestamp: this.o.recordTimestamp,
       recordContext: this.o.recordContext,
+      ...(this.o.metrics !== undefined ? { metrics: this.o.metrics } : {}),
     };
   }
 

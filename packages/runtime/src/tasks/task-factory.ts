@@ -2,7 +2,8 @@
 // exactly-once rollback alike: take the task directory's lock, build the StreamTask (with the real
 // topics its pattern sources matched) and its TaskStateManager, and open its stores — wiping them
 // once when they turn out corrupt. A rebuild keeps the lock, wipes the state and builds again.
-import { describeError, ErrorCodes, SluiceError, TaskCorruptedError, type Logger } from '@sluice/common';
+import { describeError, ErrorCodes, SluiceError, TaskCorruptedError, type Logger, type ThreadMetrics } from '@sluice/common';
+import type { RecordTracer } from '@sluice/core';
 import { StreamTask, type EngineConfig, type Topology } from '@sluice/core';
 import type { CacheMemoryPool } from '@sluice/state';
 import type { ResolvedConfig } from '../config.js';
@@ -25,6 +26,9 @@ export interface TaskFactoryOptions {
   readonly checkpointFor: (taskId: string) => CheckpointIO;
   readonly logger: Logger;
   readonly onRestoreProgress: (taskId: string, p: RestoreProgress) => void;
+  /** The thread's metrics: tasks created and closed, and each task's own metrics. */
+  readonly metrics?: ThreadMetrics;
+  readonly tracer?: RecordTracer | undefined;
 }
 
 export class TaskFactory {
@@ -40,7 +44,9 @@ export class TaskFactory {
     try {
       const t = this.build(id, inputs);
       await t.state.prepare();
-      return await this.open(t);
+      const open = await this.open(t);
+      this.o.metrics?.taskCreated();
+      return open;
     } catch (err) {
       this.o.unlockTask(id);
       throw err;
@@ -54,6 +60,7 @@ export class TaskFactory {
       const t = this.build(id, [], true);
       await t.state.prepare();
       const open = await this.open(t);
+      this.o.metrics?.taskCreated();
       return new StandbyTask(id, open.task, open.state);
     } catch (err) {
       this.o.unlockTask(id);
@@ -66,6 +73,7 @@ export class TaskFactory {
     try {
       await t.close();
     } finally {
+      this.o.metrics?.taskClosed(t.id);
       this.o.unlockTask(t.id);
     }
   }
@@ -88,6 +96,7 @@ export class TaskFactory {
       await t.task.close(clean);
     } finally {
       t.phase = 'CLOSED';
+      this.o.metrics?.taskClosed(t.id);
       this.o.unlockTask(t.id);
     }
   }
@@ -113,6 +122,7 @@ export class TaskFactory {
       const def = this.o.topology.nodes.get(name)!;
       if (def.kind === 'source' && def.pattern) patternTopics.set(name, inputs.map((i) => i.topic).filter((t) => def.pattern!.test(t)));
     }
+    const metrics = this.o.metrics?.task(id, standby);
     const task = new StreamTask({
       taskId: id,
       subtopology: sub,
@@ -122,6 +132,8 @@ export class TaskFactory {
       collector: this.o.channel.collector(),
       resolveTopic: (t) => (this.o.topology.isInternalTopic(t) ? `${this.o.config.applicationId}-${t}` : t),
       patternTopics,
+      ...(metrics !== undefined ? { metrics } : {}),
+      ...(this.o.tracer !== undefined ? { tracer: this.o.tracer } : {}),
     });
     const state = new TaskStateManager({
       applicationId: this.o.config.applicationId,
@@ -142,7 +154,9 @@ export class TaskFactory {
       recordContext: () => task.currentHeaders(),
       // a standby's catching up is not a restoration anyone waits for
       ...(standby ? {} : { onProgress: (p: RestoreProgress) => this.o.onRestoreProgress(id, p) }),
+      ...(metrics !== undefined ? { metrics } : {}),
     });
+    metrics?.remainingRecords(() => (standby ? 0 : state.lags().reduce((n, l) => n + Math.max(0, l.end - l.current), 0)));
     return new ActiveTask(id, task, state, inputs);
   }
 

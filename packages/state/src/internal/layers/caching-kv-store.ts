@@ -12,6 +12,7 @@ export class CachingKeyValueStore extends CachingLayer<Buffer, KeyValueBytesLaye
   async get(key: Buffer): Promise<Buffer | undefined> {
     const sk = sortKey(key);
     const hit = this.cache.get(sk);
+    this.countRead(hit !== undefined);
     if (hit !== undefined) return hit.value ?? undefined;
     const value = await this.inner.get(key);
     // A write may have landed in the cache while we read below; it is newer than what we read.
