@@ -163,7 +163,10 @@ function fieldsFor(fields: Record<string, unknown>): Record<string, unknown> {
 }
 
 /** The structured fields of an error for a log call: the error itself and its Sluice/Kafka error code. */
-export function errorFields(err: unknown): { error: unknown; errorCode?: string } {
-  const code = (err as { code?: unknown } | null)?.code;
-  return typeof code === 'string' ? { error: err, errorCode: code } : { error: err };
+export function errorFields(err: unknown): { error: unknown; errorCode?: string; kafkaError?: string } {
+  const e = err as { code?: unknown; context?: { kafkaErrorType?: unknown } } | null;
+  const out: { error: unknown; errorCode?: string; kafkaError?: string } = { error: err };
+  if (typeof e?.code === 'string') out.errorCode = e.code;
+  if (typeof e?.context?.kafkaErrorType === 'string') out.kafkaError = e.context.kafkaErrorType;
+  return out;
 }

@@ -2,7 +2,7 @@
 // prepares topics and serdes, joins the consumer group (one per applicationId, shared by all
 // workers), runs the stream thread, and closes everything in order. Its lifecycle is the
 // StreamsStateMachine; listeners hear every state change and restore progress.
-import { describeError, IllegalStateError, StreamsError, ErrorCodes, ConfigError, MetricsRegistry, ThreadMetrics } from '@sluice/common';
+import { describeError, IllegalStateError, StreamsError, ErrorCodes, ConfigError, MetricsRegistry, ThreadMetrics, errorFields } from '@sluice/common';
 import { assertSerdes, type EngineConfig, type Topology } from '@sluice/core';
 import type { Serde } from '@sluice/serdes';
 import { OffsetCheckpoint, StateDirectory, createCacheMemoryPool, type StateStore } from '@sluice/state';
@@ -376,7 +376,7 @@ export class KafkaStreams {
 
   private reportRestore(taskId: string, p: RestoreProgress): void {
     if (p.total > 0) {
-      this.config.logger.info(`restore ${p.done ? 'done' : 'progress'}: store ${p.store} partition ${p.partition} ${p.restored}/${p.total} records (${p.recordsPerSecond}/s)`, { task: taskId });
+      this.config.logger.info(`restore ${p.done ? 'done' : 'progress'}: store ${p.store} partition ${p.partition} ${p.restored}/${p.total} records (${p.recordsPerSecond}/s)`, { task: taskId, store: p.store, topic: p.topic, partition: p.partition, restored: p.restored, total: p.total });
     }
     for (const l of this.restoreListeners) l({ ...p, taskId });
   }
@@ -384,7 +384,7 @@ export class KafkaStreams {
   private handleFatal(err: unknown): void {
     if (this.fatalError !== undefined) return;
     this.fatalError = err;
-    this.config.logger.error(`stopping after a fatal error: ${describeError(err)}`);
+    this.config.logger.error(`stopping after a fatal error: ${describeError(err)}`, { ...errorFields(err) });
     this.machine.tryTo('PENDING_ERROR');
     void this.shutdown(false).then(() => {
       this.machine.tryTo('ERROR');
@@ -399,10 +399,10 @@ export class KafkaStreams {
       try {
         await this.thread?.shutdown(clean);
       } catch (err) {
-        this.config.logger.error(`closing tasks failed: ${describeError(err)}`);
+        this.config.logger.error(`closing tasks failed: ${describeError(err)}`, { ...errorFields(err) });
       }
       this.probe?.cancel();
-      await this.consumer?.close().catch((err: unknown) => this.config.logger.warn(`leaving the group failed: ${describeError(err)}`));
+      await this.consumer?.close().catch((err: unknown) => this.config.logger.warn(`leaving the group failed: ${describeError(err)}`, { ...errorFields(err) }));
       await this.admin?.close().catch(() => undefined);
       this.stateDirectory.close();
     })();

@@ -1,7 +1,7 @@
 // Owns getting a task's output records to Kafka: records are buffered while a batch is processed
 // and sent in one request per flush (not one await per record); a commit waits for every send to be
 // acknowledged. Tracks the last offset written to each changelog partition for checkpoints.
-import { describeError, ErrorCodes, SluiceError, type Logger } from '@sluice/common';
+import { describeError, ErrorCodes, errorFields, SluiceError, type Logger } from '@sluice/common';
 import type { OutgoingRecord, RecordCollector } from '@sluice/core';
 import type { ProductionExceptionHandler } from './config.js';
 import type { ProduceRecord, Producer } from './ports.js';
@@ -143,7 +143,7 @@ export class ProducerChannel {
     const decision = this.handler === 'logAndFail' ? 'FAIL' : this.handler === 'logAndContinue' ? 'CONTINUE' : this.handler({ topic: topics, error: err, records: batch.length });
     const message = `sending ${batch.length} records to ${topics} failed: ${describeError(err)}`;
     if (decision === 'CONTINUE') {
-      this.logger.warn(`${message}; dropping them (productionExceptionHandler said CONTINUE)`);
+      this.logger.warn(`${message}; dropping them (productionExceptionHandler said CONTINUE)`, { topic: topics, records: batch.length, ...errorFields(err) });
       return;
     }
     this.failures.push(err instanceof SluiceError && err.code === ErrorCodes.PRODUCER_FENCED ? err : new ProductionError(`${message}. Check that the topics exist and the producer may write them, or set productionExceptionHandler`, err));

@@ -4,7 +4,7 @@
 // the membership was lost; then the new assignment), fetched batches (processed synchronously
 // through their task, output sent per chunk), and a timer for wall-clock punctuation and commits
 // while no data arrives. Everything runs under one mutex; restorations run beside it.
-import { describeError, ErrorCodes, monotonicMs, SluiceError, type Logger, type ThreadMetrics } from '@sluice/common';
+import { describeError, ErrorCodes, monotonicMs, SluiceError, type Logger, type ThreadMetrics, errorFields } from '@sluice/common';
 import type { EngineConfig, RecordTracer, Topology } from '@sluice/core';
 import type { CacheMemoryPool } from '@sluice/state';
 import type { Serde } from '@sluice/serdes';
@@ -154,15 +154,15 @@ export class StreamThread {
         try {
           await this.tasks.commit(true);
         } catch (err) {
-          this.o.logger.error(`final commit failed: ${describeError(err)}; the next owner reprocesses from the last commit`);
+          this.o.logger.error(`final commit failed: ${describeError(err)}; the next owner reprocesses from the last commit`, { ...errorFields(err) });
           clean = false;
         }
       }
       await this.tasks.closeAll(clean && !this.failed);
       await this.tasks.closeStandbys();
     });
-    if (this.committer instanceof ExactlyOnceCommitter) await this.committer.close().catch((err: unknown) => this.o.logger.warn(`closing the producer failed: ${describeError(err)}`));
-    await this.producer?.close().catch((err: unknown) => this.o.logger.warn(`closing the producer failed: ${describeError(err)}`));
+    if (this.committer instanceof ExactlyOnceCommitter) await this.committer.close().catch((err: unknown) => this.o.logger.warn(`closing the producer failed: ${describeError(err)}`, { ...errorFields(err) }));
+    await this.producer?.close().catch((err: unknown) => this.o.logger.warn(`closing the producer failed: ${describeError(err)}`, { ...errorFields(err) }));
   }
 
   private nextTickIn(): number {
@@ -181,7 +181,7 @@ export class StreamThread {
         this.lastCommit = this.o.config.clock.now();
       } catch (err) {
         if (this.isFatal(err)) return this.fail(err);
-        this.o.logger.warn(`commit before rebalancing failed: ${describeError(err)}; records since the last commit will be processed again`);
+        this.o.logger.warn(`commit before rebalancing failed: ${describeError(err)}; records since the last commit will be processed again`, { ...errorFields(err) });
       }
     }
     // the coordinator no longer knows our generation: the tasks may run elsewhere already, so they
@@ -245,7 +245,7 @@ export class StreamThread {
       this.lastCommit = now;
     } catch (err) {
       if (this.isFatal(err)) throw err;
-      this.o.logger.warn(`commit failed: ${describeError(err)}; retrying at the next commit`);
+      this.o.logger.warn(`commit failed: ${describeError(err)}; retrying at the next commit`, { ...errorFields(err) });
     }
   }
 
@@ -280,7 +280,7 @@ export class StreamThread {
 
   private fail(err: unknown): void {
     if (this.failed || this.stopping) {
-      if (!this.failed) this.o.logger.error(`error while stopping: ${describeError(err)}`);
+      if (!this.failed) this.o.logger.error(`error while stopping: ${describeError(err)}`, { ...errorFields(err) });
       return;
     }
     this.failed = true;

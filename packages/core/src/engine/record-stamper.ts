@@ -1,7 +1,7 @@
 // Owns turning a fetched record into what a task processes: key and value deserialized by the
 // source's serdes (failures go to the deserialization handler) and its event time from the source's
 // timestamp extractor (a negative time means "skip", as in Kafka Streams' RecordQueue).
-import { ProcessingError, SluiceError, describeError } from '@sluice/common';
+import { ProcessingError, SluiceError, describeError, errorFields } from '@sluice/common';
 import { decide, type EngineConfig } from './config.js';
 import type { RawRecord, RecordQueue, StampedRecord } from './record-queue.js';
 import type { SourceInfo } from './task-nodes.js';
@@ -33,7 +33,7 @@ export function stampRecord(q: RecordQueue, raw: RawRecord, source: SourceInfo, 
       `could not deserialize the ${part} of the record at topic '${raw.topic}' partition ${raw.partition} offset ${raw.offset} ` +
       `with serde ${serde} (source '${q.sourceName}', task ${taskId}): ${describeError(err)}`;
     if (response === 'CONTINUE') {
-      config.logger.warn(`${message}; skipping it (deserializationExceptionHandler said CONTINUE)`);
+      config.logger.warn(`${message}; skipping it (deserializationExceptionHandler said CONTINUE)`, { task: taskId, topic: raw.topic, partition: raw.partition, offset: raw.offset, ...errorFields(err), errorCode: 'DESERIALIZATION_FAILED' });
       return undefined;
     }
     throw new ProcessingError(`${message}. Fix the producer or the serde, or set deserializationExceptionHandler: 'logAndContinue' to skip such records`, {
@@ -53,7 +53,7 @@ export function stampRecord(q: RecordQueue, raw: RawRecord, source: SourceInfo, 
     });
   }
   if (!Number.isFinite(timestamp) || timestamp < 0) {
-    config.logger.warn(`skipping the record at topic '${raw.topic}' partition ${raw.partition} offset ${raw.offset}: the timestamp extractor of source '${q.sourceName}' returned ${timestamp}`);
+    config.logger.warn(`skipping the record at topic '${raw.topic}' partition ${raw.partition} offset ${raw.offset}: the timestamp extractor of source '${q.sourceName}' returned ${timestamp}`, { task: taskId, topic: raw.topic, partition: raw.partition, offset: raw.offset });
     return undefined;
   }
   if (timestamp > q.partitionTime) q.partitionTime = timestamp;

@@ -5,7 +5,7 @@
 //
 //   CREATED ──initializeStores──▶ RESTORING ──initializeProcessors──▶ RUNNING ──close──▶ CLOSED
 //      └─────────────────────────────close──────────────────────────────────────────────▲
-import { IllegalStateError, ProcessingError, describeError, monotonicMs, type TaskMetrics } from '@sluice/common';
+import { IllegalStateError, ProcessingError, describeError, errorFields, monotonicMs, type TaskMetrics } from '@sluice/common';
 import type { StateStore, StateStoreContext } from '@sluice/state';
 import type { Cancellable, PunctuationType, Punctuator, RecordContext, RecordMetadata } from '../processor/api.js';
 import { Record } from '../processor/record.js';
@@ -450,7 +450,7 @@ export class StreamTask {
     });
     const where = `processor '${f.nodeName}' in task ${this.id} failed on the record at topic '${raw.topic}' partition ${raw.partition} offset ${raw.offset} (timestamp ${head.timestamp})`;
     if (response === 'CONTINUE') {
-      this.o.config.logger.warn(`${where}: ${describeError(f.error)}; continuing (processingExceptionHandler said CONTINUE)`);
+      this.o.config.logger.warn(`${where}: ${describeError(f.error)}; continuing (processingExceptionHandler said CONTINUE)`, { task: this.id, node: f.nodeName, topic: raw.topic, partition: raw.partition, offset: raw.offset, ...errorFields(f.error) });
       return;
     }
     throw new ProcessingError(`${where}: ${describeError(f.error)}`, {
@@ -494,7 +494,7 @@ export class StreamTask {
         this.o.metrics?.dropped.mark();
         const m = this.current?.metadata;
         const where = m ? `topic=${m.topic} partition=${m.partition} offset=${m.offset}` : 'outside record processing';
-        this.o.config.logger[level](`${node} dropped a record: ${reason} (${where}, task ${this.id})`);
+        this.o.config.logger[level](`${node} dropped a record: ${reason} (${where}, task ${this.id})`, { task: this.id, node, topic: m?.topic, partition: m?.partition, offset: m?.offset });
       },
       track: (p) => {
         this.pending.add(p);

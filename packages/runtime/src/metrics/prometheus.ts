@@ -8,8 +8,8 @@ import { Registry } from 'prom-client';
 import type { Metric } from '@sluice/common';
 import type { StreamsMetrics } from './streams-metrics.js';
 
-/** Anything with the application's metrics: a KafkaStreams app, or what its metrics() returns. */
-export type MetricsSource = { metrics(): StreamsMetrics } | StreamsMetrics;
+/** Anything with metrics: a KafkaStreams app, what its metrics() returns, or a TopologyTestDriver. */
+export type MetricsSource = { metrics(): StreamsMetrics | readonly Metric[] } | StreamsMetrics;
 
 interface Family {
   readonly name: string;
@@ -43,8 +43,10 @@ function labelsOf(m: Metric): Record<string, string> {
   return out;
 }
 
-function metricsOf(source: MetricsSource): StreamsMetrics {
-  return 'all' in source ? source : source.metrics();
+function metricsOf(source: MetricsSource): readonly Metric[] {
+  if ('all' in source) return source.all();
+  const m = source.metrics();
+  return 'all' in m ? m.all() : m;
 }
 
 /**
@@ -83,7 +85,7 @@ class SluiceRegistry extends Registry {
   private refresh(): void {
     const samples = new Map<string, Sample[]>();
     for (const source of this.sources) {
-      for (const m of metricsOf(source).all()) {
+      for (const m of metricsOf(source)) {
         const name = prometheusName(m);
         if (name === undefined) continue;
         if (!this.families.has(name)) this.register({ name, help: m.description, type: m.type });

@@ -4,7 +4,7 @@
 // before the task runs, and writes the checkpoint after commits and on clean close.
 import { rmSync, readdirSync, mkdirSync } from 'node:fs';
 import path from 'node:path';
-import { describeError, type Clock, type Logger, type TaskMetrics } from '@sluice/common';
+import { describeError, type Clock, type Logger, type TaskMetrics, errorFields } from '@sluice/common';
 import { Headers } from '@sluice/core';
 import type { CacheMemoryPool, ChangelogRecord, RestoreCallback, RocksDbSharedOptions, StateStore, StateStoreContext } from '@sluice/state';
 import type { GroupControl } from '../ports.js';
@@ -87,7 +87,7 @@ export class TaskStateManager {
     try {
       ckpt = await this.o.checkpoint.read();
     } catch (err) {
-      this.o.logger.warn(`checkpoint of task ${this.o.taskId} cannot be used (${describeError(err)}); wiping local state and restoring it from the changelogs`);
+      this.o.logger.warn(`checkpoint of task ${this.o.taskId} cannot be used (${describeError(err)}); wiping local state and restoring it from the changelogs`, { ...errorFields(err) });
       ckpt = new Map();
     }
     this.offsets.clear();
@@ -247,7 +247,7 @@ export class TaskStateManager {
     try {
       await this.o.checkpoint.write(out);
     } catch (err) {
-      this.o.logger.warn(`could not write the checkpoint of task ${this.o.taskId}: ${describeError(err)}; the next start restores more of the changelog`);
+      this.o.logger.warn(`could not write the checkpoint of task ${this.o.taskId}: ${describeError(err)}; the next start restores more of the changelog`, { ...errorFields(err) });
     }
   }
 

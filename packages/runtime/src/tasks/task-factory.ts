@@ -2,7 +2,7 @@
 // exactly-once rollback alike: take the task directory's lock, build the StreamTask (with the real
 // topics its pattern sources matched) and its TaskStateManager, and open its stores — wiping them
 // once when they turn out corrupt. A rebuild keeps the lock, wipes the state and builds again.
-import { describeError, ErrorCodes, SluiceError, TaskCorruptedError, type Logger, type ThreadMetrics } from '@sluice/common';
+import { describeError, ErrorCodes, SluiceError, TaskCorruptedError, type Logger, type ThreadMetrics, errorFields } from '@sluice/common';
 import type { RecordTracer } from '@sluice/core';
 import { StreamTask, type EngineConfig, type Topology } from '@sluice/core';
 import type { CacheMemoryPool } from '@sluice/state';
@@ -107,7 +107,7 @@ export class TaskFactory {
       return t;
     } catch (err) {
       if (!(err instanceof TaskCorruptedError)) throw err;
-      this.o.logger.warn(`local state of task ${t.id} is corrupt (${describeError(err)}); wiping it and restoring from the changelogs`);
+      this.o.logger.warn(`local state of task ${t.id} is corrupt (${describeError(err)}); wiping it and restoring from the changelogs`, { task: t.id, ...errorFields(err) });
       return this.rebuild(t);
     }
   }
