@@ -104,6 +104,7 @@ export class KafkaStreams {
       });
       const sourceSerdes = await this.prepareSerdes(plan.sourceTopics);
       const topologyTasks = new TopologyTasks(this.topology.subtopologies(), plan.sourceTopics);
+      const threadId = `${this.config.clientId}-StreamThread-1`;
       const engine: EngineConfig = {
         applicationId: this.config.applicationId,
         defaultKeySerde: this.config.defaultKeySerde,
@@ -113,10 +114,9 @@ export class KafkaStreams {
         processingExceptionHandler: this.config.processingExceptionHandler,
         appConfigs: this.config.appConfigs,
         clock: this.config.clock,
-        logger: log,
+        logger: log.child({ thread: threadId }),
       };
       this.processId = this.stateDirectory.processId(() => randomUUID());
-      const threadId = `${this.config.clientId}-StreamThread-1`;
       this.threadMetrics = new ThreadMetrics(this.registry, threadId);
       this.thread = new StreamThread({
         metrics: this.threadMetrics,

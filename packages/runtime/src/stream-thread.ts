@@ -126,6 +126,7 @@ export class StreamThread {
       onAssigned: (assignment, control) => this.mutex.run(() => this.onAssigned(assignment, control)),
       onBatch: (batch, control) => this.mutex.run(() => this.onBatch(batch, control)),
       onPolled: (records, ms) => this.o.metrics.polled(records, ms),
+      onFetched: (topic, partition, position, end) => this.o.metrics.fetched(topic, partition, position, end),
       onCrash: (error) => this.fail(error),
     };
   }
@@ -210,7 +211,6 @@ export class StreamThread {
     if (this.stopping || this.failed) return;
     try {
       await this.prepareDeserialization(batch);
-      this.o.metrics.fetched(batch.topic, batch.partition, batch.nextOffset, batch.highWatermark);
       const started = monotonicMs();
       const processed = await this.tasks.process(
         batch,

@@ -37,6 +37,7 @@ export function createGroupConsumer(o: GroupConsumerSettings, d: GroupConsumerDe
   let closing = false;
   let loopDone: Promise<void> | undefined;
   let assigned: TopicPartition[] = [];
+  let handlers: GroupHandlers | undefined;
   const reader: PartitionReader = createPartitionReader(d.dataWire, o.readCommitted);
 
   const fetcher = new Fetcher({
@@ -49,6 +50,7 @@ export function createGroupConsumer(o: GroupConsumerSettings, d: GroupConsumerDe
     resetPolicy: o.resetPolicy,
     clock: d.clock,
     logger: d.logger,
+    onFetched: (topic, partition, position, end) => handlers?.onFetched?.(topic, partition, position, end),
   });
 
   let fatal: ((err: Error) => void) | undefined;
@@ -173,6 +175,7 @@ export function createGroupConsumer(o: GroupConsumerSettings, d: GroupConsumerDe
       }
     },
     run(h) {
+      handlers = h;
       fatal = (err) => {
         closing = true;
         fetcher.wakeup();
