@@ -31,5 +31,7 @@ export function selectSystems(names: string[]): SystemAdapter[] {
       wanted.add(id);
     }
   }
-  return [...ALL_SYSTEMS, ...VARIANT_SYSTEMS].filter((s) => wanted.has(s.id));
+  // variants compare costs: they run in the order given, so repeated runs can alternate the order
+  if (VARIANT_SYSTEMS.some((v) => wanted.has(v.id))) return [...wanted].map((id) => [...ALL_SYSTEMS, ...VARIANT_SYSTEMS].find((s) => s.id === id)!);
+  return ALL_SYSTEMS.filter((s) => wanted.has(s.id));
 }

@@ -94,7 +94,9 @@ export function createConsoleLogger(options: ConsoleLoggerOptions = {}): Logger 
         return;
       }
       const name = options.name ? ` [${options.name}]` : '';
-      write(`${new Date().toISOString()} ${l.toUpperCase()}${name} ${message}${formatFields(all, message)}`);
+      // the name already says which application (config binds applicationId to every line)
+      const shown = options.name !== undefined && all['applicationId'] === options.name ? { ...all, applicationId: undefined } : all;
+      write(`${new Date().toISOString()} ${l.toUpperCase()}${name} ${message}${formatFields(shown, message)}`);
     };
     return {
       debug: (m, f) => log('debug', m, f),

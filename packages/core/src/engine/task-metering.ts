@@ -13,6 +13,9 @@ interface SourceMeters {
 
 export class TaskMetering {
   private readonly sources = new Map<string, SourceMeters>();
+  /** The queue of the last record and its source's meters: consecutive records mostly share them. */
+  private lastQueue: RecordQueue | undefined;
+  private lastSource: SourceMeters | undefined;
 
   constructor(
     readonly metrics: TaskMetrics,
@@ -30,7 +33,11 @@ export class TaskMetering {
   /** A record of `queue` with `timestamp` is about to be processed; `streamTime` includes it. */
   record(queue: RecordQueue, timestamp: number, streamTime: number): void {
     const m = this.metrics;
-    const s = this.sources.get(queue.sourceName);
+    if (queue !== this.lastQueue) {
+      this.lastQueue = queue;
+      this.lastSource = this.sources.get(queue.sourceName);
+    }
+    const s = this.lastSource;
     if (s !== undefined) {
       s.e2e.record(m.now - timestamp);
       s.process?.mark();

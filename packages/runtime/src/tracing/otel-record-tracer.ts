@@ -3,7 +3,7 @@
 // the record's `traceparent` header (the producer's span, or the upstream sub-topology's across a
 // repartition topic). The record carries the new span's context downstream in its headers, so output
 // and repartition records continue the trace and Jaeger or Zipkin show one record's whole path.
-import { context, SpanKind, SpanStatusCode, trace, type Span, type Tracer, type TracerProvider } from '@opentelemetry/api';
+import { context, isSpanContextValid, SpanKind, SpanStatusCode, trace, type Span, type Tracer, type TracerProvider } from '@opentelemetry/api';
 import type { RawRecord, RecordTracer, TracedRecord } from '@sluice/core';
 import { extractSpanContext, injectSpanContext } from './trace-context.js';
 
@@ -44,7 +44,9 @@ export class OtelRecordTracer implements RecordTracer {
       parent,
     );
     const active = trace.setSpan(parent, span);
-    const headers = injectSpanContext(raw.headers, span.spanContext());
+    // no SDK (a no-op span has no valid context): the record keeps the context it came with
+    const own = span.spanContext();
+    const headers = isSpanContextValid(own) ? injectSpanContext(raw.headers, own) : raw.headers;
     return {
       headers,
       run: (fn) => context.with(active, fn),
