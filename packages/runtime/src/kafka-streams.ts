@@ -384,7 +384,7 @@ export class KafkaStreams {
   private handleFatal(err: unknown): void {
     if (this.fatalError !== undefined) return;
     this.fatalError = err;
-    this.config.logger.error(`stopping after a fatal error: ${describeError(err)}`, { ...errorFields(err) });
+    this.config.logger.error(`stopping after a fatal error: ${describeError(err)}`, errorFields(err));
     this.machine.tryTo('PENDING_ERROR');
     void this.shutdown(false).then(() => {
       this.machine.tryTo('ERROR');
@@ -399,10 +399,10 @@ export class KafkaStreams {
       try {
         await this.thread?.shutdown(clean);
       } catch (err) {
-        this.config.logger.error(`closing tasks failed: ${describeError(err)}`, { ...errorFields(err) });
+        this.config.logger.error(`closing tasks failed: ${describeError(err)}`, errorFields(err));
       }
       this.probe?.cancel();
-      await this.consumer?.close().catch((err: unknown) => this.config.logger.warn(`leaving the group failed: ${describeError(err)}`, { ...errorFields(err) }));
+      await this.consumer?.close().catch((err: unknown) => this.config.logger.warn(`leaving the group failed: ${describeError(err)}`, errorFields(err)));
       await this.admin?.close().catch(() => undefined);
       this.stateDirectory.close();
     })();

@@ -155,15 +155,15 @@ export class StreamThread {
         try {
           await this.tasks.commit(true);
         } catch (err) {
-          this.o.logger.error(`final commit failed: ${describeError(err)}; the next owner reprocesses from the last commit`, { ...errorFields(err) });
+          this.o.logger.error(`final commit failed: ${describeError(err)}; the next owner reprocesses from the last commit`, errorFields(err));
           clean = false;
         }
       }
       await this.tasks.closeAll(clean && !this.failed);
       await this.tasks.closeStandbys();
     });
-    if (this.committer instanceof ExactlyOnceCommitter) await this.committer.close().catch((err: unknown) => this.o.logger.warn(`closing the producer failed: ${describeError(err)}`, { ...errorFields(err) }));
-    await this.producer?.close().catch((err: unknown) => this.o.logger.warn(`closing the producer failed: ${describeError(err)}`, { ...errorFields(err) }));
+    if (this.committer instanceof ExactlyOnceCommitter) await this.committer.close().catch((err: unknown) => this.o.logger.warn(`closing the producer failed: ${describeError(err)}`, errorFields(err)));
+    await this.producer?.close().catch((err: unknown) => this.o.logger.warn(`closing the producer failed: ${describeError(err)}`, errorFields(err)));
   }
 
   private nextTickIn(): number {
@@ -182,7 +182,7 @@ export class StreamThread {
         this.lastCommit = this.o.config.clock.now();
       } catch (err) {
         if (this.isFatal(err)) return this.fail(err);
-        this.o.logger.warn(`commit before rebalancing failed: ${describeError(err)}; records since the last commit will be processed again`, { ...errorFields(err) });
+        this.o.logger.warn(`commit before rebalancing failed: ${describeError(err)}; records since the last commit will be processed again`, errorFields(err));
       }
     }
     // the coordinator no longer knows our generation: the tasks may run elsewhere already, so they
@@ -245,7 +245,7 @@ export class StreamThread {
       this.lastCommit = now;
     } catch (err) {
       if (this.isFatal(err)) throw err;
-      this.o.logger.warn(`commit failed: ${describeError(err)}; retrying at the next commit`, { ...errorFields(err) });
+      this.o.logger.warn(`commit failed: ${describeError(err)}; retrying at the next commit`, errorFields(err));
     }
   }
 
@@ -280,7 +280,7 @@ export class StreamThread {
 
   private fail(err: unknown): void {
     if (this.failed || this.stopping) {
-      if (!this.failed) this.o.logger.error(`error while stopping: ${describeError(err)}`, { ...errorFields(err) });
+      if (!this.failed) this.o.logger.error(`error while stopping: ${describeError(err)}`, errorFields(err));
       return;
     }
     this.failed = true;

@@ -372,17 +372,24 @@ export class StreamTask {
     return stampRecord(q, raw, this.sources.get(q.sourceName)!, this.id, this.o.config);
   }
 
-  /** processOne inside the span of the record (tracing on). */
-  private async processTraced(next: { queue: RecordQueue; head: StampedRecord }, tracer: RecordTracer): Promise<void> {
+  /** processOne inside the span of the record (tracing on); synchronous while the processors are. */
+  private processTraced(next: { queue: RecordQueue; head: StampedRecord }, tracer: RecordTracer): void | Promise<void> {
     const traced = tracer.start(next.head.raw, this.id, this.o.subtopology.id);
+    let r: void | Promise<void>;
     try {
-      const r = this.processOne(next, traced);
-      if (r) await r;
+      r = this.processOne(next, traced);
     } catch (err) {
       traced.end(err);
       throw err;
     }
-    traced.end();
+    if (!r) return traced.end();
+    return r.then(
+      () => traced.end(),
+      (err: unknown) => {
+        traced.end(err);
+        throw err;
+      },
+    );
   }
 
   private processOne(next: { queue: RecordQueue; head: StampedRecord }, traced?: TracedRecord): void | Promise<void> {

@@ -87,7 +87,7 @@ export class TaskStateManager {
     try {
       ckpt = await this.o.checkpoint.read();
     } catch (err) {
-      this.o.logger.warn(`checkpoint of task ${this.o.taskId} cannot be used (${describeError(err)}); wiping local state and restoring it from the changelogs`, { ...errorFields(err) });
+      this.o.logger.warn(`checkpoint of task ${this.o.taskId} cannot be used (${describeError(err)}); wiping local state and restoring it from the changelogs`, errorFields(err));
       ckpt = new Map();
     }
     this.offsets.clear();
@@ -247,7 +247,7 @@ export class TaskStateManager {
     try {
       await this.o.checkpoint.write(out);
     } catch (err) {
-      this.o.logger.warn(`could not write the checkpoint of task ${this.o.taskId}: ${describeError(err)}; the next start restores more of the changelog`, { ...errorFields(err) });
+      this.o.logger.warn(`could not write the checkpoint of task ${this.o.taskId}: ${describeError(err)}; the next start restores more of the changelog`, errorFields(err));
     }
   }
 

@@ -245,16 +245,16 @@ export class TaskManager {
     const eos = this.o.committer instanceof ExactlyOnceCommitter ? this.o.committer : undefined;
     if (!eos) throw err;
     await eos.abort().catch((abortErr: unknown) => {
-      if (!isMigrated(abortErr)) this.o.logger.warn(`aborting the transaction failed: ${describeError(abortErr)}`, { ...errorFields(abortErr) });
+      if (!isMigrated(abortErr)) this.o.logger.warn(`aborting the transaction failed: ${describeError(abortErr)}`, errorFields(abortErr));
     });
     if (isMigrated(err)) {
-      this.o.logger.warn(`the commit found this worker's tasks moved (${describeError(err)}); closing them without committing and rejoining the group`, { ...errorFields(err) });
+      this.o.logger.warn(`the commit found this worker's tasks moved (${describeError(err)}); closing them without committing and rejoining the group`, errorFields(err));
       await this.closeAll(false);
       if (err instanceof SluiceError && err.code === ErrorCodes.PRODUCER_FENCED) await eos.reinitialize();
       this.o.consumer().enforceRebalance('tasks moved');
       return;
     }
-    this.o.logger.warn(`the transaction of tasks ${tasks.map((t) => t.id).join(', ')} failed (${describeError(err)}); it was aborted and they roll back to their last commit`, { ...errorFields(err) });
+    this.o.logger.warn(`the transaction of tasks ${tasks.map((t) => t.id).join(', ')} failed (${describeError(err)}); it was aborted and they roll back to their last commit`, errorFields(err));
     for (const t of tasks) await this.rollBack(t);
   }
 
