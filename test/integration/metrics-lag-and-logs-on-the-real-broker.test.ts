@@ -96,6 +96,10 @@ describe.each(['at_least_once', 'exactly_once'] as const)('a word count under %s
         expect(sample('kafka_consumer_fetch_manager_records_lag', `client_id="${thread}-consumer",topic="${repartition}",partition="${p}"`)).toBe('0');
       }
       expect(text).toMatch(/^# TYPE kafka_stream_thread_commit_latency_max_seconds gauge$/m);
+      const client = thread.replace(/-StreamThread-1$/, '');
+      expect(sample('kafka_stream_state', `client_id="${client}",state="RUNNING"`)).toBe('1');
+      expect(sample('kafka_stream_state', `client_id="${client}",state="ERROR"`)).toBe('0');
+      expect(sample('kafka_stream_alive_stream_threads', `client_id="${client}"`)).toBe('1');
       // what was counted is what came out
       const out = await consumeUntil(output, 4, { readCommitted: true, settleMs: 500 });
       expect(out.length).toBeGreaterThanOrEqual(4);

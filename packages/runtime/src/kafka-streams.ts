@@ -17,6 +17,7 @@ import type { RestoreProgress } from './state/task-state-manager.js';
 import { StreamThread } from './stream-thread.js';
 import { prepareTopics } from './topic-manager.js';
 import { StreamsMetrics } from './metrics/streams-metrics.js';
+import { registerClientMetrics } from './metrics/client-metrics.js';
 import { OtelRecordTracer } from './tracing/otel-record-tracer.js';
 
 export type RestoreListener = (event: RestoreProgress & { taskId: string }) => void;
@@ -47,6 +48,7 @@ export class KafkaStreams {
     this.config = resolveConfig(config);
     this.machine = new StreamsStateMachine(this.config.logger);
     this.registry = new MetricsRegistry(this.config.metricsRecordingLevel, () => this.config.clock.now());
+    registerClientMetrics(this.registry, { clientId: this.config.clientId, state: () => this.machine.state, aliveThreads: () => (this.thread && this.machine.is('REBALANCING', 'RUNNING') ? 1 : 0), failedThreads: () => (this.machine.is('PENDING_ERROR', 'ERROR') ? 1 : 0) });
     topology.validate();
     assertSerdes(topology, this.config);
     this.stateDirectory = new StateDirectory({ stateDir: this.config.stateDir, applicationId: this.config.applicationId, logger: this.config.logger });
