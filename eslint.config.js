@@ -5,7 +5,8 @@ import js from '@eslint/js';
 import tseslint from 'typescript-eslint';
 
 const deepImports = [
-  { group: ['@sluice/*/*', 'sluice/*'], message: "Import a package's public entry ('@sluice/core'), never its files." },
+  // declared subpath entries are public: @sluice/runtime/query (no Kafka client), sluice/http
+  { group: ['@sluice/*/*', '!@sluice/runtime/query', 'sluice/*', '!sluice/http'], message: "Import a package's public entry ('@sluice/core'), never its files." },
   { group: ['../../*/src/**', '../../../*/src/**', '../../../packages/**', '../../packages/**'], message: 'Import other packages by name (@sluice/…), never by relative path.' },
 ];
 
@@ -15,7 +16,8 @@ const forbidden = {
   serdes: ['@sluice/state', '@sluice/core', '@sluice/runtime', '@sluice/test-utils', 'sluice'],
   state: ['@sluice/core', '@sluice/runtime', '@sluice/test-utils', 'sluice'],
   core: ['@sluice/runtime', '@sluice/test-utils', 'sluice'],
-  runtime: ['@sluice/test-utils', 'sluice'],
+  runtime: ['@sluice/test-utils', '@sluice/http', 'sluice'],
+  http: ['@sluice/test-utils', 'sluice'],
   'test-utils': ['@sluice/runtime', 'sluice', 'kafkajs'],
   // the CLI builds on the packages' public entries; `sluice` depends on it (its bin), not the reverse
   cli: ['@sluice/test-utils', 'sluice'],
@@ -67,6 +69,17 @@ export default tseslint.config(
     files: ['packages/runtime/src/**/*.ts'],
     ignores: ['packages/runtime/src/kafka/**'],
     rules: { 'no-restricted-imports': restrict(forbidden.runtime, [kafkajsOnlyInAdapter]) },
+  },
+  {
+    // the query layer loads only the Kafka-client-free query entry of the runtime at run time, so its
+    // client can run where no KafkaStreams does (types of the main entry are fine)
+    files: ['packages/http/src/**/*.ts'],
+    rules: {
+      '@typescript-eslint/no-restricted-imports': [
+        'error',
+        { paths: [{ name: '@sluice/runtime', allowTypeImports: true, message: "Import values from '@sluice/runtime/query'; the main entry loads the Kafka client." }] },
+      ],
+    },
   },
   {
     files: ['examples/**/*.ts'],

@@ -8,6 +8,8 @@ const packages = fileURLToPath(new URL('./packages/', import.meta.url));
 const resolve = {
   alias: [
     { find: /^sluice$/, replacement: `${packages}sluice/src/index.ts` },
+    { find: /^sluice\/http$/, replacement: `${packages}sluice/src/http.ts` },
+    { find: /^@sluice\/runtime\/query$/, replacement: `${packages}runtime/src/query/index.ts` },
     { find: /^@sluice\/([a-z-]+)$/, replacement: `${packages}$1/src/index.ts` },
   ],
 };

@@ -2,7 +2,7 @@
 // starts a Sluice worker, writes a few lines of text, prints the counts as they change, then shows
 // what the word-counts store holds and shuts down cleanly.
 import { Kafka, logLevel } from 'kafkajs';
-import { KafkaStreams, type KeyValueStore, type ValueAndTimestamp } from 'sluice';
+import { KafkaStreams, type ReadOnlyKeyValueStore, type ValueAndTimestamp } from 'sluice';
 import { wordCountTopology } from '../examples/word-count/src/topology.js';
 
 const brokers = (process.env['KAFKA_BROKERS'] ?? '127.0.0.1:9092').split(',');
@@ -58,7 +58,7 @@ const timeout = setTimeout(() => {
 await done;
 clearTimeout(timeout);
 
-const stores = app.localStores<KeyValueStore<string, ValueAndTimestamp<number>>>('word-counts');
+const stores = app.localStores<ReadOnlyKeyValueStore<string, ValueAndTimestamp<number>>>('word-counts');
 const fromStore: [string, number][] = [];
 for (const store of stores.values()) for await (const kv of store.all()) fromStore.push([kv.key, kv.value.value]);
 fromStore.sort((a, b) => b[1] - a[1] || a[0].localeCompare(b[0]));

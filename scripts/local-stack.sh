@@ -8,23 +8,58 @@
 #   scripts/local-stack.sh fetch    download only
 #   scripts/local-stack.sh reset    stop and delete the broker's data (downloads are kept)
 #
-# Settings (environment): KAFKA_VERSION (4.4.0), APICURIO_VERSION (3.3.3), LOCAL_STACK_DIR
+# With --secure (start|stop|status|reset --secure): a second, separate Kafka node with security on,
+# beside the plain one: SASL_SSL (PLAIN, SCRAM-SHA-256/512, OAUTHBEARER), a CA and broker certificate
+# generated at start, SCRAM users created at format time, ACLs enforced by KRaft's StandardAuthorizer.
+# `start --secure` prints the client settings (bootstrap, CA file, users, passwords). No registry.
+#
+# Settings (environment): KAFKA_VERSION (4.4.0), APICURIO_VERSION (2.6.13.Final), LOCAL_STACK_DIR
 # (<repo>/.local-stack), KAFKA_PORT (9092), KAFKA_CONTROLLER_PORT (9093), SCHEMA_REGISTRY_PORT (8081),
-# SCHEMA_REGISTRY_MANAGEMENT_PORT (8091). Logs: $LOCAL_STACK_DIR/kafka.log, $LOCAL_STACK_DIR/apicurio.log.
+# SCHEMA_REGISTRY_MANAGEMENT_PORT (SCHEMA_REGISTRY_PORT + 10). Secure node: KAFKA_SECURE_PORT (9094),
+# KAFKA_SECURE_CONTROLLER_PORT (9095), state in $LOCAL_STACK_DIR/secure. Logs: $LOCAL_STACK_DIR/kafka.log,
+# $LOCAL_STACK_DIR/apicurio.log, $LOCAL_STACK_DIR/secure/kafka.log.
 set -euo pipefail
+
+CMD="${1:-}"
+SECURE=0
+case "${2:-}" in
+  "") ;;
+  --secure) SECURE=1 ;;
+  *) echo "local-stack: unknown option '${2}'; usage: $0 start|stop|status|fetch|reset [--secure]" >&2; exit 2 ;;
+esac
 
 KAFKA_VERSION="${KAFKA_VERSION:-4.4.0}"
 # 2.6.x runs on Java 17; Apicurio 3.x is compiled for Java 21 (class file 65) and will not start on 17
 APICURIO_VERSION="${APICURIO_VERSION:-2.6.13.Final}"
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 CONF="$ROOT/tools/local-stack"
-STATE="${LOCAL_STACK_DIR:-$ROOT/.local-stack}"
+BASE="${LOCAL_STACK_DIR:-$ROOT/.local-stack}"
+STATE="$BASE"
 KAFKA_PORT="${KAFKA_PORT:-9092}"
 CONTROLLER_PORT="${KAFKA_CONTROLLER_PORT:-9093}"
 SR_PORT="${SCHEMA_REGISTRY_PORT:-8081}"
-SR_MGMT_PORT="${SCHEMA_REGISTRY_MANAGEMENT_PORT:-8091}"
-LIBS="$STATE/kafka-$KAFKA_VERSION/libs"
-SR_DIR="$STATE/apicurio-$APICURIO_VERSION"
+# derived, so that a second stack moved with SCHEMA_REGISTRY_PORT does not collide on this one
+SR_MGMT_PORT="${SCHEMA_REGISTRY_MANAGEMENT_PORT:-$((SR_PORT + 10))}"
+KAFKA_PORT_VAR=KAFKA_PORT
+CONTROLLER_PORT_VAR=KAFKA_CONTROLLER_PORT
+# downloads are shared by both stacks
+LIBS="$BASE/kafka-$KAFKA_VERSION/libs"
+SR_DIR="$BASE/apicurio-$APICURIO_VERSION"
+TEMPLATE="$CONF/server.properties.tmpl"
+SECURE_FLAG=""
+HEAP=(-Xms256m -Xmx768m)
+FORMAT_EXTRA=()
+JAVA_EXTRA=()
+if [ "$SECURE" = 1 ]; then
+  STATE="$BASE/secure"
+  KAFKA_PORT="${KAFKA_SECURE_PORT:-9094}"
+  CONTROLLER_PORT="${KAFKA_SECURE_CONTROLLER_PORT:-9095}"
+  KAFKA_PORT_VAR=KAFKA_SECURE_PORT
+  CONTROLLER_PORT_VAR=KAFKA_SECURE_CONTROLLER_PORT
+  TEMPLATE="$CONF/server-secure.properties.tmpl"
+  SECURE_FLAG=" --secure"
+  HEAP=(-Xms128m -Xmx512m)
+fi
 DEP_PLUGIN=org.apache.maven.plugins:maven-dependency-plugin:3.8.1
 CLUSTER_ID="${KAFKA_CLUSTER_ID:-4L6g3nShT-eMCtK--X86sw}"
 # a marker on each JVM's command line: stop only ever kills a process that carries it
@@ -61,7 +96,7 @@ fetch() {
     ls "$LIBS" | grep -q '^log4j-slf4j-impl' || die "no log4j-slf4j-impl in $LIBS: the broker would log nothing and never look ready"
     touch "$LIBS/.ok"
   fi
-  if [ ! -f "$SR_DIR/.ok" ]; then
+  if [ "$SECURE" = 0 ] && [ ! -f "$SR_DIR/.ok" ]; then
     need_mvn
     say "downloading Apicurio Registry $APICURIO_VERSION from Maven Central into $SR_DIR ..."
     rm -rf "$SR_DIR"; mkdir -p "$SR_DIR"
@@ -85,7 +120,7 @@ pid_of() { # name -> pid of our live process, or nothing
   local f="$STATE/$1.pid" p
   [ -f "$f" ] || return 0
   p=$(cat "$f")
-  if [ -n "$p" ] && [ -r "/proc/$p/cmdline" ] && tr '\0' ' ' <"/proc/$p/cmdline" | grep -qF -- "$MARK"; then
+  if [ -n "$p" ] && [ -r "/proc/$p/cmdline" ] && tr '\0' '\n' <"/proc/$p/cmdline" | grep -qxF -- "$MARK"; then
     echo "$p"
   fi
 }
@@ -93,10 +128,23 @@ port_open() { (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null; }
 port_owner() {
   if command -v ss >/dev/null 2>&1; then ss -ltnpH "sport = :$1" 2>/dev/null | sed -n 's/.*users:((\(.*\))).*/\1/p' | head -n1; fi
 }
-check_port_free() { # port what
+check_port_free() { # port what variable [how the default was derived]
   if port_open "$1"; then
     local who; who=$(port_owner "$1")
-    die "port $1 ($2) is already taken by another process${who:+ ($who)}. Stop it, or if it is a Kafka/registry you want to use, set KAFKA_BROKERS / SCHEMA_REGISTRY_URL instead of starting the local stack, or move ours with KAFKA_PORT / KAFKA_CONTROLLER_PORT / SCHEMA_REGISTRY_PORT."
+    die "port $1 ($2${4:+, $4}) is already taken by another process${who:+ ($who)}. Stop it, or move ours with $3=<free port>; if it is a Kafka/registry you want to use, set KAFKA_BROKERS / SCHEMA_REGISTRY_URL instead of starting the local stack. A second stack needs all of KAFKA_PORT, KAFKA_CONTROLLER_PORT, SCHEMA_REGISTRY_PORT (SCHEMA_REGISTRY_MANAGEMENT_PORT follows it) and its own LOCAL_STACK_DIR."
+  fi
+}
+# every port this start needs, checked before anything is downloaded or started
+check_ports() {
+  if [ -z "$(pid_of kafka)" ]; then
+    check_port_free "$KAFKA_PORT" "Kafka listener" "$KAFKA_PORT_VAR"
+    check_port_free "$CONTROLLER_PORT" "Kafka controller" "$CONTROLLER_PORT_VAR"
+  fi
+  if [ "$SECURE" = 0 ] && [ -z "$(pid_of apicurio)" ]; then
+    check_port_free "$SR_PORT" "schema registry" SCHEMA_REGISTRY_PORT
+    local how=""
+    [ -n "${SCHEMA_REGISTRY_MANAGEMENT_PORT:-}" ] || how="SCHEMA_REGISTRY_PORT + 10 by default"
+    check_port_free "$SR_MGMT_PORT" "schema registry management" SCHEMA_REGISTRY_MANAGEMENT_PORT "$how"
   fi
 }
 log_tail() { say "last lines of $1:"; tail -n "${2:-40}" "$1" | sed 's/^/    /' >&2; }
@@ -128,18 +176,20 @@ registry_ready() {
 
 start_kafka() {
   if [ -n "$(pid_of kafka)" ]; then say "kafka already running (pid $(pid_of kafka)) on 127.0.0.1:$KAFKA_PORT"; return 0; fi
-  check_port_free "$KAFKA_PORT" "Kafka listener"
-  check_port_free "$CONTROLLER_PORT" "Kafka controller"
-  sed -e "s#\${STATE}#$STATE#g" -e "s#\${KAFKA_PORT}#$KAFKA_PORT#g" -e "s#\${CONTROLLER_PORT}#$CONTROLLER_PORT#g" \
-    "$CONF/server.properties.tmpl" >"$STATE/server.properties"
-  local jopts=(-Xms256m -Xmx768m -XX:+UseG1GC -XX:MaxGCPauseMillis=20 -XX:InitiatingHeapOccupancyPercent=35
+  if [ "$SECURE" = 1 ]; then
+    secure_prepare
+  else
+    sed -e "s#\${STATE}#$STATE#g" -e "s#\${KAFKA_PORT}#$KAFKA_PORT#g" -e "s#\${CONTROLLER_PORT}#$CONTROLLER_PORT#g" \
+      "$TEMPLATE" >"$STATE/server.properties"
+  fi
+  local jopts=("${HEAP[@]}" -XX:+UseG1GC -XX:MaxGCPauseMillis=20 -XX:InitiatingHeapOccupancyPercent=35
     -XX:+ExplicitGCInvokesConcurrent -XX:MaxInlineLevel=15 -Djava.awt.headless=true
-    "-Dlog4j2.configurationFile=$CONF/log4j2.properties" "$MARK")
+    "-Dlog4j2.configurationFile=$CONF/log4j2.properties" "$MARK" ${JAVA_EXTRA[@]+"${JAVA_EXTRA[@]}"})
   # static quorum (controller.quorum.voters): format without --standalone; keeps existing data
   if ! java "${jopts[@]}" -cp "$LIBS/*" kafka.tools.StorageTool format --cluster-id "$CLUSTER_ID" \
-      --config "$STATE/server.properties" --ignore-formatted >"$STATE/kafka-format.log" 2>&1; then
+      --config "$STATE/server.properties" --ignore-formatted ${FORMAT_EXTRA[@]+"${FORMAT_EXTRA[@]}"} >"$STATE/kafka-format.log" 2>&1; then
     log_tail "$STATE/kafka-format.log" 30
-    die "formatting the Kafka storage in $STATE/kafka-data failed (log above). If the data is from another cluster id, run: $0 reset"
+    die "formatting the Kafka storage in $STATE/kafka-data failed (log above). If the data is from another cluster id, run: $0 reset$SECURE_FLAG"
   fi
   : >"$STATE/kafka.log"
   nohup java "${jopts[@]}" -cp "$LIBS/*" kafka.Kafka "$STATE/server.properties" >>"$STATE/kafka.log" 2>&1 </dev/null 9>&- &
@@ -147,8 +197,6 @@ start_kafka() {
 }
 start_registry() {
   if [ -n "$(pid_of apicurio)" ]; then say "schema registry already running (pid $(pid_of apicurio)) on 127.0.0.1:$SR_PORT"; return 0; fi
-  check_port_free "$SR_PORT" "schema registry"
-  check_port_free "$SR_MGMT_PORT" "schema registry management"
   local jar; jar=$(registry_jar)
   : >"$STATE/apicurio.log"
   nohup java -Xms64m -Xmx512m -XX:+UseSerialGC -XX:TieredStopAtLevel=1 "$MARK" \
@@ -163,22 +211,31 @@ start_registry() {
   echo $! >"$STATE/apicurio.pid"
 }
 
+lock_base() { # one lock for both stacks: they share the downloads
+  mkdir -p "$BASE" "$STATE"
+  exec 9>"$BASE/.lock"
+  flock -w 300 9 || die "another local-stack command holds $BASE/.lock for over 5 minutes"
+}
+
 start() {
-  mkdir -p "$STATE"
-  exec 9>"$STATE/.lock"
-  flock -w 300 9 || die "another local-stack command holds $STATE/.lock for over 5 minutes"
+  lock_base
+  check_ports
   local t0; t0=$(now_ms)
   local fetched=warm
-  { [ -f "$LIBS/.ok" ] && [ -f "$SR_DIR/.ok" ]; } || fetched=cold
+  { [ -f "$LIBS/.ok" ] && { [ "$SECURE" = 1 ] || [ -f "$SR_DIR/.ok" ]; }; } || fetched=cold
   fetch
   local t1; t1=$(now_ms)
   start_kafka
-  start_registry
+  [ "$SECURE" = 1 ] || start_registry
   wait_until kafka 120 kafka_ready
-  wait_until apicurio 120 registry_ready
+  [ "$SECURE" = 1 ] || wait_until apicurio 120 registry_ready
   local t2; t2=$(now_ms)
   say "ready ($fetched start: downloads $(( (t1 - t0) ))ms, start-up $(( (t2 - t1) ))ms, total $(( (t2 - t0) ))ms)"
-  say "Kafka 127.0.0.1:$KAFKA_PORT  schema registry http://127.0.0.1:$SR_PORT/apis/ccompat/v7  logs $STATE/{kafka,apicurio}.log"
+  if [ "$SECURE" = 1 ]; then
+    secure_print
+  else
+    say "Kafka 127.0.0.1:$KAFKA_PORT  schema registry http://127.0.0.1:$SR_PORT/apis/ccompat/v7  logs $STATE/{kafka,apicurio}.log"
+  fi
 }
 
 stop_one() { # name
@@ -192,24 +249,35 @@ stop_one() { # name
   say "stopped $1 (pid $p)"
 }
 stop() {
-  mkdir -p "$STATE"
-  exec 9>"$STATE/.lock"; flock -w 300 9 || die "another local-stack command holds $STATE/.lock"
-  stop_one apicurio
+  lock_base
+  [ "$SECURE" = 1 ] || stop_one apicurio
   stop_one kafka
 }
 
 status() {
   local k r rc=0; k=$(pid_of kafka); r=$(pid_of apicurio)
+  if [ "$SECURE" = 1 ]; then
+    if [ -n "$k" ]; then say "secure kafka: running, pid $k, SASL_SSL 127.0.0.1:$KAFKA_PORT, client settings $STATE/client.json, log $STATE/kafka.log"; return 0; fi
+    say "secure kafka: stopped"; return 3
+  fi
   if [ -n "$k" ]; then say "kafka: running, pid $k, 127.0.0.1:$KAFKA_PORT, log $STATE/kafka.log"; else say "kafka: stopped"; rc=3; fi
   if [ -n "$r" ]; then say "schema registry: running, pid $r, http://127.0.0.1:$SR_PORT/apis/ccompat/v7, log $STATE/apicurio.log"; else say "schema registry: stopped"; rc=3; fi
   return $rc
 }
 
-case "${1:-}" in
+# shellcheck source=../tools/local-stack/secure.sh
+[ "$SECURE" = 0 ] || . "$CONF/secure.sh"
+
+case "$CMD" in
   start) start ;;
   stop) stop ;;
   status) status ;;
-  fetch) mkdir -p "$STATE"; fetch ;;
-  reset) stop; rm -rf "$STATE/kafka-data"; say "deleted $STATE/kafka-data" ;;
-  *) echo "usage: $0 start|stop|status|fetch|reset" >&2; exit 2 ;;
+  fetch) mkdir -p "$BASE"; fetch ;;
+  reset)
+    stop
+    rm -rf "$STATE/kafka-data"
+    # the secure stack's users exist only in its data: their passwords go with it
+    [ "$SECURE" = 0 ] || rm -f "$STATE/credentials.env"
+    say "deleted $STATE/kafka-data" ;;
+  *) echo "usage: $0 start|stop|status|fetch|reset [--secure]" >&2; exit 2 ;;
 esac

@@ -6,6 +6,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { Kafka, logLevel, type Admin } from 'kafkajs';
 import { kafkaBrokers } from './env.js';
+import type { RestartableBroker } from './restartable-broker.js';
 import { startWorker, type Worker } from './worker.js';
 
 export interface KillScenario {
@@ -29,6 +30,14 @@ export interface KillScenario {
   produceBatch?: number;
   /** How long the reader waits for a complete output, ms (default 180 000). */
   readTimeoutMs?: number;
+  /**
+   * Chaos: a broker of the test's own that is stopped (or crashed) `count` times for `downMs` and
+   * started again while the workers run (issue 14). Without it the shared broker is used.
+   */
+  broker?: RestartableBroker;
+  outages?: { count: number; downMs: [number, number] };
+  /** Every Nth produced record is poison (not JSON): dead-lettered exactly once, never in the output. */
+  poisonEvery?: number;
   groups?: number;
   log?: (line: string) => void;
   /** Print every worker's output at the end (debugging). */
@@ -45,6 +54,11 @@ export interface KillResult {
   seconds: number;
   /** Seconds from the last kill's restart until the output was complete. */
   recoverySeconds: number;
+  outages: number;
+  /** Longest time from a broker's return until the output grew again, seconds. */
+  resumeSeconds: number;
+  poison: number;
+  deadLetters: number;
 }
 
 interface InputRecord {
@@ -67,6 +81,30 @@ async function waitForLeaders(admin: Admin, topics: string[], partitions: number
   }
 }
 
+/** Seconds from `since` until one of `topics` holds more records than at `since` (0 when nothing is left to do). */
+async function secondsUntilOutputGrows(kafka: Kafka, topics: string[], since: number, allProduced: () => boolean): Promise<number> {
+  const admin = kafka.admin();
+  const total = async () => {
+    let n = 0;
+    for (const t of topics) for (const p of await admin.fetchTopicOffsets(t)) n += Number(p.high);
+    return n;
+  };
+  try {
+    await admin.connect();
+    const before = await total();
+    const deadline = Date.now() + 180_000;
+    while (Date.now() < deadline) {
+      await new Promise((r) => setTimeout(r, 200));
+      const now = await total().catch(() => before);
+      if (now > before) return Math.round((Date.now() - since) / 100) / 10;
+      if (allProduced() && Date.now() - since > 60_000) return Math.round((Date.now() - since) / 100) / 10;
+    }
+    return Math.round((Date.now() - since) / 100) / 10;
+  } finally {
+    await admin.disconnect().catch(() => undefined);
+  }
+}
+
 function shuffled<T>(xs: T[]): T[] {
   for (let i = xs.length - 1; i > 0; i--) {
     const j = rand(0, i);
@@ -84,8 +122,9 @@ export async function runKillScenario(s: KillScenario): Promise<KillResult> {
   const log = s.log ?? (() => undefined);
   const groups = s.groups ?? 7;
   const id = `kill-${s.guarantee}-${Date.now().toString(36)}-${Math.floor(Math.random() * 1e6)}`;
-  const topics = { INPUT: `${id}-in`, OUT_PASS: `${id}-pass`, OUT_AGG: `${id}-agg` };
-  const kafka = new Kafka({ clientId: id, brokers: kafkaBrokers(), logLevel: logLevel.NOTHING });
+  const topics = { INPUT: `${id}-in`, OUT_PASS: `${id}-pass`, OUT_AGG: `${id}-agg`, DLQ: `${id}-dlq` };
+  const brokers = s.broker ? [s.broker.bootstrap] : kafkaBrokers();
+  const kafka = new Kafka({ clientId: id, brokers, logLevel: logLevel.NOTHING, retry: { retries: 8 } });
   const admin = kafka.admin();
   await admin.connect();
   const stateDir = mkdtempSync(path.join(tmpdir(), 'sluice-kill-'));
@@ -98,7 +137,7 @@ export async function runKillScenario(s: KillScenario): Promise<KillResult> {
     await waitForLeaders(admin, Object.values(topics), s.partitions);
     const inputs: InputRecord[] = [];
     for (let seq = 0; seq < s.records; seq++) inputs.push({ key: `k${seq % 97}`, seq, v: (seq * 7919) % 1000 });
-    const env = { ...topics, APP_ID: id, GUARANTEE: s.guarantee, STATE_DIR: stateDir, GROUPS: String(groups), SESSION_TIMEOUT_MS: String(s.sessionTimeoutMs ?? 6_000), REBALANCE_TIMEOUT_MS: String(s.rebalanceTimeoutMs ?? 15_000) };
+    const env = { ...topics, ...(s.poisonEvery ? { DLQ_ON: '1' } : {}), KAFKA_BROKERS: brokers.join(','), APP_ID: id, GUARANTEE: s.guarantee, STATE_DIR: stateDir, GROUPS: String(groups), SESSION_TIMEOUT_MS: String(s.sessionTimeoutMs ?? 6_000), REBALANCE_TIMEOUT_MS: String(s.rebalanceTimeoutMs ?? 15_000) };
     const start = (i: number) => {
       workers[i] = startWorker('stateful-app.ts', env, `W${i}`);
     };
@@ -109,13 +148,47 @@ export async function runKillScenario(s: KillScenario): Promise<KillResult> {
     const producer = kafka.producer({ idempotent: true, maxInFlightRequests: 1 });
     await producer.connect();
     let produced = 0;
+    let poison = 0;
     const produceAll = (async () => {
       const chunk = s.produceBatch ?? Math.max(100, Math.ceil(s.records / 40));
       while (produced < inputs.length) {
         const part = inputs.slice(produced, produced + chunk);
-        await producer.send({ topic: topics.INPUT, acks: -1, messages: part.map((r) => ({ key: r.key, value: JSON.stringify({ seq: r.seq, v: r.v }) })) });
+        const messages = part.map((r) => ({ key: r.key, value: JSON.stringify({ seq: r.seq, v: r.v }) }));
+        let extra = 0;
+        if (s.poisonEvery) for (let i = 0; i < part.length; i++) if ((part[i]!.seq + 1) % s.poisonEvery === 0) {
+          messages.push({ key: part[i]!.key, value: `poison ${part[i]!.seq}` });
+          extra++;
+        }
+        // a broker outage fails sends for a while: keep trying (the batch is idempotent)
+        for (;;) {
+          try {
+            await producer.send({ topic: topics.INPUT, acks: -1, messages });
+            break;
+          } catch {
+            await new Promise((r) => setTimeout(r, 500));
+          }
+        }
         produced += part.length;
+        poison += extra;
         await new Promise((r) => setTimeout(r, 100));
+      }
+    })();
+    let resumeSeconds = 0;
+    let outages = 0;
+    const outagesDone = (async () => {
+      if (!s.broker || !s.outages) return;
+      for (let i = 0; i < s.outages.count; i++) {
+        await new Promise((r) => setTimeout(r, rand(2_000, 5_000)));
+        const down = rand(s.outages.downMs[0], s.outages.downMs[1]);
+        const how = Math.random() < 0.5 ? 'SIGTERM' : 'SIGKILL';
+        log(`broker down (${how}) for ${down} ms (outage ${i + 1}/${s.outages.count}, ${produced}/${inputs.length} produced)`);
+        await s.broker.stop(how);
+        outages++;
+        await new Promise((r) => setTimeout(r, down));
+        await s.broker.start();
+        const back = Date.now();
+        log(`broker back after ${Date.now() - back + down} ms down`);
+        resumeSeconds = Math.max(resumeSeconds, await secondsUntilOutputGrows(kafka, [topics.OUT_PASS, topics.OUT_AGG], back, () => produced >= inputs.length));
       }
     })();
 
@@ -134,6 +207,7 @@ export async function runKillScenario(s: KillScenario): Promise<KillResult> {
       lastRestart = Date.now();
     }
     await produceAll;
+    await outagesDone;
     await producer.disconnect();
     log('all input produced; waiting for the output to be complete');
 
@@ -172,6 +246,7 @@ export async function runKillScenario(s: KillScenario): Promise<KillResult> {
       if (n > 1) duplicates += n - 1;
     }
     const aggregateProblems = checkAggregates(inputs, agg, groups, s.guarantee);
+    const deadLetters = s.poisonEvery ? (await readUntil(kafka, topics.DLQ, readCommitted, 60_000, (out) => out.length >= poison)).length : 0;
     return {
       inputCount: inputs.length,
       passCount: pass.length,
@@ -181,6 +256,10 @@ export async function runKillScenario(s: KillScenario): Promise<KillResult> {
       kills,
       seconds: Math.round((Date.now() - started) / 1000),
       recoverySeconds: Math.round((completeAt - lastRestart) / 1000),
+      outages,
+      resumeSeconds,
+      poison,
+      deadLetters,
     };
   } finally {
     for (const w of workers) if (w && !w.exited()) await w.stop('SIGKILL', 5_000);

@@ -4,7 +4,7 @@
 import { afterAll, describe, expect, it, onTestFinished } from 'vitest';
 import { SchemaRegistry } from '@kafkajs/confluent-schema-registry';
 import { ErrorCodes, SerdeError } from '@sluice/common';
-import { AvroSerdes } from '@sluice/serdes';
+import { AvroSerdes } from 'sluice';
 import { schemaRegistryUrl } from '../helpers/env.js';
 import { closeTestClients, consumeUntil, createTopic, produce, uniqueName } from '../helpers/kafka.js';
 

@@ -1,14 +1,9 @@
 // Runs one word-count worker. Start several with the same APPLICATION_ID: tasks spread over them.
 //   KAFKA_BROKERS=127.0.0.1:9092 INPUT=lines OUTPUT=word-counts npm start -w @sluice-examples/word-count
 import { KafkaStreams } from 'sluice';
-import { wordCountTopology } from './topology.js';
+import { config, topology } from './definition.js';
 
-const app = new KafkaStreams(wordCountTopology({ input: process.env['INPUT'] ?? 'wordcount-input', output: process.env['OUTPUT'] ?? 'wordcount-output' }), {
-  applicationId: process.env['APPLICATION_ID'] ?? 'wordcount',
-  bootstrapServers: process.env['KAFKA_BROKERS'] ?? '127.0.0.1:9092',
-  commitIntervalMs: Number(process.env['COMMIT_INTERVAL_MS'] ?? 1_000),
-  ...(process.env['STATE_DIR'] ? { stateDir: process.env['STATE_DIR'] } : {}),
-});
+const app = new KafkaStreams(topology, config);
 app.onStateChange((next, prev) => console.log(`STATE ${prev} -> ${next} tasks=${app.metrics().tasks}`));
 app.onError(() => process.exit(1));
 for (const signal of ['SIGINT', 'SIGTERM'] as const) {

@@ -13,12 +13,21 @@ export const ErrorCodes = {
   STATE_STORE_LOCKED: 'STATE_STORE_LOCKED',
   STATE_STORE_CLOSED: 'STATE_STORE_CLOSED',
   STATE_STORE_NOT_FOUND: 'STATE_STORE_NOT_FOUND',
+  INVALID_STATE_STORE: 'INVALID_STATE_STORE',
+  INVALID_STATE_STORE_PARTITION: 'INVALID_STATE_STORE_PARTITION',
+  STATE_STORE_MIGRATED: 'STATE_STORE_MIGRATED',
+  STATE_STORE_NOT_AVAILABLE: 'STATE_STORE_NOT_AVAILABLE',
+  STREAMS_REBALANCING: 'STREAMS_REBALANCING',
+  STREAMS_NOT_STARTED: 'STREAMS_NOT_STARTED',
   TASK_MIGRATED: 'TASK_MIGRATED',
   TASK_CORRUPTED: 'TASK_CORRUPTED',
   PRODUCER_FENCED: 'PRODUCER_FENCED',
   KAFKA_CLIENT: 'KAFKA_CLIENT',
+  AUTHENTICATION_FAILED: 'AUTHENTICATION_FAILED',
+  AUTHORIZATION_FAILED: 'AUTHORIZATION_FAILED',
   TOPIC_MISMATCH: 'TOPIC_MISMATCH',
   MISSING_SOURCE_TOPIC: 'MISSING_SOURCE_TOPIC',
+  MISSING_SINK_TOPIC: 'MISSING_SINK_TOPIC',
   ILLEGAL_STATE: 'ILLEGAL_STATE',
   SCHEMA_REGISTRY: 'SCHEMA_REGISTRY',
 } as const;
@@ -102,6 +111,23 @@ export class StreamsError extends SluiceError {}
 export class KafkaClientError extends SluiceError {
   constructor(message: string, options?: SluiceErrorOptions) {
     super(ErrorCodes.KAFKA_CLIENT, message, options);
+  }
+}
+
+/** The brokers refused the credentials (or the TLS handshake failed): retrying cannot help. */
+export class AuthenticationError extends SluiceError {
+  constructor(message: string, options?: SluiceErrorOptions) {
+    super(ErrorCodes.AUTHENTICATION_FAILED, message, { ...options, retriable: false });
+  }
+}
+
+/**
+ * The principal lacks an ACL. `context` names the resource (resourceType, resourceName, patternType),
+ * the operation and the kafka-acls command that grants it.
+ */
+export class AuthorizationError extends SluiceError {
+  constructor(message: string, options?: SluiceErrorOptions) {
+    super(ErrorCodes.AUTHORIZATION_FAILED, message, { ...options, retriable: false });
   }
 }
 

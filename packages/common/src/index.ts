@@ -13,6 +13,8 @@ export {
   TaskCorruptedError,
   StreamsError,
   KafkaClientError,
+  AuthenticationError,
+  AuthorizationError,
   IllegalStateError,
   describeError,
 } from './errors.js';
@@ -21,6 +23,9 @@ export type { ErrorCode, SluiceErrorOptions } from './errors.js';
 // time
 export { systemClock, ManualClock } from './clock.js';
 export type { Clock, Cancellable } from './clock.js';
+
+// Kafka's key hashing (default partitioner)
+export { murmur2, toPositive, partitionForKey } from './murmur2.js';
 
 // logging
 export { createConsoleLogger, defaultLogFormat, errorFields, noopLogger, toLogger, isFieldsFirstLogger } from './logger.js';

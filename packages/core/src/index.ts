@@ -3,6 +3,7 @@
 
 // ---- DSL ----
 export { StreamsBuilder } from './dsl/streams-builder.js';
+export { DEAD_LETTER_HEADERS, deadLetterRecord } from './engine/dead-letter.js';
 export { KStream } from './dsl/kstream.js';
 export { BranchedKStream } from './dsl/branched-kstream.js';
 export { Consumed, Produced, Named, Repartitioned, Grouped, Branched } from './dsl/options.js';
@@ -21,6 +22,15 @@ export type { Merger } from './dsl/operators/window-session-aggregate.js';
 export { Suppressed, BufferConfig } from './dsl/suppress/suppressed.js';
 export type { StrictBufferConfig, EagerBufferConfig, BufferFullStrategy } from './dsl/suppress/suppressed.js';
 export type { KeyValueLike } from './dsl/key-value.js';
+export { Printed } from './dsl/printed.js';
+export { EmitStrategy } from './dsl/emit-strategy.js';
+export type { EmitStrategyType } from './dsl/emit-strategy.js';
+export { TableJoined } from './dsl/foreign-key-join/table-joined.js';
+export { GlobalKTable } from './dsl/global/global-ktable.js';
+export { CogroupedKStream } from './dsl/cogroup/cogrouped-kstream.js';
+export { TimeWindowedCogroupedKStream, SessionWindowedCogroupedKStream } from './dsl/cogroup/windowed-cogrouped-kstream.js';
+export type { ForeignKeyExtractor } from './dsl/foreign-key-join/subscription-send.js';
+export type { ValueTransformerWithKey, ValueTransformerWithKeySupplier } from './dsl/ktable/table-transform-values.js';
 
 // ---- Processor API ----
 export { Record } from './processor/record.js';
@@ -42,11 +52,14 @@ export type {
   ConsumedRecordView,
 } from './processor/api.js';
 export { TimestampExtractors, failOnInvalidTimestamp } from './processor/timestamp-extractors.js';
+export { FixedKeyRecord } from './processor/fixed-key.js';
+export type { FixedKeyProcessor, FixedKeyProcessorContext, FixedKeyProcessorSupplier, FixedKeyProcessorSupplierObject } from './processor/fixed-key.js';
 
 // ---- Topology ----
 export { Topology } from './topology/topology.js';
 export type { SubtopologyDef, StoreDef } from './topology/topology.js';
-export type { TopologyDescription, SubtopologyDescription, NodeDescription } from './topology/topology-description.js';
+export type { GlobalStoreDef } from './topology/global-stores.js';
+export type { TopologyDescription, SubtopologyDescription, NodeDescription, GlobalStoreDescription } from './topology/topology-description.js';
 export type { SourceOptions, SinkOptions, OffsetReset, InternalTopicSpec, NodeDef } from './topology/node-factories.js';
 export type { SerdeDefaults, DefaultsAware } from './topology/defaults.js';
 
@@ -64,4 +77,11 @@ export type {
   DeserializationErrorContext,
   ProcessingErrorContext,
   HandlerResponse,
+  HandlerDecision,
+  HandlerResult,
+  DeadLetterRecord,
+  SourceRecordContext,
+  RetryPolicy,
+  ProcessingRetryConfig,
 } from './engine/config.js';
+export { checkExceptionHandler, decide, EXCEPTION_HANDLER_NAMES } from './engine/config.js';

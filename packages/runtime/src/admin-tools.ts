@@ -5,7 +5,7 @@
 // alterConsumerGroupOffsets, removeMembersFromConsumerGroup, listOffsets, deleteTopics).
 import type { ConnectionOptions } from 'node:tls';
 import { ConfigError, noopLogger, type Logger, type LogLevel } from '@sluice/common';
-import type { SaslConfig } from './config.js';
+import type { SaslConfig } from './security-config.js';
 import { createKafkaAdminTools } from './kafka/admin-tools.js';
 import type { ProduceAck, TopicPartition, TopicPartitionOffset } from './ports.js';
 

@@ -2,7 +2,8 @@
 
 export { KafkaStreams } from './kafka-streams.js';
 export type { RestoreListener, ErrorListener } from './kafka-streams.js';
-export type { StreamsConfig, ProcessingGuarantee, ProductionExceptionHandler, ProductionErrorContext, SaslConfig } from './config.js';
+export type { StreamsConfig, ProcessingGuarantee, ProductionExceptionHandler, ProductionErrorContext } from './config.js';
+export type { SaslConfig, SslConfig, UsernamePasswordSasl, OAuthBearerSasl, OAuthBearerToken, OAuthBearerProvider } from './security-config.js';
 export type { StreamsState, StateListener } from './state-machine.js';
 export type { RestoreProgress } from './state/task-state-manager.js';
 export { ProductionError } from './record-collector.js';
@@ -31,3 +32,23 @@ export type {
   TopicPartitionOffset,
   ProduceAck,
 } from './admin-tools.js';
+export { requiredAcls, aclCommands, aclCommand } from './acls.js';
+export type { RequiredAcl, RequiredAcls, AclCommandOptions, AclResourceType, AclPatternType, AclOperation } from './acls.js';
+// interactive queries (also at @sluice/runtime/query, without the Kafka client)
+export {
+  StoreQueryParameters,
+  QueryableStoreTypes,
+  HostInfo,
+  StreamsMetadata,
+  KeyQueryMetadata,
+  LagInfo,
+  InvalidStateStoreError,
+  InvalidStateStorePartitionError,
+  StreamsRebalancingError,
+  StateStoreMigratedError,
+  StateStoreNotAvailableError,
+  StreamsNotStartedError,
+  UnknownStateStoreError,
+} from './query/index.js';
+export type { QueryableStoreType, TaskMetadata, ThreadMetadata, ThreadState, ReadOnlyStore, QueryableStoreInfo } from './query/index.js';
+export type { StreamThreadExceptionResponse, StreamsUncaughtExceptionHandler } from './failure-policy.js';

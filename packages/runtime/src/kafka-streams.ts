@@ -2,10 +2,10 @@
 // prepares topics and serdes, joins the consumer group (one per applicationId, shared by all
 // workers), runs the stream thread, and closes everything in order. Its lifecycle is the
 // StreamsStateMachine; listeners hear every state change and restore progress.
-import { describeError, IllegalStateError, StreamsError, ErrorCodes, ConfigError, MetricsRegistry, ThreadMetrics, errorFields } from '@sluice/common';
-import { assertSerdes, type EngineConfig, type Topology } from '@sluice/core';
-import type { Serde } from '@sluice/serdes';
-import { OffsetCheckpoint, StateDirectory, createCacheMemoryPool, type StateStore } from '@sluice/state';
+import { describeError, errorFields, IllegalStateError, StreamsError, ErrorCodes, ConfigError, SluiceError, MetricsRegistry, ThreadMetrics } from '@sluice/common';
+import { assertSerdes, type EngineConfig, type StreamPartitioner, type Topology } from '@sluice/core';
+import type { Serde, Serializer } from '@sluice/serdes';
+import { OffsetCheckpoint, StateDirectory, createCacheMemoryPool } from '@sluice/state';
 import { randomUUID } from 'node:crypto';
 import { StreamsAssignor, topologyFingerprint, type AssignmentInfo } from './assignment/streams-assignor.js';
 import { TopologyTasks } from './assignment/topology-tasks.js';
@@ -15,10 +15,29 @@ import type { Admin, GroupConsumer, KafkaClient } from './ports.js';
 import { StreamsStateMachine, type StateListener, type StreamsState } from './state-machine.js';
 import type { RestoreProgress } from './state/task-state-manager.js';
 import { StreamThread } from './stream-thread.js';
-import { prepareTopics } from './topic-manager.js';
-import { StreamsMetrics } from './metrics/streams-metrics.js';
+import { changelogsOf, diskOffsetSums } from './assignment/local-state.js';
+import { decideUncaught, type StreamThreadExceptionResponse, type StreamsUncaughtExceptionHandler } from './failure-policy.js';
+import { patternTopics, prepareTopics, type TopicPlan } from './topic-manager.js';
+import { InteractiveQueries, type QueryableStoreInfo, type RuntimeTask } from './query/interactive-queries.js';
+import type { HostInfo, KeyQueryMetadata, LagInfo, StreamsMetadata, ThreadMetadata } from './query/metadata.js';
+import type { ReadOnlyStore } from './query/read-only-stores.js';
+import type { StoreQueryParameters } from './query/store-query-parameters.js';
+import type { TaskOwner } from './query/streams-metadata-state.js';
+import { GlobalStreamThread } from './global/global-stream-thread.js';
 import { registerClientMetrics } from './metrics/client-metrics.js';
+import { StreamsMetrics } from './metrics/streams-metrics.js';
 import { OtelRecordTracer } from './tracing/otel-record-tracer.js';
+
+/** What start() prepared for stream threads (a replaced thread's successor gets the same). */
+interface ThreadContext {
+  readonly engine: EngineConfig;
+  readonly topologyTasks: TopologyTasks;
+  readonly changelogTopics: ReadonlyMap<string, string>;
+  readonly cache: ReturnType<typeof createCacheMemoryPool> | undefined;
+  readonly sourceSerdes: Map<string, { key: Serde<unknown>; value: Serde<unknown> }>;
+  /** Internal topics the application reads back (repartition, foreign-key subscription and response). */
+  readonly repartitionTopics: ReadonlySet<string>;
+}
 
 export type RestoreListener = (event: RestoreProgress & { taskId: string }) => void;
 export type ErrorListener = (error: unknown) => void;
@@ -34,12 +53,21 @@ export class KafkaStreams {
   private admin: Admin | undefined;
   private consumer: GroupConsumer | undefined;
   private thread: StreamThread | undefined;
+  private globalThread: GlobalStreamThread | undefined;
   private closing: Promise<void> | undefined;
   private fatalError: unknown;
   private assignment: AssignmentInfo = { active: [], standby: [], clients: [] };
   private probe: { cancel(): void } | undefined;
+  private patternWatch: { cancel(): void } | undefined;
+  private readonly queries: InteractiveQueries;
+  private threadContext: ThreadContext | undefined;
+  private uncaughtExceptionHandler: StreamsUncaughtExceptionHandler | undefined;
+  /** Why this worker asked the whole application to shut down (SHUTDOWN_APPLICATION), sent with its subscription. */
+  private shutdownRequest: string | undefined;
   private readonly registry: MetricsRegistry;
   private threadMetrics: ThreadMetrics | undefined;
+  private threadsStarted = 0;
+  private threadsReplaced = 0;
 
   constructor(
     private readonly topology: Topology,
@@ -48,10 +76,22 @@ export class KafkaStreams {
     this.config = resolveConfig(config);
     this.machine = new StreamsStateMachine(this.config.logger);
     this.registry = new MetricsRegistry(this.config.metricsRecordingLevel, () => this.config.clock.now());
-    registerClientMetrics(this.registry, { clientId: this.config.clientId, state: () => this.machine.state, aliveThreads: () => (this.thread && this.machine.is('REBALANCING', 'RUNNING') ? 1 : 0), failedThreads: () => (this.machine.is('PENDING_ERROR', 'ERROR') ? 1 : 0) });
+    registerClientMetrics(this.registry, { clientId: this.config.clientId, state: () => this.machine.state, aliveThreads: () => (this.thread && this.machine.is('REBALANCING', 'RUNNING') ? 1 : 0), failedThreads: () => this.threadsReplaced + (this.machine.is('PENDING_ERROR', 'ERROR') ? 1 : 0) });
     topology.validate();
     assertSerdes(topology, this.config);
     this.stateDirectory = new StateDirectory({ stateDir: this.config.stateDir, applicationId: this.config.applicationId, logger: this.config.logger });
+    const asRuntimeTask = (t: { id: string; task: RuntimeTask['task']; state: RuntimeTask['state'] }, inputs: RuntimeTask['inputs'], restored: boolean): RuntimeTask => ({ id: t.id, restored, inputs, task: t.task, state: t.state });
+    this.queries = new InteractiveQueries({
+      topology,
+      applicationId: this.config.applicationId,
+      applicationServer: this.config.applicationServer,
+      clientId: this.config.clientId,
+      state: () => this.machine.state,
+      activeTasks: () => [...(this.thread ? this.thread.tasks.all().map((t) => asRuntimeTask(t, t.inputs, t.running)) : []), ...this.globalQueryTask()],
+      // a standby's stores hold committed data up to its lag: readable when stale stores are allowed
+      standbyTasks: () => (this.thread ? this.thread.tasks.standbyTasks().map((s) => asRuntimeTask(s, [], true)) : []),
+      admin: () => this.admin,
+    });
   }
 
   get state(): StreamsState {
@@ -94,19 +134,21 @@ export class KafkaStreams {
         ...(this.config.ssl !== undefined ? { ssl: this.config.ssl } : {}),
         ...(this.config.sasl !== undefined ? { sasl: this.config.sasl } : {}),
       });
-      this.admin = await this.client.admin();
+      this.admin = await this.connectAdmin(this.client);
       if (this.config.guarantee === 'exactly_once') await this.checkTransactionsPossible(this.admin);
       const plan = await prepareTopics({
         admin: this.admin,
         topology: this.topology,
         applicationId: this.config.applicationId,
+        bootstrapServers: this.config.brokers,
         replicationFactor: this.config.replicationFactor,
         internalTopicConfig: this.config.internalTopicConfig,
+        deadLetterQueueTopic: this.config.deadLetterQueueTopicName,
         logger: log,
       });
+      this.queries.onTopics(plan);
       const sourceSerdes = await this.prepareSerdes(plan.sourceTopics);
       const topologyTasks = new TopologyTasks(this.topology.subtopologies(), plan.sourceTopics);
-      const threadId = `${this.config.clientId}-StreamThread-1`;
       const engine: EngineConfig = {
         applicationId: this.config.applicationId,
         defaultKeySerde: this.config.defaultKeySerde,
@@ -114,45 +156,20 @@ export class KafkaStreams {
         defaultTimestampExtractor: this.config.defaultTimestampExtractor,
         deserializationExceptionHandler: this.config.deserializationExceptionHandler,
         processingExceptionHandler: this.config.processingExceptionHandler,
+        deadLetterQueueTopic: this.config.deadLetterQueueTopicName,
+        processingRetry: this.config.processingRetry,
         appConfigs: this.config.appConfigs,
         clock: this.config.clock,
-        logger: log.child({ thread: threadId }),
+        logger: log,
+        globalStore: (name) => this.globalThread?.store(name),
       };
+      const cache = this.config.cacheMaxBytes > 0 ? createCacheMemoryPool(this.config.cacheMaxBytes) : undefined;
+      // global stores are complete before this worker joins the group (Kafka's GlobalStreamThread)
+      if (this.topology.globalStores().length > 0) await this.startGlobalThread(engine, cache);
       this.processId = this.stateDirectory.processId(() => randomUUID());
-      this.threadMetrics = new ThreadMetrics(this.registry, threadId);
-      this.thread = new StreamThread({
-        metrics: this.threadMetrics,
-        tracer: this.config.tracing && new OtelRecordTracer({ applicationId: this.config.applicationId, tracerProvider: this.config.tracing.tracerProvider }),
-        config: this.config,
-        engine,
-        topology: this.topology,
-        topologyTasks,
-        changelogTopics: plan.changelogTopics,
-        client: this.client,
-        consumer: () => this.consumer!,
-        processId: this.processId,
-        threadIndex: 1,
-        cache: this.config.cacheMaxBytes > 0 ? createCacheMemoryPool(this.config.cacheMaxBytes) : undefined,
-        taskDir: (id) => this.stateDirectory.taskDir(id),
-        lockTask: (id) => {
-          this.stateDirectory.lock(id);
-        },
-        unlockTask: (id) => this.stateDirectory.unlock(id),
-        checkpointFor: (id) => OffsetCheckpoint.forTaskDir(this.stateDirectory.taskDir(id)),
-        sourceSerdes,
-        standbyTasks: () => this.assignment.standby,
-        onRestoreProgress: (taskId, p) => this.reportRestore(taskId, p),
-        hooks: {
-          onRebalanceStart: () => {
-            this.machine.tryTo('REBALANCING');
-          },
-          onAllRunning: () => {
-            this.machine.tryTo('RUNNING');
-          },
-          onFatal: (err) => this.handleFatal(err),
-        },
-        logger: log.child({ thread: threadId }),
-      });
+      const repartitionTopics = new Set(this.topology.subtopologies().flatMap((sub) => sub.sourceTopics.filter((t) => this.topology.isInternalTopic(t)).map((t) => `${this.config.applicationId}-${t}`)));
+      this.threadContext = { engine, topologyTasks, changelogTopics: plan.changelogTopics, cache, sourceSerdes, repartitionTopics };
+      this.thread = this.newThread();
       await this.thread.start();
       this.consumer = this.client.groupConsumer({
         groupId: this.config.applicationId,
@@ -170,9 +187,10 @@ export class KafkaStreams {
           endpoint: this.config.applicationServer,
           topologyTasks,
           topology: topologyFingerprint(this.topology.describe().toString()),
-          changelogsOf: (taskId) => this.changelogsOf(taskId, plan.changelogTopics),
+          changelogsOf: (taskId) => changelogsOf(this.topology, taskId, plan.changelogTopics),
           local: () => ({ active: this.thread?.tasks.ids() ?? [], standby: this.thread?.tasks.standbyIds() ?? [], offsetSums: this.thread?.tasks.offsetSums() ?? new Map() }),
-          diskOffsetSums: () => this.diskOffsetSums(),
+          diskOffsetSums: () => diskOffsetSums(this.stateDirectory, [...(this.thread?.tasks.ids() ?? []), ...(this.thread?.tasks.standbyIds() ?? [])]),
+          shutdownRequested: () => this.shutdownRequest,
           numStandbyReplicas: this.config.numStandbyReplicas,
           acceptableRecoveryLag: this.config.acceptableRecoveryLag,
           maxWarmupReplicas: this.config.maxWarmupReplicas,
@@ -183,8 +201,15 @@ export class KafkaStreams {
         }),
       });
       await this.consumer.subscribe(topologyTasks.allSourceTopics());
+      this.watchPatternTopics(topologyTasks, plan);
       this.thread.startTimer();
-      await this.consumer.run(this.thread.handlers());
+      // the handlers go to whichever thread runs now (a replaced thread's successor)
+      await this.consumer.run({
+        onRevoking: (m) => this.thread!.handlers().onRevoking(m),
+        onAssigned: (a, c) => this.thread!.handlers().onAssigned(a, c),
+        onBatch: (b, c) => this.thread!.handlers().onBatch(b, c),
+        onCrash: (err) => this.handleFatal(err, 'client'),
+      });
       await this.firstRunning();
       if (this.fatalError !== undefined) throw this.fatalError;
       log.info(`started: ${this.thread.tasks.size} tasks on this worker (${this.thread.tasks.ids().join(', ') || 'none yet'})`);
@@ -219,19 +244,53 @@ export class KafkaStreams {
     await this.stateDirectory.cleanUp();
   }
 
-  /** A local store by name, for each task of this worker that has it. */
-  localStores<S extends StateStore = StateStore>(storeName: string): Map<string, S> {
-    const out = new Map<string, S>();
-    for (const t of this.thread?.tasks.running() ?? []) {
-      const s = t.task.stores.get(storeName);
-      if (s) out.set(t.id, s as S);
-    }
-    if (out.size === 0 && !this.topology.stores.has(storeName)) {
-      throw new ConfigError(`the topology has no store named '${storeName}'; its stores are: ${[...this.topology.stores.keys()].join(', ') || '(none)'}`);
-    }
-    return out;
+  /**
+   * A read-only view over this worker's partitions of a store (Kafka's KafkaStreams#store):
+   * `app.store(StoreQueryParameters.fromNameAndType('counts', QueryableStoreTypes.keyValueStore()))`.
+   */
+  store<T>(params: StoreQueryParameters<T>): T {
+    return this.queries.store(params);
   }
 
+  /** Read-only views of a store on this worker, one per restored task (values as stored). */
+  localStores<S extends ReadOnlyStore = ReadOnlyStore>(storeName: string): Map<string, S> {
+    return this.queries.localStores<S>(storeName);
+  }
+
+  /** The partition of a store a key belongs to, and the workers hosting it (active and standby). */
+  queryMetadataForKey<K>(storeName: string, key: K, keySerdeOrPartitioner: Serializer<K> | StreamPartitioner<K, unknown>): KeyQueryMetadata {
+    return this.queries.queryMetadataForKey(storeName, key, keySerdeOrPartitioner);
+  }
+
+  /** The workers (with an applicationServer) that host some partition of a store. */
+  streamsMetadataForStore(storeName: string): StreamsMetadata[] {
+    return this.queries.streamsMetadataForStore(storeName);
+  }
+
+  /** Every worker of the application that has an applicationServer, and what it hosts. */
+  metadataForAllStreamsClients(): StreamsMetadata[] {
+    return this.queries.metadataForAllStreamsClients();
+  }
+
+  /** This worker's processing loop and its tasks. */
+  metadataForLocalThreads(): ThreadMetadata[] {
+    return this.queries.metadataForLocalThreads();
+  }
+
+  /** Changelog lag of every local store partition, by store name and partition (asks the brokers). */
+  allLocalStorePartitionLags(): Promise<Map<string, Map<number, LagInfo>>> {
+    return this.queries.allLocalStorePartitionLags();
+  }
+
+  /** The stores queries can read: kind, key serde and partition count (for query servers and clients). */
+  queryableStores(): QueryableStoreInfo[] {
+    return this.queries.queryableStores();
+  }
+
+  /** This worker's applicationServer endpoint, if it has one. */
+  get applicationServer(): HostInfo | undefined {
+    return this.queries.applicationServer;
+  }
   /** Which worker (processId, endpoint) runs each task, as the group leader assigned them. */
   taskMetadata(): Map<string, { processId: string; endpoint: string | undefined }> {
     const out = new Map<string, { processId: string; endpoint: string | undefined }>();
@@ -239,11 +298,32 @@ export class KafkaStreams {
     return out;
   }
 
+  /** Global stores, as one always-local task for interactive queries (a full copy on every worker). */
+  private globalQueryTask(): RuntimeTask[] {
+    const names = this.topology.globalStores().map((g) => g.storeName);
+    const stores = new Map(names.flatMap((n) => {
+      const s = this.globalThread?.store(n);
+      return s ? [[n, s] as const] : [];
+    }));
+    if (stores.size === 0) return [];
+    return [{ id: 'global', restored: true, inputs: [], task: { partition: 0, stores }, state: { changelogPartitions: () => [], changelogOffsets: () => new Map() } }];
+  }
+
   /** What the group leader decided at the last rebalance: this worker's tasks and the whole fleet. */
   private onAssignmentInfo(info: AssignmentInfo): void {
     this.assignment = info;
+    const activeOwners = new Map<string, TaskOwner>();
+    const standbyOwners = new Map<string, TaskOwner[]>();
+    const clients: TaskOwner[] = [];
+    for (const c of info.clients) {
+      const owner: TaskOwner = { processId: c.processId, endpoint: c.endpoint };
+      clients.push(owner);
+      for (const t of c.active) activeOwners.set(t, owner);
+      for (const t of c.standby) standbyOwners.set(t, [...(standbyOwners.get(t) ?? []), owner]);
+    }
+    this.queries.onAssignment({ activeOwners, standbyOwners, clients });
     if (info.error) {
-      this.handleFatal(new StreamsError(ErrorCodes.ILLEGAL_STATE, info.error.message));
+      this.stopAfter(new StreamsError(ErrorCodes.ILLEGAL_STATE, info.error.message));
       return;
     }
     this.probe?.cancel();
@@ -253,32 +333,9 @@ export class KafkaStreams {
     }
   }
 
-  /** The changelog partitions of a task: one per logged store of its sub-topology. */
-  private changelogsOf(taskId: string, changelogTopics: ReadonlyMap<string, string>): { topic: string; partition: number }[] {
-    const [sub, partition] = taskId.split('_').map(Number) as [number, number];
-    const def = this.topology.subtopologies().find((s) => s.id === sub);
-    return (def?.stores ?? []).flatMap((store) => {
-      const topic = changelogTopics.get(store);
-      return topic === undefined ? [] : [{ topic, partition }];
-    });
-  }
 
-  /** Offset sums of the task directories on disk that this worker does not use now (their checkpoints). */
-  private async diskOffsetSums(): Promise<Map<string, number>> {
-    const out = new Map<string, number>();
-    const inUse = new Set([...(this.thread?.tasks.ids() ?? []), ...(this.thread?.tasks.standbyIds() ?? [])]);
-    for (const { taskId, path: dir } of this.stateDirectory.listTaskDirs()) {
-      if (inUse.has(taskId)) continue;
-      const offsets = await OffsetCheckpoint.forTaskDir(dir)
-        .read()
-        .catch(() => new Map<string, number>());
-      if (offsets.size === 0) continue;
-      let sum = 0;
-      for (const v of offsets.values()) sum += v;
-      out.set(taskId, sum);
-    }
-    return out;
-  }
+
+
 
   /**
    * This worker's metrics, named as Kafka Streams names them (`all()`, `find()`, `value()`; for
@@ -291,16 +348,30 @@ export class KafkaStreams {
 
   /**
    * Consumer lag of each input partition this worker fetched (Kafka's records-lag: the partition's
-   * end — last stable offset under exactly-once — minus the consumer's position), as of its last fetch.
-   * Changelog lags of local stores are in storeLags().
+   * end — last stable offset under exactly-once — minus the consumer's position), as of its last
+   * fetch. Store lags: allLocalStorePartitionLags().
    */
   consumerLags(): { topic: string; partition: number; lag: number }[] {
     return this.threadMetrics?.consumerLags() ?? [];
   }
 
-  /** Changelog positions of this worker's local stores (active and standby): restore and standby lag. */
-  storeLags(): { taskId: string; standby: boolean; store: string; partition: number; current: number; end: number; lag: number }[] {
-    return (this.thread?.tasks.storeLags() ?? []).map((l) => ({ ...l, lag: Math.max(0, l.end - l.current) }));
+  private async startGlobalThread(engine: EngineConfig, cache: ReturnType<typeof createCacheMemoryPool> | undefined): Promise<void> {
+    this.stateDirectory.lock('global');
+    this.globalThread = new GlobalStreamThread({
+      topology: this.topology,
+      engine,
+      client: this.client!,
+      admin: this.admin!,
+      readCommitted: this.config.guarantee === 'exactly_once',
+      globalDir: this.stateDirectory.taskDir('global'),
+      commitIntervalMs: this.config.commitIntervalMs,
+      maxPartitionFetchBytes: this.config.maxPartitionFetchBytes,
+      cache,
+      rocksdb: this.config.rocksdb,
+      logger: this.config.logger.child({ thread: 'global' }),
+      onFatal: (err) => this.handleFatal(err),
+    });
+    await this.globalThread.start();
   }
 
   private async prepareSerdes(sourceTopics: Map<number, string[]>): Promise<Map<string, { key: Serde<unknown>; value: Serde<unknown> }>> {
@@ -329,6 +400,65 @@ export class KafkaStreams {
       }
     }
     return bySource;
+  }
+
+  /**
+   * Source patterns are looked up again every metadataMaxAgeMs (Kafka's pattern subscription): a topic
+   * created later that matches joins its sub-topology's tasks at a rebalance.
+   */
+  private watchPatternTopics(topologyTasks: TopologyTasks, plan: TopicPlan): void {
+    const sourceTopics = plan.sourceTopics;
+    const subs = this.topology.subtopologies().filter((s) => s.sourcePatterns.length > 0);
+    if (subs.length === 0) return;
+    const tick = async () => {
+      const existing = await this.admin!.listTopics();
+      const added: string[] = [];
+      for (const sub of subs) {
+        for (const pattern of sub.sourcePatterns) {
+          for (const t of patternTopics(pattern, existing, this.config.applicationId)) {
+            // (the plan's map is the one the tasks are computed from: it now lists the topic too)
+            if (topologyTasks.addSourceTopic(sub.id, t)) added.push(t);
+          }
+        }
+      }
+      if (added.length === 0) return;
+      this.config.logger.info(`new topics match source patterns: ${added.join(', ')}; rebalancing so their partitions are read`);
+      const serdes = await this.prepareSerdes(sourceTopics);
+      for (const [t, s] of serdes) this.threadContext!.sourceSerdes.set(t, s);
+      for (const d of await this.admin!.describeTopics(added, [])) plan.partitionCounts.set(d.name, d.partitions);
+      this.queries.onTopics(plan);
+      await this.consumer!.subscribe(topologyTasks.allSourceTopics());
+      this.consumer!.enforceRebalance('new topics match a source pattern');
+    };
+    const schedule = () => {
+      this.patternWatch = this.config.clock.setTimeout(() => {
+        if (this.closing || this.fatalError !== undefined) return;
+        void tick()
+          .catch((err: unknown) => this.config.logger.warn(`looking up topics for source patterns failed: ${describeError(err)}; trying again later`))
+          .finally(schedule);
+      }, this.config.metadataMaxAgeMs);
+    };
+    schedule();
+  }
+
+  /**
+   * The first connection: a broker that is away (restarting, not up yet) is waited for, with a warning
+   * per attempt, up to taskTimeoutMs — as a supervisor restarting workers during an outage needs;
+   * refused credentials, missing rights and bad settings fail at once.
+   */
+  private async connectAdmin(client: KafkaClient): Promise<Admin> {
+    const deadline = this.config.clock.now() + this.config.taskTimeoutMs;
+    for (let attempt = 1; ; attempt++) {
+      try {
+        return await client.admin();
+      } catch (err) {
+        // a listener that closes the connection at once wants SASL/TLS: that is no outage
+        const retriable = err instanceof SluiceError && err.code === ErrorCodes.KAFKA_CLIENT && err.retriable && err.context['kafkaErrorType'] !== 'CONNECTION_CLOSED';
+        if (!retriable || this.config.clock.now() > deadline || this.closing) throw err;
+        this.config.logger.warn(`cannot reach the brokers at ${this.config.brokers.join(',')} yet (attempt ${attempt}): ${describeError(err)}; retrying until taskTimeoutMs (${this.config.taskTimeoutMs} ms) has passed`);
+        await new Promise<void>((r) => this.config.clock.setTimeout(r, Math.min(5_000, 500 * attempt)));
+      }
+    }
   }
 
   /** Resolves when the app is RUNNING for the first time (its first tasks restored), or failed. */
@@ -383,7 +513,105 @@ export class KafkaStreams {
     for (const l of this.restoreListeners) l({ ...p, taskId });
   }
 
-  private handleFatal(err: unknown): void {
+  /**
+   * What to do when a stream thread dies of an exception (Kafka's setUncaughtExceptionHandler):
+   * 'REPLACE_THREAD' starts a fresh thread in its place (its tasks restored again), 'SHUTDOWN_CLIENT'
+   * (the default) stops this worker, 'SHUTDOWN_APPLICATION' stops every worker of the application.
+   */
+  setUncaughtExceptionHandler(handler: StreamsUncaughtExceptionHandler): void {
+    if (typeof handler !== 'function') throw new ConfigError(`setUncaughtExceptionHandler takes a function (error) => 'REPLACE_THREAD' | 'SHUTDOWN_CLIENT' | 'SHUTDOWN_APPLICATION', got ${typeof handler}`);
+    this.uncaughtExceptionHandler = handler;
+  }
+
+  private newThread(): StreamThread {
+    const ctx = this.threadContext!;
+    const threadId = `${this.config.clientId}-StreamThread-${++this.threadsStarted}`;
+    this.threadMetrics?.close(); // a replaced thread's metrics go with it (Kafka names the new one StreamThread-<n+1>)
+    this.threadMetrics = new ThreadMetrics(this.registry, threadId);
+    const log = this.config.logger.child({ thread: threadId });
+    return new StreamThread({
+      config: this.config,
+      metrics: this.threadMetrics,
+      tracer: this.config.tracing && new OtelRecordTracer({ applicationId: this.config.applicationId, tracerProvider: this.config.tracing.tracerProvider }),
+      engine: { ...ctx.engine, logger: log },
+      topology: this.topology,
+      topologyTasks: ctx.topologyTasks,
+      changelogTopics: ctx.changelogTopics,
+      client: this.client!,
+      consumer: () => this.consumer!,
+      processId: this.processId,
+      threadIndex: 1,
+      cache: ctx.cache,
+      taskDir: (id) => this.stateDirectory.taskDir(id),
+      lockTask: (id) => {
+        this.stateDirectory.lock(id);
+      },
+      unlockTask: (id) => this.stateDirectory.unlock(id),
+      checkpointFor: (id) => OffsetCheckpoint.forTaskDir(this.stateDirectory.taskDir(id)),
+      sourceSerdes: ctx.sourceSerdes,
+      standbyTasks: () => this.assignment.standby,
+      isRepartitionTopic: (t) => ctx.repartitionTopics.has(t),
+      purgeRepartition: async (offsets) => {
+        const byTopic = new Map<string, { partition: number; offset: number }[]>();
+        for (const o of offsets) byTopic.set(o.topic, [...(byTopic.get(o.topic) ?? []), { partition: o.partition, offset: o.offset }]);
+        for (const [topic, parts] of byTopic) await this.admin?.deleteRecords(topic, parts);
+      },
+      onRestoreProgress: (taskId, p) => this.reportRestore(taskId, p),
+      hooks: {
+        onRebalanceStart: () => {
+          this.machine.tryTo('REBALANCING');
+        },
+        onAllRunning: () => {
+          this.machine.tryTo('RUNNING');
+        },
+        onFatal: (err) => this.handleFatal(err, 'thread'),
+      },
+      logger: log,
+    });
+  }
+
+  /** A stream thread (or the client) failed: the uncaught exception handler decides what happens next. */
+  private handleFatal(err: unknown, source: 'thread' | 'client' = 'client'): void {
+    if (this.fatalError !== undefined || this.closing) return;
+    let response: StreamThreadExceptionResponse = 'SHUTDOWN_CLIENT';
+    if (source === 'thread' && this.uncaughtExceptionHandler && this.machine.is('RUNNING', 'REBALANCING')) {
+      response = decideUncaught(this.uncaughtExceptionHandler, err, this.config.logger);
+    }
+    if (response === 'REPLACE_THREAD') {
+      void this.replaceThread(err).catch((e: unknown) => this.stopAfter(e));
+      return;
+    }
+    if (response === 'SHUTDOWN_APPLICATION') {
+      void this.requestApplicationShutdown(err).catch((e: unknown) => this.stopAfter(e));
+      return;
+    }
+    this.stopAfter(err);
+  }
+
+  /** The thread's tasks are closed without committing; a new thread takes over after a rebalance. */
+  private async replaceThread(err: unknown): Promise<void> {
+    this.config.logger.warn(`replacing the stream thread after: ${describeError(err)} (the uncaught exception handler said REPLACE_THREAD)`);
+    const old = this.thread!;
+    await old.shutdown(false);
+    this.threadsReplaced++;
+    const fresh = this.newThread();
+    await fresh.start();
+    this.thread = fresh;
+    fresh.startTimer();
+    this.consumer?.enforceRebalance('the stream thread was replaced');
+  }
+
+  /** This worker stops its tasks and asks the group's leader to stop every worker (through the assignment). */
+  private async requestApplicationShutdown(err: unknown): Promise<void> {
+    this.shutdownRequest = `worker ${this.processId} (${this.config.clientId}) failed: ${describeError(err)}`;
+    this.config.logger.error(`asking every worker of application '${this.config.applicationId}' to shut down: ${describeError(err)} (the uncaught exception handler said SHUTDOWN_APPLICATION)`);
+    await this.thread?.shutdown(false);
+    this.consumer?.enforceRebalance('shutting the application down');
+    // the answer comes with the next assignment; if the group cannot rebalance, stop this worker anyway
+    this.config.clock.setTimeout(() => this.stopAfter(err), this.config.rebalanceTimeoutMs + 10_000);
+  }
+
+  private stopAfter(err: unknown): void {
     if (this.fatalError !== undefined) return;
     this.fatalError = err;
     this.config.logger.error(`stopping after a fatal error: ${describeError(err)}`, errorFields(err));
@@ -391,8 +619,14 @@ export class KafkaStreams {
     void this.shutdown(false).then(() => {
       this.machine.tryTo('ERROR');
       for (const l of this.errorListeners) l(err);
+      if (this.errorListeners.size === 0 && process.exitCode === undefined) {
+        // nobody handles the failure: make the process end non-zero (a supervisor restarts it)
+        this.config.logger.error('no onError listener is registered: the process will exit with code 1 when it ends');
+        process.exitCode = 1;
+      }
     });
   }
+
 
   private shutdownDone: Promise<void> | undefined;
 
@@ -401,10 +635,15 @@ export class KafkaStreams {
       try {
         await this.thread?.shutdown(clean);
       } catch (err) {
-        this.config.logger.error(`closing tasks failed: ${describeError(err)}`, errorFields(err));
+        this.config.logger.error(`closing tasks failed: ${describeError(err)}`);
+      }
+      if (this.globalThread) {
+        await this.globalThread.close(clean);
+        this.stateDirectory.unlock('global');
       }
       this.probe?.cancel();
-      await this.consumer?.close().catch((err: unknown) => this.config.logger.warn(`leaving the group failed: ${describeError(err)}`, errorFields(err)));
+      this.patternWatch?.cancel();
+      await this.consumer?.close().catch((err: unknown) => this.config.logger.warn(`leaving the group failed: ${describeError(err)}`));
       await this.admin?.close().catch(() => undefined);
       this.stateDirectory.close();
     })();

@@ -1,6 +1,6 @@
 // Owns the Kafka client port: the small set of operations the runtime needs from a Kafka client.
 // src/kafka/ implements it on kafkajs; nothing else in the runtime knows which client is used.
-import type { RawRecord } from '@sluice/core';
+import type { RawRecord, SourceRecordContext } from '@sluice/core';
 
 export interface TopicPartition {
   readonly topic: string;
@@ -19,6 +19,8 @@ export interface ProduceRecord {
   readonly value: Buffer | null;
   readonly timestamp: number;
   readonly headers: { [key: string]: Buffer | Buffer[] };
+  /** The source record this one came from (production errors and dead letters name it). */
+  readonly source?: SourceRecordContext | undefined;
 }
 
 /** Where each partition's records of one send landed: the offset of the first one. */
@@ -26,6 +28,8 @@ export interface ProduceAck {
   readonly topic: string;
   readonly partition: number;
   readonly baseOffset: number;
+  /** Records written from baseOffset on. */
+  readonly count?: number;
 }
 
 export interface Producer {
@@ -115,6 +119,8 @@ export interface GroupConsumer {
   commitOffsets(offsets: readonly TopicPartitionOffset[]): Promise<void>;
   /** This member's generation, for transactional offset commits (KIP-447). */
   groupMetadata(): GroupMetadata;
+  /** Whether the broker holds records of this assigned partition that are not fetched yet. */
+  hasUnfetched(tp: TopicPartition): boolean;
   /**
    * The group's committed offsets for these partitions (-1: none). Under read_committed it waits
    * while a transaction with offsets for them is still completing (require_stable).
@@ -151,11 +157,19 @@ export interface Admin {
   /** Partition counts and the configs asked for; topics that do not exist are left out. */
   describeTopics(names: readonly string[], configNames: readonly string[]): Promise<TopicDescription[]>;
   createTopics(topics: readonly NewTopic[]): Promise<void>;
+  /**
+   * Of topics that listTopics() did not show, those that do not exist. A topic this principal may
+   * not describe is hidden from listings too: for those it throws an AuthorizationError naming the
+   * ACL to add (`operation`: what the application needs on them, READ for inputs, WRITE for outputs).
+   */
+  missingTopics(names: readonly string[], operation: 'READ' | 'WRITE', action: string): Promise<string[]>;
   deleteTopics(names: readonly string[]): Promise<void>;
   /** Earliest and latest offsets of every partition of a topic. */
   topicOffsets(topic: string): Promise<{ partition: number; low: number; high: number }[]>;
   /** Brokers and the settings transactions depend on. */
   clusterInfo(): Promise<{ brokers: number; transactionStateLogReplicationFactor: number | undefined; transactionStateLogMinIsr: number | undefined }>;
+  /** Delete the records of partitions below the given offsets (Kafka's deleteRecords). */
+  deleteRecords(topic: string, partitions: readonly { partition: number; offset: number }[]): Promise<void>;
   /** Committed offsets of a group for topics. */
   committedOffsets(groupId: string, topics: readonly string[]): Promise<TopicPartitionOffset[]>;
   close(): Promise<void>;
@@ -206,10 +220,17 @@ export interface GroupConsumerSettings {
   readonly assignor: AssignorLogic;
 }
 
+/** A PartitionReader with its own connection, outside any consumer group (global stores). */
+export interface ClosablePartitionReader extends PartitionReader {
+  close(): Promise<void>;
+}
+
 export interface KafkaClient {
   admin(): Promise<Admin>;
   /** An idempotent producer (shared by a worker's tasks under at-least-once). */
   producer(): Promise<Producer>;
   transactionalProducer(transactionalId: string, transactionTimeoutMs: number): Promise<TransactionalProducer>;
   groupConsumer(options: GroupConsumerSettings): GroupConsumer;
+  /** Reads any partition without joining a group (read_committed under exactly-once). */
+  partitionReader(options: { readCommitted: boolean }): Promise<ClosablePartitionReader>;
 }

@@ -1,10 +1,13 @@
-// Owns getting a task's output records to Kafka: records are buffered while a batch is processed
-// and sent in one request per flush (not one await per record); a commit waits for every send to be
-// acknowledged. Tracks the last offset written to each changelog partition for checkpoints.
-import { describeError, ErrorCodes, errorFields, SluiceError, type Logger } from '@sluice/common';
-import type { OutgoingRecord, RecordCollector } from '@sluice/core';
+// Owns getting a stream thread's output records to Kafka: records are buffered while a batch is
+// processed and sent in one request per flush (not one await per record); a commit waits for every
+// send to be acknowledged. A record the broker refuses goes to the production exception handler with
+// the record in hand (skip it, dead-letter it, or fail with its coordinates and the broker's limit).
+// Tracks the last offset written to each changelog partition for checkpoints.
+import { describeError, ErrorCodes, SluiceError, type Logger } from '@sluice/common';
+import { deadLetterRecord, decide, Headers, type DeadLetterRecord, type HandlerDecision, type OutgoingRecord, type RecordCollector } from '@sluice/core';
 import type { ProductionExceptionHandler } from './config.js';
-import type { ProduceRecord, Producer } from './ports.js';
+import { RecordsRejectedError } from './kafka/produce/producer.js';
+import type { ProduceAck, ProduceRecord, Producer } from './ports.js';
 
 const FLUSH_AT = 5_000;
 /** Shared by every record without headers (nothing writes to a produced record's headers). */
@@ -18,6 +21,12 @@ export class ProductionError extends SluiceError {
   }
 }
 
+export interface ProducerChannelOptions {
+  readonly handler: ProductionExceptionHandler;
+  readonly deadLetterQueueTopic: string | undefined;
+  readonly logger: Logger;
+}
+
 /** Sends records through the stream thread's producer, for all of the thread's tasks. */
 export class ProducerChannel {
   private pending: ProduceRecord[] = [];
@@ -27,13 +36,11 @@ export class ProducerChannel {
   private readonly partitionCounts = new Map<string, number>();
   /** Highest offset written per "topic:partition" since the last takeWrittenOffsets(). */
   private written = new Map<string, number>();
-
   private producer: Producer | undefined;
 
   constructor(
     producer: Producer | undefined,
-    private readonly handler: ProductionExceptionHandler,
-    private readonly logger: Logger,
+    private readonly o: ProducerChannelOptions,
   ) {
     this.producer = producer;
   }
@@ -53,7 +60,15 @@ export class ProducerChannel {
   }
 
   add(r: OutgoingRecord): void {
-    const record: ProduceRecord = { topic: r.topic, partition: r.partition, key: r.key, value: r.value, timestamp: r.timestamp, headers: r.headers.size === 0 ? NO_HEADERS : r.headers.toObject() };
+    const record: ProduceRecord = {
+      topic: r.topic,
+      partition: r.partition,
+      key: r.key,
+      value: r.value,
+      timestamp: r.timestamp,
+      headers: r.headers.size === 0 ? NO_HEADERS : r.headers.toObject(),
+      source: r.source,
+    };
     if (r.partitioner && r.partition === undefined) {
       const n = this.partitionCounts.get(r.topic);
       if (n === undefined) {
@@ -92,7 +107,11 @@ export class ProducerChannel {
   /** Send everything and wait for all acknowledgements; throws (per the handler) if a send failed. */
   async flush(): Promise<void> {
     this.sendPending();
-    while (this.inflight.size > 0) await Promise.allSettled([...this.inflight]);
+    while (this.inflight.size > 0 || this.pending.length > 0) {
+      await Promise.allSettled([...this.inflight]);
+      // dead letters of refused records were queued meanwhile
+      this.sendPending();
+    }
     if (this.failures.length > 0) {
       const first = this.failures[0];
       this.failures.length = 0;
@@ -114,19 +133,19 @@ export class ProducerChannel {
   }
 
   private track(batch: ProduceRecord[]): void {
-    const counts = new Map<string, number>();
-    for (const r of batch) if (r.partition !== undefined) counts.set(`${r.topic}:${r.partition}`, (counts.get(`${r.topic}:${r.partition}`) ?? 0) + 1);
     const p = this.target.send(batch).then(
-      (acks) => {
-        for (const a of acks) {
-          const k = `${a.topic}:${a.partition}`;
-          const n = counts.get(k);
-          if (n !== undefined && a.baseOffset >= 0) this.written.set(k, Math.max(this.written.get(k) ?? -1, a.baseOffset + n - 1));
-        }
-      },
+      (acks) => this.recordAcks(acks),
       (err: unknown) => this.onFailure(batch, err),
     );
     this.trackPromise(p);
+  }
+
+  private recordAcks(acks: readonly ProduceAck[]): void {
+    for (const a of acks) {
+      if (a.baseOffset < 0 || a.count === undefined) continue;
+      const k = `${a.topic}:${a.partition}`;
+      this.written.set(k, Math.max(this.written.get(k) ?? -1, a.baseOffset + a.count - 1));
+    }
   }
 
   private trackPromise(p: Promise<void>): void {
@@ -138,15 +157,52 @@ export class ProducerChannel {
     });
   }
 
-  private onFailure(batch: ProduceRecord[], err: unknown): void {
-    const topics = [...new Set(batch.map((r) => r.topic))].join(', ');
-    const decision = this.handler === 'logAndFail' ? 'FAIL' : this.handler === 'logAndContinue' ? 'CONTINUE' : this.handler({ topic: topics, error: err, records: batch.length });
-    const message = `sending ${batch.length} records to ${topics} failed: ${describeError(err)}`;
-    if (decision === 'CONTINUE') {
-      this.logger.warn(`${message}; dropping them (productionExceptionHandler said CONTINUE)`, { topic: topics, records: batch.length, ...errorFields(err) });
-      return;
+  /**
+   * A send failed. Records the broker refused are decided one by one by the production exception
+   * handler; a fenced producer, missing rights or a send that kept failing until its deadline fail
+   * the commit as they are (nothing a handler could skip).
+   */
+  private async onFailure(batch: ProduceRecord[], err: unknown): Promise<void> {
+    if (!(err instanceof RecordsRejectedError)) {
+      if (err instanceof SluiceError && err.code === ErrorCodes.PRODUCER_FENCED) throw err;
+      if (err instanceof SluiceError && err.code !== ErrorCodes.KAFKA_CLIENT) throw err;
+      const topics = [...new Set(batch.map((r) => r.topic))].join(', ');
+      throw new ProductionError(`sending ${batch.length} records to ${topics} failed: ${describeError(err)}`, err);
     }
-    this.failures.push(err instanceof SluiceError && err.code === ErrorCodes.PRODUCER_FENCED ? err : new ProductionError(`${message}. Check that the topics exist and the producer may write them, or set productionExceptionHandler`, err));
+    this.recordAcks(err.acks);
+    for (const { record, error } of err.rejected) {
+      const dlq = this.o.deadLetterQueueTopic;
+      const decision = await decide(
+        this.o.handler,
+        {
+          topic: record.topic,
+          partition: record.partition,
+          key: record.key,
+          value: record.value,
+          timestamp: record.timestamp,
+          headers: record.headers,
+          error,
+          source: record.source,
+          deadLetterQueueTopic: dlq,
+        },
+        () => (dlq === undefined ? undefined : deadLetterOf(dlq, record, error)),
+      );
+      this.apply(decision, record, error);
+    }
+  }
+
+  private apply(d: HandlerDecision, record: ProduceRecord, error: unknown): void {
+    const where = record.source ? ` (from the record at topic '${record.source.topic}' partition ${record.source.partition} offset ${record.source.offset})` : '';
+    const message = `the record for topic '${record.topic}'${record.partition !== undefined ? ` partition ${record.partition}` : ''} could not be written${where}: ${describeError(error)}`;
+    if (d.response === 'FAIL') {
+      throw new ProductionError(`${message}. Fix the record or the topic, or set productionExceptionHandler to skip such records`, error);
+    }
+    const n = d.deadLetterQueueRecords?.length ?? 0;
+    this.o.logger.warn(`${message}; skipping it (productionExceptionHandler said CONTINUE${n > 0 ? `; ${n} dead-letter record${n > 1 ? 's' : ''} written` : ''})`, {
+      topic: record.topic,
+      ...(record.source ? { sourceTopic: record.source.topic, sourcePartition: record.source.partition, sourceOffset: record.source.offset } : {}),
+    });
+    for (const r of d.deadLetterQueueRecords ?? []) this.add(deadLetterOutgoing(r));
   }
 
   private async resolvePartitions(waiting: { record: ProduceRecord; partitioner: (n: number) => number | undefined }[]): Promise<ProduceRecord[]> {
@@ -171,4 +227,14 @@ export class ProducerChannel {
     }
     return { ...record, partition: p };
   }
+}
+
+/** A refused record's dead letter: its source record as read (Kafka's sourceRawKey/Value), else the record itself. */
+function deadLetterOf(topic: string, record: ProduceRecord, error: unknown): DeadLetterRecord {
+  const source = record.source ?? { topic: record.topic, partition: record.partition ?? -1, offset: -1, timestamp: record.timestamp, key: record.key, value: record.value, headers: Headers.fromObject(record.headers) };
+  return deadLetterRecord(topic, source, error);
+}
+
+function deadLetterOutgoing(r: DeadLetterRecord): OutgoingRecord {
+  return { topic: r.topic, key: r.key, value: r.value, timestamp: r.timestamp ?? Date.now(), headers: Headers.fromObject(r.headers as never), partition: r.partition, partitioner: undefined };
 }

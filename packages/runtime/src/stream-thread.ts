@@ -42,6 +42,9 @@ export interface StreamThreadOptions {
   readonly unlockTask: (taskId: string) => void;
   readonly checkpointFor: (taskId: string) => CheckpointIO;
   readonly sourceSerdes: ReadonlyMap<string, { key: Serde<unknown>; value: Serde<unknown> }>;
+  readonly isRepartitionTopic: (topic: string) => boolean;
+  /** Deletes records of internal repartition topics below these committed offsets (repartition.purge.interval.ms). */
+  readonly purgeRepartition: (offsets: readonly { topic: string; partition: number; offset: number }[]) => Promise<void>;
   /** The standby tasks the last assignment gave this thread. */
   readonly standbyTasks: () => readonly string[];
   readonly onRestoreProgress: (taskId: string, p: RestoreProgress) => void;
@@ -55,6 +58,7 @@ export interface StreamThreadOptions {
 export class StreamThread {
   private readonly mutex = new Mutex();
   private lastCommit: number;
+  private lastPurge: number;
   private timer: { cancel(): void } | undefined;
   private stopping = false;
   private failed = false;
@@ -65,6 +69,7 @@ export class StreamThread {
 
   constructor(private readonly o: StreamThreadOptions) {
     this.lastCommit = o.config.clock.now();
+    this.lastPurge = this.lastCommit;
   }
 
   get tasks(): TaskManager {
@@ -75,7 +80,7 @@ export class StreamThread {
   /** Creates the thread's producer (under exactly-once: InitProducerId with its transactional id) and its tasks' home. */
   async start(): Promise<void> {
     const { config, client } = this.o;
-    const channel = new ProducerChannel(undefined, config.productionExceptionHandler, this.o.logger);
+    const channel = new ProducerChannel(undefined, { handler: config.productionExceptionHandler, deadLetterQueueTopic: config.deadLetterQueueTopicName, logger: this.o.logger });
     if (config.guarantee === 'exactly_once') {
       // Kafka Streams' exactly_once_v2: one transactional id per thread, kept across restarts of the worker
       const transactionalId = `${config.applicationId}-${this.o.processId}-${this.o.threadIndex}`;
@@ -101,6 +106,7 @@ export class StreamThread {
       onRestoreProgress: this.o.onRestoreProgress,
       metrics: this.o.metrics,
       tracer: this.o.tracer,
+      unfetched: (tp) => this.o.consumer().hasUnfetched(tp),
     });
     this.tasksValue = new TaskManager({
       config,
@@ -108,6 +114,7 @@ export class StreamThread {
       factory,
       committer: this.committer,
       consumer: this.o.consumer,
+      isRepartitionTopic: this.o.isRepartitionTopic,
       logger: this.o.logger,
       exclusive: (fn) => this.mutex.run(fn),
       onTaskRunning: () => {
@@ -168,7 +175,7 @@ export class StreamThread {
 
   private nextTickIn(): number {
     const now = this.o.config.clock.now();
-    const due = Math.min(this.lastCommit + this.o.config.commitIntervalMs, this.tasksValue?.nextWallClockPunctuation() ?? Infinity);
+    const due = Math.min(this.lastCommit + this.o.config.commitIntervalMs, this.tasksValue?.nextWallClockPunctuation() ?? Infinity, this.tasksValue?.nextRetry() ?? Infinity);
     return Math.max(5, Math.min(200, due - now));
   }
 
@@ -229,6 +236,15 @@ export class StreamThread {
 
   private async maintenance(): Promise<void> {
     if (this.stopping || this.failed || this.joining || !this.tasksValue) return;
+    const waiting = monotonicMs();
+    const processed = await this.tasks.processWaiting(
+      async () => !this.stopping && !this.failed,
+      async () => {
+        this.channel!.sendPending();
+        await this.channel!.waitForCapacity();
+      },
+    );
+    if (processed > 0) this.o.metrics.processed(processed, monotonicMs() - waiting);
     const started = monotonicMs();
     const punctuated = await this.tasks.punctuate();
     if (punctuated > 0) this.o.metrics.punctuated(punctuated, monotonicMs() - started);
@@ -246,6 +262,13 @@ export class StreamThread {
     } catch (err) {
       if (this.isFatal(err)) throw err;
       this.o.logger.warn(`commit failed: ${describeError(err)}; retrying at the next commit`, errorFields(err));
+      return;
+    }
+    if (now - this.lastPurge >= this.o.config.repartitionPurgeIntervalMs) {
+      this.lastPurge = now;
+      // what was committed is never read again: repartition topics need not keep it
+      const offsets = this.tasks.committedRepartitionOffsets();
+      if (offsets.length > 0) void this.o.purgeRepartition(offsets).catch((e: unknown) => this.o.logger.warn(`deleting committed records of repartition topics failed: ${describeError(e)}; trying again later`));
     }
   }
 

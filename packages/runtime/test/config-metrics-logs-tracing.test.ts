@@ -17,8 +17,8 @@ describe('metrics, logs and tracing settings', () => {
   });
 
   it('refuses a recording level, log format or tracing setting it does not know', () => {
-    expect(() => resolveConfig({ ...base, metricsRecordingLevel: 'DEBUG' as never })).toThrow(/metricsRecordingLevel must be one of 'info', 'debug', 'trace' \(Kafka's metrics.recording.level\), got "DEBUG"/);
-    expect(() => resolveConfig({ ...base, logFormat: 'yaml' as never })).toThrow(/logFormat must be 'text' or 'json', got "yaml"/);
+    expect(() => resolveConfig({ ...base, metricsRecordingLevel: 'DEBUG' as never })).toThrow(/metricsRecordingLevel must be one of 'info', 'debug' or 'trace', got the string "DEBUG" \(did you mean 'debug'\?\)/);
+    expect(() => resolveConfig({ ...base, logFormat: 'yaml' as never })).toThrow(/logFormat must be one of 'text' or 'json', got the string "yaml"/);
     expect(() => resolveConfig({ ...base, tracing: true as never })).toThrow(/tracing must be \{ enabled: true \}/);
     expect(() => resolveConfig({ ...base, tracing: { enabled: true, tracerProvider: {} as never } })).toThrow(/tracing.tracerProvider must be an OpenTelemetry TracerProvider/);
   });

@@ -24,7 +24,15 @@ export {
   SessionWindowedKStream,
   Suppressed,
   BufferConfig,
+  Printed,
+  EmitStrategy,
+  TableJoined,
+  GlobalKTable,
+  CogroupedKStream,
+  TimeWindowedCogroupedKStream,
+  SessionWindowedCogroupedKStream,
 } from '@sluice/core';
+export type { ValueTransformerWithKey, ValueTransformerWithKeySupplier, ForeignKeyExtractor, EmitStrategyType } from '@sluice/core';
 export type { KeyValueLike, Initializer, Aggregator, Reducer, Merger, StrictBufferConfig, EagerBufferConfig, BufferFullStrategy } from '@sluice/core';
 
 // ---- state stores ----
@@ -32,6 +40,9 @@ export { Stores } from '@sluice/state';
 export type {
   StateStore,
   StoreBuilder,
+  EncryptableStoreBuilder,
+  EncryptionKey,
+  EncryptionOptions,
   StoreType,
   KeyValueStore,
   ReadOnlyKeyValueStore,
@@ -42,14 +53,18 @@ export type {
   SessionStore,
   ReadOnlySessionStore,
   ValueAndTimestamp,
+  QueryableStoreKind,
   KeyValueIterator,
   WindowStoreIterator,
   WindowedIterator,
 } from '@sluice/state';
 
 // ---- Processor API ----
-export { Topology, Record, Headers, TimestampExtractors } from '@sluice/core';
+export { Topology, Record, Headers, TimestampExtractors, FixedKeyRecord, DEAD_LETTER_HEADERS, deadLetterRecord } from '@sluice/core';
 export type {
+  FixedKeyProcessor,
+  FixedKeyProcessorContext,
+  FixedKeyProcessorSupplier,
   Processor,
   ProcessorSupplier,
   ProcessorContext,
@@ -62,18 +77,28 @@ export type {
   StreamPartitioner,
   TimestampExtractor,
   TopologyDescription,
+  GlobalStoreDescription,
   Header,
   DeserializationExceptionHandler,
   ProcessingExceptionHandler,
   HandlerResponse,
+  HandlerDecision,
+  HandlerResult,
+  DeadLetterRecord,
+  SourceRecordContext,
+  RetryPolicy,
+  ProcessingRetryConfig,
+  DeserializationErrorContext,
+  ProcessingErrorContext,
 } from '@sluice/core';
 
 // ---- serdes ----
-export { Serdes, serdeFrom, Windowed, TimeWindow, SessionWindow, WindowedSerdes } from '@sluice/serdes';
-export type { Serde, Serializer, Deserializer, Window } from '@sluice/serdes';
+export { Serdes, serdeFrom, Windowed, TimeWindow, SessionWindow, WindowedSerdes, AvroSerdes } from '@sluice/serdes';
+export type { Serde, Serializer, Deserializer, Window, AvroSerde, AvroSerdeOptions, AvroCompatibility, AvroSchemaText, SchemaRegistryClient, SubjectNameStrategy, SubjectNameContext } from '@sluice/serdes';
 
 // ---- running ----
 export { KafkaStreams, ProductionError, TopicMismatchError } from '@sluice/runtime';
+export type { StreamThreadExceptionResponse, StreamsUncaughtExceptionHandler } from '@sluice/runtime';
 export type { StreamsConfig, ProcessingGuarantee, ProductionExceptionHandler, StreamsState, StateListener, RestoreProgress, RestoreListener } from '@sluice/runtime';
 
 // ---- operating an application: metrics, Prometheus, logs ----
@@ -85,6 +110,26 @@ export type { LogFormat, ConsoleLoggerOptions, FieldsFirstLogger } from '@sluice
 // ---- operating a cluster (what the `sluice` command uses) ----
 export { createAdminTools } from '@sluice/runtime';
 export type { AdminTools, AdminToolsOptions, ConsumerRecord, GroupDescription, GroupMember, IsolationLevel, OffsetSpec, OutgoingRecord, RecordHeader } from '@sluice/runtime';
+// ---- security ----
+export { requiredAcls, aclCommands } from '@sluice/runtime';
+export type { SaslConfig, SslConfig, UsernamePasswordSasl, OAuthBearerSasl, OAuthBearerToken, OAuthBearerProvider, RequiredAcl, RequiredAcls, AclCommandOptions } from '@sluice/runtime';
+// ---- interactive queries ----
+export {
+  StoreQueryParameters,
+  QueryableStoreTypes,
+  HostInfo,
+  StreamsMetadata,
+  KeyQueryMetadata,
+  LagInfo,
+  InvalidStateStoreError,
+  InvalidStateStorePartitionError,
+  StreamsRebalancingError,
+  StateStoreMigratedError,
+  StateStoreNotAvailableError,
+  StreamsNotStartedError,
+  UnknownStateStoreError,
+} from '@sluice/runtime';
+export type { QueryableStoreType, TopicPartition, TaskMetadata, ThreadMetadata, ThreadState, ReadOnlyStore, QueryableStoreInfo } from '@sluice/runtime';
 
 // ---- testing ----
 export { TopologyTestDriver, TestInputTopic, TestOutputTopic, TestRecord } from '@sluice/test-utils';
@@ -99,6 +144,8 @@ export {
   ProcessingError,
   StateStoreError,
   StreamsError,
+  AuthenticationError,
+  AuthorizationError,
   ErrorCodes,
 } from '@sluice/common';
 export type { ErrorCode, Logger, LogLevel } from '@sluice/common';

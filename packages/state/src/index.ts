@@ -29,9 +29,10 @@ export type {
 } from './store.js';
 
 // ---- building store stacks ----
-export type { StoreType, CacheFlushRecord, CacheFlushListener, CachedStateStore, StoreBuilder } from './store-builder.js';
+export type { StoreType, CacheFlushRecord, CacheFlushListener, CachedStateStore, StoreBuilder, EncryptableStoreBuilder, EncryptionKey, EncryptionOptions, QueryableStoreKind, StoreQueryInfo } from './store-builder.js';
 export type { StoreSupplier, KeyValueBytesStoreSupplier, WindowBytesStoreSupplier, SessionBytesStoreSupplier } from './store-supplier.js';
 export { Stores } from './stores.js';
+export { storeEncryption } from './internal/layers/encryption.js';
 export { valueAndTimestampSerde } from './internal/layers/value-and-timestamp.js';
 export { changelogTopicName } from './internal/layers/typed-context.js';
 
@@ -42,4 +43,5 @@ export { defaultRocksDbSharedOptions } from './internal/kv/rocksdb-binding.js';
 // ---- state on disk (used by the runtime) ----
 export { OffsetCheckpoint, CheckpointCorruptError, topicPartitionKey, parseTopicPartitionKey, CHECKPOINT_FILE_NAME } from './checkpoint.js';
 export { StateDirectory, defaultStateDir, LOCK_FILE_NAME } from './state-directory.js';
+export { ensureDirectory, STATE_DIRECTORY_MODE } from './directories.js';
 export type { StateDirectoryOptions, TaskDirectory } from './state-directory.js';

@@ -2,12 +2,13 @@
 // and the per-task lock (`<taskDir>/.lock`) that lets only one process at a time use a task's state.
 // Node has no portable advisory file lock, so a lock is a file naming its owner: pid, host and a
 // token unique to the StateDirectory instance. The token tells a live owner from an earlier process
-// that had the same pid (containers restart as pid 1).
+// that had the same pid (containers restart as pid 1). Directories are owner-only (directories.ts).
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { randomUUID } from 'node:crypto';
 import { ConfigError, ErrorCodes, StateStoreError, noopLogger, type Logger } from '@sluice/common';
+import { ensureDirectory, restrictToOwner } from './directories.js';
 
 export const LOCK_FILE_NAME = '.lock';
 
@@ -63,18 +64,30 @@ export class StateDirectory {
   private readonly held = new Set<string>();
   private readonly logger: Logger;
 
+  private readonly what: string;
+
+  /**
+   * Creates `<stateDir>/<applicationId>` (owner-only) now, as Kafka Streams does, so that a state
+   * directory that cannot be used is refused when the application is created.
+   * @throws ConfigError saying why the directory cannot be used.
+   */
   constructor(options: StateDirectoryOptions) {
     checkPathPart('applicationId', options.applicationId);
     this.appDir = path.join(path.resolve(options.stateDir), options.applicationId);
+    this.what = `stateDir '${options.stateDir}'`;
     this.logger = options.logger ?? noopLogger;
+    ensureDirectory(this.appDir, this.what);
+    if (!restrictToOwner(this.appDir)) {
+      this.logger.warn(`could not make ${this.appDir} owner-only (mode 0700): it belongs to another user; local state may be readable by others`);
+    }
     liveTokens.add(this.token);
   }
 
-  /** The task's directory, created if missing. */
+  /** The task's directory, created (owner-only) if missing. */
   taskDir(taskId: string): string {
     checkPathPart('task id', taskId);
     const dir = path.join(this.appDir, taskId);
-    fs.mkdirSync(dir, { recursive: true });
+    ensureDirectory(dir, this.what);
     return dir;
   }
 

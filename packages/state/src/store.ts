@@ -198,6 +198,8 @@ export interface ReadOnlySessionStore<K, V> {
   readonly name: string;
   /** Sessions of `key` that end at or after `earliestSessionEndTime` and start at or before `latestSessionStartTime`. */
   findSessions(key: K, earliestSessionEndTime: number, latestSessionStartTime: number): WindowedIterator<K, V>;
+  /** The same for keys in [keyFrom, keyTo] (undefined: unbounded), in key order. */
+  findSessions(keyFrom: K | undefined, keyTo: K | undefined, earliestSessionEndTime: number, latestSessionStartTime: number): WindowedIterator<K, V>;
   backwardFindSessions(key: K, earliestSessionEndTime: number, latestSessionStartTime: number): WindowedIterator<K, V>;
   /** All sessions of `key`. */
   fetch(key: K): WindowedIterator<K, V>;

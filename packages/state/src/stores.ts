@@ -4,9 +4,9 @@
 import { ConfigError } from '@sluice/common';
 import type { Serde, Windowed } from '@sluice/serdes';
 import type { KeyValueStore, SessionStore, TimestampedKeyValueStore, TimestampedWindowStore, ValueAndTimestamp, WindowStore } from './store.js';
-import type { CachedStateStore, StoreBuilder, StoreType } from './store-builder.js';
+import type { CachedStateStore, EncryptableStoreBuilder, StoreType } from './store-builder.js';
 import type { KeyValueBytesStoreSupplier, SessionBytesStoreSupplier, WindowBytesStoreSupplier } from './store-supplier.js';
-import { KeyValueStoreBuilder, SessionStoreBuilder, WindowStoreBuilder, timestampedValueSerde } from './internal/builders/store-builders.js';
+import { KeyValueStoreBuilder, SessionStoreBuilder, WindowStoreBuilder, plainValues, timestampedValues } from './internal/builders/store-builders.js';
 import { keyValueSupplier, sessionSupplier, windowSupplier } from './internal/suppliers.js';
 
 const STORE_TYPES: readonly StoreType[] = ['rocksdb', 'level', 'in_memory'];
@@ -119,38 +119,36 @@ export const Stores = {
   },
 
   // ---- builders (caching off and logging on by default, as in Kafka's Processor API) ----
-  keyValueStoreBuilder<K, V>(supplier: KeyValueBytesStoreSupplier, keySerde: Serde<K>, valueSerde: Serde<V>): StoreBuilder<KeyValueStore<K, V> & CachedStateStore<K, V>> {
+  keyValueStoreBuilder<K, V>(supplier: KeyValueBytesStoreSupplier, keySerde: Serde<K>, valueSerde: Serde<V>): EncryptableStoreBuilder<KeyValueStore<K, V> & CachedStateStore<K, V>> {
     checkSupplier('keyValueStoreBuilder', supplier);
     checkSerdes(supplier.name, keySerde, valueSerde);
-    return new KeyValueStoreBuilder(supplier, keySerde, valueSerde, undefined);
+    return new KeyValueStoreBuilder(supplier, keySerde, plainValues(valueSerde));
   },
   /** Values are stored with the timestamp of the record that wrote them (what DSL KTables use). */
   timestampedKeyValueStoreBuilder<K, V>(
     supplier: KeyValueBytesStoreSupplier,
     keySerde: Serde<K>,
     valueSerde: Serde<V>,
-  ): StoreBuilder<TimestampedKeyValueStore<K, V> & CachedStateStore<K, ValueAndTimestamp<V>>> {
+  ): EncryptableStoreBuilder<TimestampedKeyValueStore<K, V> & CachedStateStore<K, ValueAndTimestamp<V>>> {
     checkSupplier('timestampedKeyValueStoreBuilder', supplier);
     checkSerdes(supplier.name, keySerde, valueSerde);
-    const { serde, timestampOf } = timestampedValueSerde(valueSerde);
-    return new KeyValueStoreBuilder(supplier, keySerde, serde, timestampOf);
+    return new KeyValueStoreBuilder(supplier, keySerde, timestampedValues(valueSerde));
   },
-  windowStoreBuilder<K, V>(supplier: WindowBytesStoreSupplier, keySerde: Serde<K>, valueSerde: Serde<V>): StoreBuilder<WindowStore<K, V> & CachedStateStore<Windowed<K>, V>> {
+  windowStoreBuilder<K, V>(supplier: WindowBytesStoreSupplier, keySerde: Serde<K>, valueSerde: Serde<V>): EncryptableStoreBuilder<WindowStore<K, V> & CachedStateStore<Windowed<K>, V>> {
     checkSupplier('windowStoreBuilder', supplier);
     checkSerdes(supplier.name, keySerde, valueSerde);
-    return new WindowStoreBuilder(supplier, keySerde, valueSerde, undefined);
+    return new WindowStoreBuilder(supplier, keySerde, plainValues(valueSerde));
   },
   timestampedWindowStoreBuilder<K, V>(
     supplier: WindowBytesStoreSupplier,
     keySerde: Serde<K>,
     valueSerde: Serde<V>,
-  ): StoreBuilder<TimestampedWindowStore<K, V> & CachedStateStore<Windowed<K>, ValueAndTimestamp<V>>> {
+  ): EncryptableStoreBuilder<TimestampedWindowStore<K, V> & CachedStateStore<Windowed<K>, ValueAndTimestamp<V>>> {
     checkSupplier('timestampedWindowStoreBuilder', supplier);
     checkSerdes(supplier.name, keySerde, valueSerde);
-    const { serde, timestampOf } = timestampedValueSerde(valueSerde);
-    return new WindowStoreBuilder(supplier, keySerde, serde, timestampOf);
+    return new WindowStoreBuilder(supplier, keySerde, timestampedValues(valueSerde));
   },
-  sessionStoreBuilder<K, V>(supplier: SessionBytesStoreSupplier, keySerde: Serde<K>, valueSerde: Serde<V>): StoreBuilder<SessionStore<K, V> & CachedStateStore<Windowed<K>, V>> {
+  sessionStoreBuilder<K, V>(supplier: SessionBytesStoreSupplier, keySerde: Serde<K>, valueSerde: Serde<V>): EncryptableStoreBuilder<SessionStore<K, V> & CachedStateStore<Windowed<K>, V>> {
     checkSupplier('sessionStoreBuilder', supplier);
     checkSerdes(supplier.name, keySerde, valueSerde);
     return new SessionStoreBuilder(supplier, keySerde, valueSerde);

@@ -10,11 +10,13 @@ import {
   Headers,
   StreamTask,
   assertSerdes,
+  checkExceptionHandler,
   failOnInvalidTimestamp,
   type DeserializationExceptionHandler,
   type EngineConfig,
   type OutgoingRecord,
   type ProcessingExceptionHandler,
+  type ProcessingRetryConfig,
   type TimestampExtractor,
   type Topology,
 } from '@sluice/core';
@@ -30,6 +32,10 @@ export interface TopologyTestDriverConfig {
   defaultTimestampExtractor?: TimestampExtractor;
   deserializationExceptionHandler?: DeserializationExceptionHandler;
   processingExceptionHandler?: ProcessingExceptionHandler;
+  /** Dead letter queue topic (deadLetterQueueTopicName): records the built-in handlers skip are written there. */
+  deadLetterQueueTopicName?: string;
+  /** Retries of failing processors, driven by the fake wall clock (advanceWallClockTime). */
+  processingRetry?: ProcessingRetryConfig;
   /** Start of the fake wall clock (default: Date.now() when the driver is created). */
   initialWallClockTimeMs?: number;
   /** Where persistent stores live (default: a new temp dir, deleted by close()). */
@@ -56,6 +62,7 @@ export class TopologyTestDriver {
   private readonly ready: Promise<void>;
   private chain: Promise<void> = Promise.resolve();
   private readonly cache: CacheMemoryPool | undefined;
+  private readonly globalTasks = new Map<string, StreamTask>();
   private closed = false;
   private readonly registry: MetricsRegistry;
   private readonly threadMetrics: ThreadMetrics;
@@ -65,6 +72,8 @@ export class TopologyTestDriver {
     config: TopologyTestDriverConfig = {},
   ) {
     topology.validate();
+    checkExceptionHandler('deserializationExceptionHandler', config.deserializationExceptionHandler);
+    checkExceptionHandler('processingExceptionHandler', config.processingExceptionHandler);
     this.appId = config.applicationId ?? 'topology-test-driver';
     this.clock = new ManualClock(config.initialWallClockTimeMs ?? Date.now());
     const logger = config.logger ?? createConsoleLogger({ level: 'warn', name: 'TopologyTestDriver' });
@@ -75,13 +84,31 @@ export class TopologyTestDriver {
       defaultTimestampExtractor: config.defaultTimestampExtractor ?? failOnInvalidTimestamp,
       deserializationExceptionHandler: config.deserializationExceptionHandler ?? 'logAndFail',
       processingExceptionHandler: config.processingExceptionHandler ?? 'logAndFail',
+      deadLetterQueueTopic: config.deadLetterQueueTopicName,
+      processingRetry: config.processingRetry,
       appConfigs: { ...config },
       clock: this.clock,
       logger,
+      globalStore: (name) => this.globalStores.get(name),
     };
     assertSerdes(topology, engine);
     this.registry = new MetricsRegistry(config.metricsRecordingLevel ?? 'info', () => this.clock.now());
     this.threadMetrics = new ThreadMetrics(this.registry, `${this.appId}-StreamThread-1`);
+    // global stores first: their topics update them as they are piped in, as in Kafka Streams' driver
+    for (const g of topology.globalStores()) {
+      const task = new StreamTask({
+        taskId: 'global',
+        subtopology: topology.globalSubtopology(g.storeName),
+        partition: 0,
+        topology,
+        config: engine,
+        collector: { send: (r) => this.capture(r) },
+        resolveTopic: (t) => this.resolveTopic(t),
+      });
+      this.tasks.push(task);
+      this.globalTasks.set(g.storeName, task);
+      for (const t of task.inputTopics) this.topicReaders.set(t, task);
+    }
     for (const sub of topology.subtopologies()) {
       const metrics = this.threadMetrics.task(`${sub.id}_0`);
       const task = new StreamTask({
@@ -175,6 +202,15 @@ export class TopologyTestDriver {
 
   // ---- internals ----
 
+  private get globalStores(): ReadonlyMap<string, StateStore> {
+    const out = new Map<string, StateStore>();
+    for (const [name, task] of this.globalTasks) {
+      const store = task.stores.get(name);
+      if (store) out.set(name, store);
+    }
+    return out;
+  }
+
   private async initialize(logger: Logger): Promise<void> {
     for (const task of this.tasks) {
       const ctx: StateStoreContext = {
@@ -253,6 +289,9 @@ export class TopologyTestDriver {
       let next: StreamTask | undefined;
       let nextTs = Infinity;
       for (const t of this.tasks) {
+        // a record waiting for another try at a failed processor waits for the (fake) wall clock
+        const retryAt = t.retryDueAt();
+        if (retryAt !== undefined && retryAt > this.clock.now()) continue;
         const ts = t.nextRecordTimestamp();
         if (ts !== undefined && ts < nextTs) {
           nextTs = ts;
@@ -260,7 +299,7 @@ export class TopologyTestDriver {
         }
       }
       if (!next) return;
-      await next.process(1);
+      if ((await next.process(1)) === 0 && next.retryDueAt() === undefined) return;
       await this.commit(next);
     }
   }

@@ -16,6 +16,7 @@ import { TimeWindowedKStream } from './windowed/time-windowed-kstream.js';
 import { SessionWindows } from './windows/session-windows.js';
 import { SlidingWindows } from './windows/sliding-windows.js';
 import { TimeWindows } from './windows/time-windows.js';
+import { CogroupedKStream } from './cogroup/cogrouped-kstream.js';
 
 export const GroupedPrefix = {
   AGGREGATE: 'KSTREAM-AGGREGATE-',
@@ -65,6 +66,14 @@ export class KGroupedStream<K, V> {
     if (typeof initializer !== 'function' || typeof aggregator !== 'function') this.b.problem(`aggregate() needs an initializer and an aggregator function (node '${name}')`, name);
     const supplier = new StreamAggregateSupplier<K, V, VA>(mat.storeName, { initializer, aggregator });
     return this.build(name, supplier, mat, 'aggregate()');
+  }
+
+  /**
+   * Start a cogroup: this stream's values folded by `aggregator`, other grouped streams added with
+   * CogroupedKStream.cogroup(), all aggregated into one table (Kafka Streams' cogroup).
+   */
+  cogroup<VOut>(aggregator: Aggregator<K, V, VOut>): CogroupedKStream<K, VOut> {
+    return new CogroupedKStream<K, VOut>(this.b).cogroup(this, aggregator);
   }
 
   /** Aggregate per key and window: time (tumbling/hopping) or sliding windows, or sessions. */

@@ -25,6 +25,10 @@ import { materializedTable, type KTable } from './ktable.js';
 import { keyValueStoreFor, resolveMaterialized, type Materialized } from './materialized.js';
 import { TableSourceSupplier } from './ktable/table-processors.js';
 import type { Grouped } from './options.js';
+import { fixedKeySupplier, type FixedKeyProcessorSupplier } from '../processor/fixed-key.js';
+import { Printed, PrintProcessor } from './printed.js';
+import type { GlobalKTable } from './global/global-ktable.js';
+import { joinGlobalTable } from './global/stream-global-join.js';
 
 export const Prefix = {
   SOURCE: 'KSTREAM-SOURCE-',
@@ -41,6 +45,8 @@ export const Prefix = {
   BRANCH: 'KSTREAM-BRANCH-',
   REPARTITION: 'KSTREAM-REPARTITION-',
   PROCESSOR: 'KSTREAM-PROCESSOR-',
+  PROCESSVALUES: 'KSTREAM-PROCESSVALUES-',
+  PRINTER: 'KSTREAM-PRINTER-',
   TOTABLE: 'KSTREAM-TOTABLE-',
 } as const;
 
@@ -234,6 +240,46 @@ export class KStream<K, V> {
       this.b.problem(`process() needs a processor supplier: a function returning a new Processor, or an object with get() (node '${name}')`, name);
     }
     return this.addProcessor<KOut, VOut>(name, supplier as ProcessorSupplier<unknown, unknown, unknown, unknown>, { keySerde: undefined, valueSerde: undefined, repartitionRequired: true }, stores);
+  }
+
+  /**
+   * Run a fixed-key processor on each record: it may change values, timestamps and headers but not
+   * the key, so no repartition follows (Kafka Streams' processValues).
+   */
+  processValues<VOut>(supplier: FixedKeyProcessorSupplier<K, V, VOut>, ...storeNames: (string | Named)[]): KStream<K, VOut> {
+    const named = storeNames.find((s): s is Named => s instanceof Named);
+    const stores = storeNames.filter((s): s is string => typeof s === 'string');
+    const name = this.nameOf(named, Prefix.PROCESSVALUES);
+    if (supplier === undefined || supplier === null || (typeof supplier !== 'function' && typeof supplier.get !== 'function')) {
+      this.b.problem(`processValues() needs a fixed-key processor supplier: a function returning a new FixedKeyProcessor, or an object with get() (node '${name}')`, name);
+    }
+    return this.addProcessor<K, VOut>(name, fixedKeySupplier(supplier), { keySerde: this.internals.keySerde, valueSerde: undefined, repartitionRequired: this.internals.repartitionRequired }, stores);
+  }
+
+  /** Terminal: print each record as "[label]: key, value" to standard output or a file. */
+  print(printed: Printed<K, V>): void {
+    if (!(printed instanceof Printed)) {
+      this.b.problem(`print() needs a Printed (Printed.toSysOut() or Printed.toFile(path)), got ${String(printed)}`);
+      return;
+    }
+    const name = printed.processorName ?? this.b.newProcessorName(Prefix.PRINTER);
+    if (printed.processorName !== undefined) this.b.newProcessorName(Prefix.PRINTER);
+    const label = printed.label ?? this.internals.nodeName;
+    this.addProcessor(name, () => new PrintProcessor(printed, label), this.same());
+  }
+
+  /**
+   * Join each record with the row of a GlobalKTable whose key `keySelector` picks (Kafka Streams'
+   * KStream-GlobalKTable join): records without a match are dropped, and table updates produce
+   * nothing. The joiner gets the stream value, the table value and the read-only key.
+   */
+  join<KG, VG, VR>(table: GlobalKTable<KG, VG>, keySelector: (key: K, value: V) => KG | null | undefined, joiner: (value: V, globalValue: VG, key: K) => VR, named?: Named): KStream<K, VR> {
+    return joinGlobalTable(this, table, keySelector, joiner as (value: V, globalValue: VG | null, key: K) => VR, named, false);
+  }
+
+  /** As join(), and records without a match join with null. */
+  leftJoin<KG, VG, VR>(table: GlobalKTable<KG, VG>, keySelector: (key: K, value: V) => KG | null | undefined, joiner: (value: V, globalValue: VG | null, key: K) => VR, named?: Named): KStream<K, VR> {
+    return joinGlobalTable(this, table, keySelector, joiner, named, true);
   }
 
   /** Group by the current key for an aggregation (repartitions first if the key changed upstream). */

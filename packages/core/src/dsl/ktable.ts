@@ -12,6 +12,10 @@ import type { ProcessorSupplier, ProcessorSupplierObject } from '../processor/ap
 import type { Change } from './ktable/change.js';
 import type { Suppressed } from './suppress/suppressed.js';
 import { suppressTable } from './suppress/suppress-table.js';
+import { transformTableValues, type ValueTransformerWithKeySupplier } from './ktable/table-transform-values.js';
+import { foreignKeyJoin } from './foreign-key-join/fk-join.js';
+import type { ForeignKeyExtractor } from './foreign-key-join/subscription-send.js';
+import type { TableJoined } from './foreign-key-join/table-joined.js';
 
 export const TablePrefix = {
   SOURCE: 'KTABLE-SOURCE-',
@@ -22,6 +26,7 @@ export const TablePrefix = {
   AGGREGATE: 'KTABLE-AGGREGATE-',
   REDUCE: 'KTABLE-REDUCE-',
   SUPPRESS: 'KTABLE-SUPPRESS-',
+  TRANSFORMVALUES: 'KTABLE-TRANSFORMVALUES-',
 } as const;
 
 export interface KTableInternals<K, V> extends NodeInternals<K, V> {
@@ -98,6 +103,41 @@ export class KTable<K, V> {
       supplier,
       queryableStoreName: stored?.storeName,
     });
+  }
+
+  /**
+   * Foreign-key join: each row of this table joins the row of `other` whose key `foreignKeyExtractor`
+   * picks from it (a null foreign key joins nothing). Updates of either table update the result;
+   * results computed for an older value of a row are dropped (Kafka Streams' subscription/response
+   * design, with its internal topics and subscription store). Options after the joiner: TableJoined
+   * (name, partitioners) and Materialized (the result table's store).
+   */
+  join<VR, KO, VO>(
+    other: KTable<KO, VO>,
+    foreignKeyExtractor: ForeignKeyExtractor<K, V, KO>,
+    joiner: (value: V, foreignValue: VO) => VR,
+    ...options: (TableJoined<K, KO> | Materialized<K, VR>)[]
+  ): KTable<K, VR> {
+    return foreignKeyJoin(this, other, foreignKeyExtractor, joiner as (value: V, foreignValue: VO | null) => VR, options, false);
+  }
+
+  /** Foreign-key left join: as join(), and rows without a match (or with a null foreign key) join with null. */
+  leftJoin<VR, KO, VO>(
+    other: KTable<KO, VO>,
+    foreignKeyExtractor: ForeignKeyExtractor<K, V, KO>,
+    joiner: (value: V, foreignValue: VO | null) => VR,
+    ...options: (TableJoined<K, KO> | Materialized<K, VR>)[]
+  ): KTable<K, VR> {
+    return foreignKeyJoin(this, other, foreignKeyExtractor, joiner, options, true);
+  }
+
+  /**
+   * Map each value with a ValueTransformerWithKey (created per task; it may use the named stores).
+   * Arguments after the supplier, in any order: a Materialized (stored and queryable when it names a
+   * store), a Named, and store names. Kafka Streams' KTable#transformValues.
+   */
+  transformValues<VR>(supplier: ValueTransformerWithKeySupplier<K, V, VR>, ...args: (string | Named | Materialized<K, VR>)[]): KTable<K, VR> {
+    return transformTableValues(this, supplier, args);
   }
 
   /** The stream of updates: each new value (null for deletes). */

@@ -9,6 +9,7 @@ import { materializedTable, TablePrefix, type KTable } from './ktable.js';
 import { keyValueStoreFor, resolveMaterialized, type Materialized } from './materialized.js';
 import { TableSourceSupplier } from './ktable/table-processors.js';
 import type { ProcessorSupplier } from '../processor/api.js';
+import { addGlobalStore, addGlobalTable, type GlobalKTable } from './global/global-ktable.js';
 
 export class StreamsBuilder {
   /** @internal */
@@ -61,6 +62,25 @@ export class StreamsBuilder {
     b.add(tableName, [sourceName], (t) => t.addProcessor(tableName, supplier as ProcessorSupplier<unknown, unknown, unknown, unknown>, sourceName));
     if (mat.queryable) addStore();
     return materializedTable(b, tableName, supplier, mat);
+  }
+
+  /**
+   * A table every worker keeps whole: all partitions of `topic`, restored from the topic itself before
+   * processing starts and kept current while running. Joined with streams by any key
+   * (KStream.join(globalTable, keySelector, joiner)); its store is always queryable.
+   */
+  globalTable<K = unknown, V = unknown>(topic: string, consumed?: Consumed<K, V>, materialized?: Materialized<K, V>): GlobalKTable<K, V> {
+    return addGlobalTable(this.internal, topic, consumed, materialized);
+  }
+
+  /**
+   * A custom global store: every worker runs `stateUpdateSupplier`'s processor over all partitions
+   * of `topic` to keep the store current (restoring re-runs it). Logging is turned off: the topic is
+   * the changelog.
+   */
+  addGlobalStore<K, V>(storeBuilder: StoreBuilder<StateStore>, topic: string, consumed: Consumed<K, V>, stateUpdateSupplier: ProcessorSupplier<K, V, void, void>): this {
+    addGlobalStore(this.internal, storeBuilder, topic, consumed, stateUpdateSupplier);
+    return this;
   }
 
   /** Registers a store for processors added with KStream.process(supplier, storeName). */

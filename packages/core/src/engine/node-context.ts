@@ -6,6 +6,7 @@ import type { StateStore } from '@sluice/state';
 import type { Cancellable, ProcessorContext, PunctuationType, Punctuator, RecordMetadata } from '../processor/api.js';
 import type { Record } from '../processor/record.js';
 import { processAll, type RuntimeNode } from './nodes.js';
+import { readOnlyGlobalStore } from '../topology/global-stores.js';
 
 /** What a node context needs from its task. */
 export interface TaskHooks {
@@ -17,6 +18,8 @@ export interface TaskHooks {
   streamTime(): number;
   wallClockTime(): number;
   store(name: string): StateStore | undefined;
+  /** A global store by name (read-only for this task's processors), undefined when there is none. */
+  globalStore(name: string): StateStore | undefined;
   schedule(nodeName: string, intervalMs: number, type: PunctuationType, callback: Punctuator): Cancellable;
   requestCommit(): void;
   /** Track a promise created by a forward until it settles; the task awaits all of them per record. */
@@ -100,6 +103,9 @@ export class NodeContext<KForward = unknown, VForward = unknown> implements Proc
   }
 
   getStateStore<S extends StateStore = StateStore>(name: string): S {
+    // global stores are visible to every processor without being connected, as in Kafka Streams
+    const global = this.storeNames.includes(name) ? undefined : this.task.globalStore(name);
+    if (global) return readOnlyGlobalStore(global, this.node.name) as S;
     if (!this.storeNames.includes(name)) {
       throw new StateStoreError(
         `processor '${this.node.name}' has no access to store '${name}': the store is not connected to it. ` +

@@ -5,20 +5,26 @@ import { ErrorCodes, SerdeError, type Sampled, type TaskMetrics } from '@sluice/
 import type { Serde } from '@sluice/serdes';
 import type { Processor, RecordContext, StreamPartitioner, TopicNameExtractor } from '../processor/api.js';
 import type { Record } from '../processor/record.js';
+import type { SourceRecordContext } from './config.js';
 import type { RecordCollector } from './record-collector.js';
 
-/** An exception thrown by the processor of `nodeName`, not yet decided by the handler. */
+/**
+ * An exception thrown by the processor of `nodeName`, not yet decided by the handler, with the node
+ * and the record it was given (a retry calls that node again with that record).
+ */
 export class NodeFailure extends Error {
   constructor(
     readonly nodeName: string,
     readonly error: unknown,
+    readonly node?: RuntimeNode,
+    readonly record?: Record<unknown, unknown>,
   ) {
     super(`processor '${nodeName}' failed`);
   }
 }
 
-function wrap(nodeName: string, err: unknown): NodeFailure {
-  return err instanceof NodeFailure ? err : new NodeFailure(nodeName, err);
+function wrap(node: RuntimeNode, err: unknown, record: Record<unknown, unknown>): NodeFailure {
+  return err instanceof NodeFailure ? err : new NodeFailure(node.name, err, node, record);
 }
 
 export abstract class RuntimeNode {
@@ -84,12 +90,12 @@ export class ProcessorRuntimeNode extends RuntimeNode {
     try {
       r = this.processor.process(record);
     } catch (err) {
-      throw wrap(this.name, err);
+      throw wrap(this, err, record);
     }
     if (this.meter !== undefined) this.meter.e2e.record(this.meter.task.now - record.timestamp);
     if (r && typeof (r as Promise<void>).then === 'function') {
       return (r as Promise<void>).then(undefined, (err: unknown) => {
-        throw wrap(this.name, err);
+        throw wrap(this, err, record);
       });
     }
     return undefined;
@@ -107,6 +113,8 @@ export interface SinkRuntimeOptions {
   readonly collector: RecordCollector;
   /** Origin of the current record, for topic name extractors. */
   readonly recordContext: () => RecordContext;
+  /** The source record being processed (for production errors and dead letters), if any. */
+  readonly sourceRecord: () => SourceRecordContext | undefined;
 }
 
 export class SinkRuntimeNode extends RuntimeNode {
@@ -126,19 +134,19 @@ export class SinkRuntimeNode extends RuntimeNode {
     try {
       topic = this.fixedTopic ?? o.resolveTopic(o.topicExtractor!(record.key, record.value, o.recordContext()));
     } catch (err) {
-      throw wrap(this.name, err);
+      throw wrap(this, err, record);
     }
     let key: Buffer | null;
     let value: Buffer | null;
     try {
       key = record.key === null || record.key === undefined ? null : o.keySerde.serialize(topic, record.key);
     } catch (err) {
-      throw wrap(this.name, serializationError('key', topic, o.keySerde.name, this.name, err));
+      throw wrap(this, serializationError('key', topic, o.keySerde.name, this.name, err), record);
     }
     try {
       value = record.value === null || record.value === undefined ? null : o.valueSerde.serialize(topic, record.value);
     } catch (err) {
-      throw wrap(this.name, serializationError('value', topic, o.valueSerde.name, this.name, err));
+      throw wrap(this, serializationError('value', topic, o.valueSerde.name, this.name, err), record);
     }
     const partitioner = o.partitioner;
     if (this.meter !== undefined) this.meter.e2e.record(this.meter.task.now - record.timestamp);
@@ -150,6 +158,7 @@ export class SinkRuntimeNode extends RuntimeNode {
       headers: record.headers,
       partition: undefined,
       partitioner: partitioner ? (n) => partitioner(topic, record.key, record.value, n) : undefined,
+      source: o.sourceRecord(),
     });
   }
 }

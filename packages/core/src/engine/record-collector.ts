@@ -1,6 +1,7 @@
 // Owns the port through which a task's sinks (and change-logging stores) write records. The runtime
 // implements it on the Kafka producer; TopologyTestDriver captures records in memory.
 import type { Headers } from '../processor/headers.js';
+import type { SourceRecordContext } from './config.js';
 
 export interface OutgoingRecord {
   /** The full topic name (internal topics already carry the application id prefix). */
@@ -13,6 +14,8 @@ export interface OutgoingRecord {
   readonly partition: number | undefined;
   /** Called with the topic's partition count when a user StreamPartitioner decides. */
   readonly partitioner: ((numPartitions: number) => number | undefined) | undefined;
+  /** The source record this one came from (production errors and dead letters name it). */
+  readonly source?: SourceRecordContext | undefined;
 }
 
 export interface RecordCollector {

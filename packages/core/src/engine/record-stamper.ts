@@ -2,15 +2,24 @@
 // source's serdes (failures go to the deserialization handler) and its event time from the source's
 // timestamp extractor (a negative time means "skip", as in Kafka Streams' RecordQueue).
 import { ProcessingError, SluiceError, describeError, errorFields } from '@sluice/common';
-import { decide, type EngineConfig } from './config.js';
+import { decide, type DeadLetterRecord, type EngineConfig, type HandlerDecision } from './config.js';
+import { deadLetterRecord } from './dead-letter.js';
 import type { RawRecord, RecordQueue, StampedRecord } from './record-queue.js';
 import type { SourceInfo } from './task-nodes.js';
 
 /**
- * The stamped record, or undefined when a handler or the extractor said to skip it. Called once per
- * record: plain parameters, no argument object.
+ * The stamped record, or undefined when a handler or the extractor said to skip it (a promise of it
+ * when an async deserialization handler decides). Called once per record: plain parameters, no
+ * argument object. Dead-letter records a handler returns go to `deadLetters`.
  */
-export function stampRecord(q: RecordQueue, raw: RawRecord, source: SourceInfo, taskId: string, config: EngineConfig): StampedRecord | undefined {
+export function stampRecord(
+  q: RecordQueue,
+  raw: RawRecord,
+  source: SourceInfo,
+  taskId: string,
+  config: EngineConfig,
+  deadLetters: (records: readonly DeadLetterRecord[]) => void,
+): StampedRecord | undefined | Promise<StampedRecord | undefined> {
   let key: unknown = null;
   let value: unknown = null;
   let part: 'key' | 'value' = 'key';
@@ -20,26 +29,29 @@ export function stampRecord(q: RecordQueue, raw: RawRecord, source: SourceInfo, 
     if (raw.value !== null) value = source.valueSerde.deserialize(raw.topic, raw.value);
   } catch (err) {
     const serde = part === 'key' ? source.keySerde.name : source.valueSerde.name;
-    const response = decide(config.deserializationExceptionHandler, {
-      topic: raw.topic,
-      partition: raw.partition,
-      offset: raw.offset,
-      taskId,
-      error: err,
-      key: raw.key,
-      value: raw.value,
-    });
+    const dlq = config.deadLetterQueueTopic;
+    const decision = decide(
+      config.deserializationExceptionHandler,
+      { topic: raw.topic, partition: raw.partition, offset: raw.offset, taskId, error: err, key: raw.key, value: raw.value, headers: raw.headers, deadLetterQueueTopic: dlq },
+      () => (dlq === undefined ? undefined : deadLetterRecord(dlq, raw, err)),
+    );
     const message =
       `could not deserialize the ${part} of the record at topic '${raw.topic}' partition ${raw.partition} offset ${raw.offset} ` +
       `with serde ${serde} (source '${q.sourceName}', task ${taskId}): ${describeError(err)}`;
-    if (response === 'CONTINUE') {
-      config.logger.warn(`${message}; skipping it (deserializationExceptionHandler said CONTINUE)`, { task: taskId, topic: raw.topic, partition: raw.partition, offset: raw.offset, ...errorFields(err), errorCode: 'DESERIALIZATION_FAILED' });
-      return undefined;
-    }
-    throw new ProcessingError(`${message}. Fix the producer or the serde, or set deserializationExceptionHandler: 'logAndContinue' to skip such records`, {
-      cause: err,
-      context: { topic: raw.topic, partition: raw.partition, offset: raw.offset, serde, taskId },
-    });
+    const apply = (d: HandlerDecision): undefined => {
+      if (d.response === 'CONTINUE') {
+        const n = d.deadLetterQueueRecords?.length ?? 0;
+        config.logger.warn(`${message}; skipping it (deserializationExceptionHandler said CONTINUE${n > 0 ? `; ${n} dead-letter record${n > 1 ? 's' : ''} written` : ''})`, { task: taskId, topic: raw.topic, partition: raw.partition, offset: raw.offset, ...errorFields(err), errorCode: 'DESERIALIZATION_FAILED' });
+        if (n > 0) deadLetters(d.deadLetterQueueRecords!);
+        return undefined;
+      }
+      throw new ProcessingError(`${message}. Fix the producer or the serde, or set deserializationExceptionHandler: 'logAndContinue' to skip such records`, {
+        cause: err,
+        context: { topic: raw.topic, partition: raw.partition, offset: raw.offset, serde, taskId },
+      });
+    };
+    if (decision instanceof Promise) return decision.then(apply);
+    return apply(decision);
   }
   let timestamp: number;
   try {

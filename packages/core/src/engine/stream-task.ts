@@ -1,22 +1,26 @@
-// Owns one task = (sub-topology, partition): its record queues (it always processes the buffered
-// record with the lowest timestamp), stream time, punctuation, stores and processor nodes. Knows
-// nothing about Kafka: the runtime feeds it fetched records and gives it a RecordCollector;
+// Owns one task = (sub-topology, partition): its stores and processor nodes, the processing of its
+// records one after another (which one next: its PartitionGroup; forwards in flight: PendingForwards;
+// failures, retries and dead letters: ProcessingFailures), punctuation and the offsets to commit.
+// Knows nothing about Kafka: the runtime feeds it fetched records and gives it a RecordCollector;
 // TopologyTestDriver does the same in memory.
 //
 //   CREATED ──initializeStores──▶ RESTORING ──initializeProcessors──▶ RUNNING ──close──▶ CLOSED
 //      └─────────────────────────────close──────────────────────────────────────────────▲
-import { IllegalStateError, ProcessingError, describeError, errorFields, monotonicMs, type TaskMetrics } from '@sluice/common';
+import { IllegalStateError, ProcessingError, describeError, monotonicMs, type TaskMetrics } from '@sluice/common';
 import type { StateStore, StateStoreContext } from '@sluice/state';
 import type { Cancellable, PunctuationType, Punctuator, RecordContext, RecordMetadata } from '../processor/api.js';
 import { Record } from '../processor/record.js';
 import type { Headers } from '../processor/headers.js';
 import type { Topology, SubtopologyDef } from '../topology/topology.js';
-import { decide, type EngineConfig } from './config.js';
+import type { EngineConfig } from './config.js';
 import { NodeContext, type TaskHooks } from './node-context.js';
 import { NodeFailure, ProcessorRuntimeNode, type RuntimeNode } from './nodes.js';
+import { PartitionGroup } from './partition-group.js';
+import { PendingForwards } from './pending-forwards.js';
+import { ProcessingFailures, type FailureOutcome, type PendingRetry } from './processing-failures.js';
 import { PunctuationQueue, type PunctuationSchedule } from './punctuation-queue.js';
 import type { RecordCollector } from './record-collector.js';
-import { RecordQueue, type RawRecord, type StampedRecord } from './record-queue.js';
+import type { RawRecord, StampedRecord } from './record-queue.js';
 import { buildTaskNodes, type SourceInfo } from './task-nodes.js';
 import { stampRecord } from './record-stamper.js';
 import type { RecordTracer, TracedRecord } from './record-tracer.js';
@@ -42,6 +46,10 @@ export interface StreamTaskOptions {
   readonly resolveTopic: (topic: string) => string;
   /** For pattern sources: the real topics each matched, by source node name. */
   readonly patternTopics?: ReadonlyMap<string, readonly string[]>;
+  /** max.task.idle.ms (default 0: wait for inputs known to have unfetched records; -1 never waits). */
+  readonly maxTaskIdleMs?: number;
+  /** Whether the broker holds records of this input topic (this task's partition) not fetched yet. */
+  readonly lagging?: (topic: string) => boolean;
   /** The task's metrics (Kafka's task and processor-node metrics); none recorded without. */
   readonly metrics?: TaskMetrics;
   /** Tracing: a span per record, its trace context carried in the record's headers downstream. */
@@ -52,7 +60,7 @@ export class StreamTask {
   readonly id: string;
   readonly partition: number;
   private taskState: TaskState = 'CREATED';
-  private readonly queues = new Map<string, RecordQueue>();
+  private readonly inputs: PartitionGroup;
   private readonly nodes = new Map<string, RuntimeNode>();
   private readonly contexts = new Map<string, NodeContext>();
   private readonly storeInstances = new Map<string, StateStore>();
@@ -60,10 +68,11 @@ export class StreamTask {
   private readonly wallPunctuations = new PunctuationQueue();
   private readonly consumed = new Map<string, number>();
   private readonly sources: ReadonlyMap<string, SourceInfo>;
-  private readonly pending = new Set<Promise<void>>();
-  private readonly failures: unknown[] = [];
-  private current: { metadata: RecordMetadata | undefined; context: RecordContext } | undefined;
-  private time = -1;
+  private readonly pending = new PendingForwards();
+  private readonly failures: ProcessingFailures;
+  private current: { metadata: RecordMetadata | undefined; context: RecordContext; raw: RawRecord | undefined } | undefined;
+  /** A record waiting for another attempt at the processor that failed on it (a retry policy applies). */
+  private retry: PendingRetry | undefined;
   private readonly metering: TaskMetering | undefined;
   private commitRequestedFlag = false;
   private needsCommit = false;
@@ -75,6 +84,20 @@ export class StreamTask {
   constructor(private readonly o: StreamTaskOptions) {
     this.id = o.taskId;
     this.partition = o.partition;
+    this.failures = new ProcessingFailures(o.taskId, o.config, o.collector, o.config.clock);
+    this.inputs = new PartitionGroup({
+      stamp: (q, raw) => stampRecord(q, raw, this.sources.get(q.sourceName)!, this.id, this.o.config, (records) => this.failures.deadLetters(records)),
+      skipped: (raw) => {
+        // skipped by a handler or the extractor: its offset counts as consumed so it is committed past
+        this.consumed.set(raw.topic, raw.offset);
+        this.needsCommit = true;
+        this.skippedRecords++;
+        this.o.metrics?.dropped.mark();
+      },
+      clock: o.config.clock,
+      maxTaskIdleMs: o.maxTaskIdleMs ?? 0,
+      ...(o.lagging ? { lagging: o.lagging } : {}),
+    });
     const built = buildTaskNodes({
       topology: o.topology,
       subtopology: o.subtopology,
@@ -82,14 +105,15 @@ export class StreamTask {
       collector: o.collector,
       resolveTopic: o.resolveTopic,
       recordContext: () => this.recordContext(),
+      sourceRecord: () => this.current?.raw,
     });
     for (const [name, node] of built.nodes) this.nodes.set(name, node);
     this.sources = built.sources;
-    for (const [topic, sourceName] of built.topicToSource) this.queues.set(topic, new RecordQueue(topic, sourceName));
+    for (const [topic, sourceName] of built.topicToSource) this.inputs.addQueue(topic, sourceName);
     for (const [sourceName, topics] of o.patternTopics ?? []) {
-      for (const t of topics) this.queues.set(t, new RecordQueue(t, sourceName));
+      for (const t of topics) this.inputs.addQueue(t, sourceName);
     }
-    this.metering = o.metrics && new TaskMetering(o.metrics, this.nodes, built.sources.keys(), this.queues);
+    this.metering = o.metrics && new TaskMetering(o.metrics, this.nodes, built.sources.keys(), () => this.inputs.enforced);
     const hooks = this.hooks();
     for (const [name, node] of this.nodes) {
       if (node instanceof ProcessorRuntimeNode) this.contexts.set(name, new NodeContext(node, hooks, built.storesByNode.get(name) ?? []));
@@ -106,7 +130,7 @@ export class StreamTask {
 
   /** The real topics this task reads (partition = this.partition). */
   get inputTopics(): string[] {
-    return [...this.queues.keys()];
+    return this.inputs.topics();
   }
 
   get stores(): ReadonlyMap<string, StateStore> {
@@ -149,7 +173,7 @@ export class StreamTask {
     for (const store of this.storeInstances.values()) {
       try {
         await store.flush();
-        await this.drainPending();
+        await this.pending.drain();
       } catch (err) {
         if (!(err instanceof NodeFailure)) throw err;
         // a processor reached through the cache's forwarding failed: say which, and why
@@ -182,7 +206,8 @@ export class StreamTask {
         errors.push(err);
       }
     }
-    for (const q of this.queues.values()) q.clear();
+    this.inputs.clear();
+    this.retry = undefined;
     this.taskState = 'CLOSED';
     if (clean && errors.length > 0) throw errors[0];
   }
@@ -191,34 +216,33 @@ export class StreamTask {
 
   /** Starts reading `topic` with the pattern source `sourceName` (a topic that appeared after start). */
   addInputTopic(topic: string, sourceName: string): void {
-    if (!this.queues.has(topic)) this.queues.set(topic, new RecordQueue(topic, sourceName));
+    this.inputs.addQueue(topic, sourceName);
   }
 
   addRecords(topic: string, records: readonly RawRecord[]): void {
-    const q = this.queues.get(topic);
+    const q = this.inputs.queue(topic);
     if (!q) throw new IllegalStateError(`task ${this.id} does not read topic '${topic}' (it reads ${this.inputTopics.join(', ')})`);
     q.add(records);
   }
 
   /** Drop buffered, unprocessed records (the consumer will fetch them again from the committed offsets). */
   clearBuffers(): void {
-    for (const q of this.queues.values()) q.clear();
+    this.inputs.clear();
+    this.retry = undefined;
   }
 
   bufferedRecords(): number {
-    let n = 0;
-    for (const q of this.queues.values()) n += q.size;
-    return n;
+    return this.inputs.buffered() + (this.retry ? 1 : 0);
   }
 
   /** Timestamp of the record process() would take next, or undefined when nothing is buffered. */
   nextRecordTimestamp(): number | undefined {
-    let best: number | undefined;
-    for (const q of this.queues.values()) {
-      if (!q.head) this.stampHead(q);
-      if (q.head && (best === undefined || q.head.timestamp < best)) best = q.head.timestamp;
-    }
-    return best;
+    return this.retry?.head.timestamp ?? this.inputs.nextTimestamp();
+  }
+
+  /** When a record waits for another attempt at a failed processor: the time of that attempt. */
+  retryDueAt(): number | undefined {
+    return this.retry?.nextAttemptAt;
   }
 
   /**
@@ -227,8 +251,8 @@ export class StreamTask {
    * commit, so a caught-up input shows no lag under exactly-once.
    */
   advanceInput(topic: string, nextOffset: number): void {
-    const q = this.queues.get(topic);
-    if (!q || q.size > 0 || q.head) return;
+    const q = this.inputs.queue(topic);
+    if (!q || q.size > 0 || this.retry) return;
     const last = this.consumed.get(topic);
     if (last === undefined || nextOffset - 1 > last) {
       this.consumed.set(topic, nextOffset - 1);
@@ -258,7 +282,7 @@ export class StreamTask {
   }
 
   streamTime(): number {
-    return this.time;
+    return this.inputs.streamTime();
   }
 
   /** Headers of the record being processed (undefined outside record processing). */
@@ -268,12 +292,15 @@ export class StreamTask {
 
   /** Timestamp of the record (or punctuation) being processed; stream time outside processing. */
   currentRecordTimestamp(): number {
-    return this.current?.context.timestamp ?? this.time;
+    return this.current?.context.timestamp ?? this.inputs.streamTime();
   }
 
   // ---- processing ----
 
-  /** Process up to `max` buffered records in timestamp order. Resolves to how many were processed. */
+  /**
+   * Process up to `max` buffered records in timestamp order. Resolves to how many were processed; 0
+   * when nothing can go on now (nothing buffered, a retry not yet due, waiting for another input).
+   */
   async process(max: number): Promise<number> {
     this.checkRunning();
     const m = this.metering?.metrics;
@@ -282,22 +309,35 @@ export class StreamTask {
     const debug = m !== undefined && m.debug;
     let n = 0;
     while (n < max) {
-      const next = this.nextRecord();
+      if (this.retry) {
+        if (this.retry.nextAttemptAt > this.o.config.clock.now()) break;
+        if (!(await this.attemptAgain())) break;
+        n++;
+        continue;
+      }
+      const deciding = this.inputs.waitingForHandler();
+      if (deciding) {
+        await deciding;
+        continue;
+      }
+      const next = this.inputs.next();
       if (!next) break;
+      if (this.metering !== undefined) this.metering.record(next.queue, next.head.timestamp, this.inputs.streamTime());
       const t0 = debug ? monotonicMs() : 0;
-      const r = this.o.tracer === undefined ? this.processOne(next) : this.processTraced(next, this.o.tracer);
+      const r = this.o.tracer === undefined ? this.processOne(next.queue.sourceName, next.head) : this.processTraced(next.queue.sourceName, next.head, this.o.tracer);
       if (r) await r;
       if (debug) m.processLatency!.record(monotonicMs() - t0);
       n++;
-      if (this.streamPunctuations.nextDue() <= this.time) await this.maybePunctuateStreamTime();
+      if (this.streamPunctuations.nextDue() <= this.inputs.streamTime()) await this.maybePunctuateStreamTime();
     }
     if (m !== undefined) m.activeProcess.add(monotonicMs() - started);
     return n;
   }
 
   async maybePunctuateStreamTime(): Promise<boolean> {
-    if (this.time < 0) return false;
-    return this.punctuate(this.streamPunctuations, this.time, 'STREAM_TIME');
+    const time = this.inputs.streamTime();
+    if (time < 0) return false;
+    return this.punctuate(this.streamPunctuations, time, 'STREAM_TIME');
   }
 
   async maybePunctuateSystemTime(): Promise<boolean> {
@@ -314,11 +354,11 @@ export class StreamTask {
     let fired = false;
     for (const s of queue.due(now)) {
       if (s.cancelled) continue;
-      this.current = { metadata: undefined, context: { topic: undefined, partition: undefined, offset: undefined, timestamp: now, headers: new Record(null, null, 0).headers } };
+      this.current = { metadata: undefined, context: { topic: undefined, partition: undefined, offset: undefined, timestamp: now, headers: new Record(null, null, 0).headers }, raw: undefined };
       try {
         const r = s.callback(now);
         if (r) await r;
-        await this.drainPending();
+        await this.pending.drain();
       } catch (err) {
         const e = err instanceof NodeFailure ? err : new NodeFailure(s.nodeName, err);
         throw new ProcessingError(
@@ -337,47 +377,12 @@ export class StreamTask {
     return fired;
   }
 
-  /** Pick the queue with the lowest head timestamp; deserializes and stamps heads lazily. */
-  private nextRecord(): { queue: RecordQueue; head: StampedRecord } | undefined {
-    let best: RecordQueue | undefined;
-    for (const q of this.queues.values()) {
-      if (!q.head) this.stampHead(q);
-      if (q.head && (!best || q.head.timestamp < best.head!.timestamp)) best = q;
-    }
-    if (!best) return undefined;
-    const head = best.head!;
-    best.head = undefined;
-    if (head.timestamp > this.time) this.time = head.timestamp;
-    return { queue: best, head };
-  }
-
-  private stampHead(q: RecordQueue): void {
-    for (;;) {
-      const raw = q.shiftRaw();
-      if (!raw) return;
-      const stamped = this.stamp(q, raw);
-      if (stamped) {
-        q.head = stamped;
-        return;
-      }
-      // skipped by a handler: its offset counts as consumed so it is committed past
-      this.consumed.set(raw.topic, raw.offset);
-      this.needsCommit = true;
-      this.skippedRecords++;
-      this.o.metrics?.dropped.mark();
-    }
-  }
-
-  private stamp(q: RecordQueue, raw: RawRecord): StampedRecord | undefined {
-    return stampRecord(q, raw, this.sources.get(q.sourceName)!, this.id, this.o.config);
-  }
-
   /** processOne inside the span of the record (tracing on); synchronous while the processors are. */
-  private processTraced(next: { queue: RecordQueue; head: StampedRecord }, tracer: RecordTracer): void | Promise<void> {
-    const traced = tracer.start(next.head.raw, this.id, this.o.subtopology.id);
+  private processTraced(sourceName: string, head: StampedRecord, tracer: RecordTracer): void | Promise<void> {
+    const traced = tracer.start(head.raw, this.id, this.o.subtopology.id);
     let r: void | Promise<void>;
     try {
-      r = this.processOne(next, traced);
+      r = this.processOne(sourceName, head, traced);
     } catch (err) {
       traced.end(err);
       throw err;
@@ -392,48 +397,86 @@ export class StreamTask {
     );
   }
 
-  private processOne(next: { queue: RecordQueue; head: StampedRecord }, traced?: TracedRecord): void | Promise<void> {
-    const { head } = next;
+  private processOne(sourceName: string, head: StampedRecord, traced?: TracedRecord): void | Promise<void> {
     const raw = head.raw;
     const headers = traced === undefined ? raw.headers : traced.headers;
     this.current = {
       metadata: { topic: raw.topic, partition: raw.partition, offset: raw.offset },
       context: { topic: raw.topic, partition: raw.partition, offset: raw.offset, timestamp: head.timestamp, headers },
+      raw,
     };
     const record = new Record(head.key, head.value, head.timestamp, headers);
-    if (this.metering !== undefined) this.metering.record(next.queue, head.timestamp, this.time);
     let r: void | Promise<void>;
     try {
-      const source = this.nodes.get(next.queue.sourceName)!;
+      const source = this.nodes.get(sourceName)!;
       r = traced === undefined ? source.process(record) : traced.run(() => source.process(record));
     } catch (err) {
-      if (this.pending.size > 0) return this.failAfterPending(err, raw, head);
-      this.current = undefined;
-      this.handleProcessingFailure(err, raw, head);
-      this.markConsumed(raw);
-      return undefined;
+      if (this.pending.size > 0) return this.failAfterPending(err, head, 1, this.o.config.clock.now());
+      return this.failed(err, head, 1, this.o.config.clock.now());
     }
-    if (r || this.pending.size > 0 || this.failures.length > 0) return this.finishAsync(r, raw, head);
+    if (r || this.pending.busy) return this.finishAsync(r, head, 1, this.o.config.clock.now());
     this.markConsumed(raw);
     return undefined;
   }
 
-  private async finishAsync(r: void | Promise<void>, raw: RawRecord, head: StampedRecord): Promise<void> {
+  private async finishAsync(r: void | Promise<void>, head: StampedRecord, attempt: number, firstFailureAt: number): Promise<void> {
     try {
       if (r) await r;
-      await this.drainPending();
+      await this.pending.drain();
     } catch (err) {
-      return this.failAfterPending(err, raw, head);
+      return this.failAfterPending(err, head, attempt, firstFailureAt);
     }
-    this.markConsumed(raw);
+    this.markConsumed(head.raw);
   }
 
-  private async failAfterPending(err: unknown, raw: RawRecord, head: StampedRecord): Promise<void> {
-    while (this.pending.size > 0) await Promise.allSettled([...this.pending]);
-    this.failures.length = 0;
+  private async failAfterPending(err: unknown, head: StampedRecord, attempt: number, firstFailureAt: number): Promise<void> {
+    await this.pending.settle();
+    await this.failed(err, head, attempt, firstFailureAt);
+  }
+
+  /** A failure on `head`: wait for a retry, or (the handler continuing) mark it consumed; a failing handler throws. */
+  private failed(err: unknown, head: StampedRecord, attempt: number, firstFailureAt: number): void | Promise<void> {
+    const saved = this.current;
     this.current = undefined;
-    this.handleProcessingFailure(err, raw, head);
-    this.markConsumed(raw);
+    const outcome = this.failures.onFailure(err, head, attempt, firstFailureAt);
+    const apply = (o: FailureOutcome) => {
+      if (o.kind === 'retry') {
+        this.retry = o.retry;
+        this.savedContext = saved;
+        return;
+      }
+      this.markConsumed(head.raw);
+    };
+    if (outcome instanceof Promise) return outcome.then(apply);
+    apply(outcome);
+    return undefined;
+  }
+
+  /** The context of the record a retry waits with (its metadata, timestamp and headers). */
+  private savedContext: StreamTask['current'];
+
+  /** Calls the processor that failed again with its record. True when the record is done (or skipped). */
+  private async attemptAgain(): Promise<boolean> {
+    const retry = this.retry!;
+    this.retry = undefined;
+    this.current = this.savedContext;
+    this.savedContext = undefined;
+    try {
+      const r = retry.node.process(retry.record);
+      if (r) await r;
+      await this.pending.drain();
+    } catch (err) {
+      await this.pending.settle();
+      await this.failed(err, retry.head, retry.attempt, retry.firstFailureAt);
+      return this.retry === undefined;
+    }
+    this.config.logger.info(`processor '${retry.node.name}' succeeded on attempt ${retry.attempt} for the record at topic '${retry.head.raw.topic}' partition ${retry.head.raw.partition} offset ${retry.head.raw.offset}`, { task: this.id });
+    this.markConsumed(retry.head.raw);
+    return true;
+  }
+
+  private get config(): EngineConfig {
+    return this.o.config;
   }
 
   private markConsumed(raw: RawRecord): void {
@@ -442,44 +485,10 @@ export class StreamTask {
     this.current = undefined;
   }
 
-  /** Decides a processing failure with the handler: returns to continue, throws to fail the task. */
-  private handleProcessingFailure(err: unknown, raw: RawRecord, head: StampedRecord): void {
-    const f = err instanceof NodeFailure ? err : new NodeFailure('(unknown)', err);
-    const response = decide(this.o.config.processingExceptionHandler, {
-      taskId: this.id,
-      nodeName: f.nodeName,
-      topic: raw.topic,
-      partition: raw.partition,
-      offset: raw.offset,
-      error: f.error,
-      key: head.key,
-      value: head.value,
-    });
-    const where = `processor '${f.nodeName}' in task ${this.id} failed on the record at topic '${raw.topic}' partition ${raw.partition} offset ${raw.offset} (timestamp ${head.timestamp})`;
-    if (response === 'CONTINUE') {
-      this.o.config.logger.warn(`${where}: ${describeError(f.error)}; continuing (processingExceptionHandler said CONTINUE)`, { task: this.id, node: f.nodeName, topic: raw.topic, partition: raw.partition, offset: raw.offset, ...errorFields(f.error) });
-      return;
-    }
-    throw new ProcessingError(`${where}: ${describeError(f.error)}`, {
-      cause: f.error,
-      context: { taskId: this.id, node: f.nodeName, topic: raw.topic, partition: raw.partition, offset: raw.offset },
-    });
-  }
-
-  /** Wait for every promise forwards created; rethrow the first failure among them. */
-  private async drainPending(): Promise<void> {
-    while (this.pending.size > 0) await Promise.allSettled([...this.pending]);
-    if (this.failures.length > 0) {
-      const first = this.failures[0];
-      this.failures.length = 0;
-      throw first;
-    }
-  }
-
   // ---- wiring ----
 
   private recordContext(): RecordContext {
-    return this.current?.context ?? { topic: undefined, partition: undefined, offset: undefined, timestamp: this.time, headers: new Record(null, null, 0).headers };
+    return this.current?.context ?? { topic: undefined, partition: undefined, offset: undefined, timestamp: this.inputs.streamTime(), headers: new Record(null, null, 0).headers };
   }
 
   private hooks(): TaskHooks {
@@ -489,9 +498,10 @@ export class StreamTask {
       partition: this.partition,
       appConfigs: this.o.config.appConfigs,
       recordMetadata: () => this.current?.metadata,
-      streamTime: () => this.time,
+      streamTime: () => this.inputs.streamTime(),
       wallClockTime: () => this.o.config.clock.now(),
       store: (name) => this.storeInstances.get(name),
+      globalStore: (name) => this.o.config.globalStore?.(name),
       schedule: (nodeName, intervalMs, type, callback) => this.schedule(nodeName, intervalMs, type, callback),
       requestCommit: () => {
         this.commitRequestedFlag = true;
@@ -503,16 +513,7 @@ export class StreamTask {
         const where = m ? `topic=${m.topic} partition=${m.partition} offset=${m.offset}` : 'outside record processing';
         this.o.config.logger[level](`${node} dropped a record: ${reason} (${where}, task ${this.id})`, { task: this.id, node, topic: m?.topic, partition: m?.partition, offset: m?.offset });
       },
-      track: (p) => {
-        this.pending.add(p);
-        p.then(
-          () => this.pending.delete(p),
-          (err: unknown) => {
-            this.pending.delete(p);
-            this.failures.push(err);
-          },
-        );
-      },
+      track: (p) => this.pending.track(p),
     };
   }
 

@@ -21,7 +21,8 @@ export class TaskMetering {
     readonly metrics: TaskMetrics,
     nodes: ReadonlyMap<string, RuntimeNode>,
     sourceNames: Iterable<string>,
-    private readonly queues: ReadonlyMap<string, RecordQueue>,
+    /** Whether the record being recorded was taken while another input had nothing (PartitionGroup.enforced). */
+    private readonly enforced: () => boolean,
   ) {
     const sources = new Set(sourceNames);
     for (const [name, node] of nodes) {
@@ -45,13 +46,6 @@ export class TaskMetering {
     if (!m.debug) return;
     m.process!.mark();
     m.lateness!.record(streamTime - timestamp);
-    if (this.queues.size > 1) {
-      for (const q of this.queues.values()) {
-        if (q !== queue && q.size === 0) {
-          m.enforced!.mark();
-          break;
-        }
-      }
-    }
+    if (this.enforced()) m.enforced!.mark();
   }
 }

@@ -4,7 +4,7 @@ import { ConfigError } from '@sluice/common';
 import type { Serde } from '@sluice/serdes';
 import { supplierGet, type RecordContext, type TimestampExtractor } from '../processor/api.js';
 import type { SubtopologyDef, Topology } from '../topology/topology.js';
-import type { EngineConfig } from './config.js';
+import type { EngineConfig, SourceRecordContext } from './config.js';
 import { ProcessorRuntimeNode, SinkRuntimeNode, SourceRuntimeNode, type RuntimeNode } from './nodes.js';
 import type { RecordCollector } from './record-collector.js';
 
@@ -30,6 +30,7 @@ export interface BuildTaskNodesOptions {
   readonly collector: RecordCollector;
   readonly resolveTopic: (topic: string) => string;
   readonly recordContext: () => RecordContext;
+  readonly sourceRecord: () => SourceRecordContext | undefined;
 }
 
 /**
@@ -90,6 +91,7 @@ export function buildTaskNodes(o: BuildTaskNodesOptions): TaskNodes {
         resolveTopic: o.resolveTopic,
         collector: o.collector,
         recordContext: o.recordContext,
+        sourceRecord: o.sourceRecord,
       });
     }
     nodes.set(name, node);

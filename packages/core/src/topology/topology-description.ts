@@ -1,6 +1,7 @@
 // Owns `topology.describe()`: sub-topologies with their sources, processors and sinks, printed in
 // Kafka Streams' TopologyDescription text format (nodes ordered by sub-tree size, then name).
 import type { NodeDef } from './node-factories.js';
+import type { GlobalStoreDef } from './global-stores.js';
 
 export interface NodeDescription {
   readonly type: 'source' | 'processor' | 'sink';
@@ -21,8 +22,16 @@ export interface SubtopologyDescription {
   readonly nodes: readonly NodeDescription[];
 }
 
+/** A global store: its source and the processor that writes it (Kafka's TopologyDescription.GlobalStore). */
+export interface GlobalStoreDescription {
+  readonly id: number;
+  readonly source: NodeDescription;
+  readonly processor: NodeDescription;
+}
+
 export interface TopologyDescription {
   readonly subtopologies: readonly SubtopologyDescription[];
+  readonly globalStores: readonly GlobalStoreDescription[];
   /** Kafka Streams' text format. */
   toString(): string;
 }
@@ -99,7 +108,22 @@ function linkSubtopology(defs: ReadonlyMap<string, NodeDef>, nodes: readonly str
   return { size, preds, succs, cmp };
 }
 
-export function describeTopology(defs: ReadonlyMap<string, NodeDef>, subtopologies: readonly { id: number; nodes: readonly string[] }[]): TopologyDescription {
+function globalStoreText(g: GlobalStoreDescription): string {
+  return `Sub-topology: ${g.id} for global store (will not generate tasks)\n    ${nodeText(g.source)}\n    ${nodeText(g.processor)}\n`;
+}
+
+export function describeTopology(
+  defs: ReadonlyMap<string, NodeDef>,
+  subtopologies: readonly { id: number; nodes: readonly string[] }[],
+  globals: readonly GlobalStoreDef[] = [],
+): TopologyDescription {
+  const globalStores = globals.map(
+    (g): GlobalStoreDescription => ({
+      id: g.id,
+      source: { type: 'source', name: g.sourceName, predecessors: [], successors: [g.processorName], topics: [g.topic] },
+      processor: { type: 'processor', name: g.processorName, predecessors: [g.sourceName], successors: [], stores: [g.storeName] },
+    }),
+  );
   const subs: SubtopologyDescription[] = subtopologies.map((sub) => {
     const { preds, succs, cmp } = linkSubtopology(defs, sub.nodes);
     const nodes = [...sub.nodes].sort(cmp).map((n): NodeDescription => {
@@ -130,14 +154,14 @@ export function describeTopology(defs: ReadonlyMap<string, NodeDef>, subtopologi
   });
   return {
     subtopologies: subs,
+    globalStores,
     toString() {
-      let out = 'Topologies:\n ';
-      for (const s of subs) {
-        out += `  Sub-topology: ${s.id}\n`;
-        for (const n of s.nodes) out += `    ${nodeText(n)}\n`;
-        out += '\n';
-      }
-      return out;
+      // sub-topologies and global stores in id order, as Kafka Streams prints them
+      const parts: { id: number; text: string }[] = [
+        ...subs.map((s) => ({ id: s.id, text: `Sub-topology: ${s.id}\n${s.nodes.map((n) => `    ${nodeText(n)}\n`).join('')}\n` })),
+        ...globalStores.map((g) => ({ id: g.id, text: globalStoreText(g) })),
+      ].sort((a, b) => a.id - b.id);
+      return 'Topologies:\n ' + parts.map((p) => `  ${p.text}`).join('');
     },
   };
 }

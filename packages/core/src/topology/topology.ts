@@ -14,8 +14,11 @@ import type {
   SourceOptions,
 } from './node-factories.js';
 import { describeTopology, type TopologyDescription } from './topology-description.js';
-import { UnionFind } from './union-find.js';
 import type { DefaultsAware, SerdeDefaults } from './defaults.js';
+import { deserializerSerde, type GlobalStoreDef } from './global-stores.js';
+import { nodeGroups, subtopologyDef, topicsFeeding, type NodeGroup } from './node-groups.js';
+import type { Deserializer } from '@sluice/serdes';
+import type { TimestampExtractor } from '../processor/api.js';
 
 export interface StoreDef {
   readonly builder: StoreBuilder<StateStore>;
@@ -48,6 +51,9 @@ export class Topology {
   private readonly internalTopicSpecs = new Map<string, InternalTopicSpec>();
   private readonly topicToSource = new Map<string, string>();
   private readonly defaultsAware: DefaultsAware[] = [];
+  private readonly copartitioned: string[][] = [];
+  /** Global source node name → how its store is restored. */
+  private readonly globalSources = new Map<string, { storeName: string; processorName: string; topic: string; reprocessOnRestore: boolean }>();
 
   // ---- building (Processor API) ----
 
@@ -160,6 +166,72 @@ export class Topology {
     return this;
   }
 
+  /**
+   * A global store: a full copy of `topic` on every worker, kept current by `stateUpdateSupplier`'s
+   * processor (which must not forward). Kafka Streams' signature, with an optional timestamp
+   * extractor after the source name: (storeBuilder, sourceName, [timestampExtractor,]
+   * keyDeserializer, valueDeserializer, topic, processorName, stateUpdateSupplier). The store must
+   * have logging disabled: its topic is its changelog. Restoring runs the records through the
+   * processor again, as Kafka Streams does since 3.7.
+   */
+  addGlobalStore<K, V>(
+    storeBuilder: StoreBuilder<StateStore>,
+    sourceName: string,
+    ...rest:
+      | [Deserializer<K>, Deserializer<V>, string, string, ProcessorSupplier<K, V, void, void>]
+      | [TimestampExtractor, Deserializer<K>, Deserializer<V>, string, string, ProcessorSupplier<K, V, void, void>]
+  ): this {
+    const args = typeof rest[0] === 'function' ? rest : [undefined, ...rest];
+    const [timestampExtractor, keyDeserializer, valueDeserializer, topic, processorName, supplier] = args as [
+      TimestampExtractor | undefined,
+      Deserializer<K>,
+      Deserializer<V>,
+      string,
+      string,
+      ProcessorSupplier<K, V, void, void>,
+    ];
+    for (const [what, d] of [
+      ['key', keyDeserializer],
+      ['value', valueDeserializer],
+    ] as const) {
+      if (!d || typeof d.deserialize !== 'function') throw new TopologyError(`global store source '${sourceName}' needs a ${what} deserializer (a Serde, or an object with deserialize(topic, bytes)), got ${String(d)}`);
+    }
+    return this.addGlobalStoreNodes({
+      storeBuilder,
+      sourceName,
+      topic,
+      processorName,
+      supplier: supplier as ProcessorSupplier<unknown, unknown, unknown, unknown>,
+      source: { keySerde: deserializerSerde(keyDeserializer), valueSerde: deserializerSerde(valueDeserializer), ...(timestampExtractor ? { timestampExtractor } : {}) },
+      reprocessOnRestore: true,
+    });
+  }
+
+  /** @internal Adds the source, processor and store of a global store (Topology.addGlobalStore, StreamsBuilder.globalTable). */
+  addGlobalStoreNodes(o: {
+    storeBuilder: StoreBuilder<StateStore>;
+    sourceName: string;
+    topic: string;
+    processorName: string;
+    supplier: ProcessorSupplier<unknown, unknown, unknown, unknown>;
+    source: SourceOptions<unknown, unknown>;
+    reprocessOnRestore: boolean;
+  }): this {
+    if (!o.storeBuilder || typeof o.storeBuilder.build !== 'function') throw new TopologyError(`global store source '${o.sourceName}' needs a StoreBuilder (Stores.keyValueStoreBuilder(...).withLoggingDisabled())`);
+    if (o.storeBuilder.loggingEnabled) {
+      throw new TopologyError(`StateStore ${o.storeBuilder.name} for global table must not have logging enabled: its topic '${o.topic}' is its changelog; call withLoggingDisabled() on the store builder`);
+    }
+    if (typeof o.topic !== 'string' || o.topic.length === 0) throw new TopologyError(`global store '${o.storeBuilder.name}' reads from no topic: give its topic name`);
+    if (this.storeDefs.has(o.storeBuilder.name)) throw new TopologyError(`store '${o.storeBuilder.name}' is already added; give each store a unique name`);
+    checkName('processor', o.processorName);
+    this.addSource(o.sourceName, o.topic, o.source);
+    this.addProcessor(o.processorName, o.supplier, o.sourceName);
+    this.storeDefs.set(o.storeBuilder.name, { builder: o.storeBuilder, users: new Set() });
+    this.connectProcessorAndStateStores(o.processorName, o.storeBuilder.name);
+    this.globalSources.set(o.sourceName, { storeName: o.storeBuilder.name, processorName: o.processorName, topic: o.topic, reprocessOnRestore: o.reprocessOnRestore });
+    return this;
+  }
+
   connectProcessorAndStateStores(processorName: string, ...storeNames: string[]): this {
     const node = this.nodeDefs.get(processorName);
     if (!node) throw new TopologyError(`processor '${processorName}' is not added yet; add it before connecting stores to it`);
@@ -167,6 +239,9 @@ export class Topology {
     for (const storeName of storeNames) {
       const store = this.storeDefs.get(storeName);
       if (!store) throw new TopologyError(`store '${storeName}' is not added yet; call addStateStore(builder) first (processor '${processorName}')`);
+      if (this.isGlobalStore(storeName) && !this.isGlobalProcessor(processorName)) {
+        throw new TopologyError(`Global StateStore ${storeName} can be used by a Processor without being specified; it should not be explicitly passed (processor '${processorName}')`);
+      }
       store.users.add(processorName);
       if (!node.stores.includes(storeName)) node.stores.push(storeName);
     }
@@ -177,6 +252,22 @@ export class Topology {
   addInternalTopic(spec: InternalTopicSpec): this {
     this.internalTopicSpecs.set(spec.name, spec);
     return this;
+  }
+
+  /**
+   * Declares that the input topics of these nodes must have the same number of partitions (Kafka
+   * Streams' copartitionSources; joins use it). A node stands for the source topics feeding it in
+   * its sub-topology. Internal topics in such a group get the partition count of the group's other
+   * topics. Used by the DSL.
+   */
+  copartitionSources(nodeNames: readonly string[]): this {
+    this.copartitioned.push([...nodeNames]);
+    return this;
+  }
+
+  /** The groups of source topics (as written in the topology) that must be co-partitioned. */
+  copartitionGroups(): string[][] {
+    return this.copartitioned.map((group) => [...new Set(group.flatMap((n) => topicsFeeding(this.nodeDefs, n)))]);
   }
 
   /** Registers a part whose serdes may come from the app's default serdes. Used by the DSL. */
@@ -198,7 +289,37 @@ export class Topology {
   // ---- reading ----
 
   describe(): TopologyDescription {
-    return describeTopology(this.nodeDefs, this.subtopologies());
+    return describeTopology(this.nodeDefs, this.subtopologies(), this.globalStores());
+  }
+
+  /** Global stores and the node groups keeping them current (Kafka's globalStateStores). */
+  globalStores(): GlobalStoreDef[] {
+    return this.nodeGroups()
+      .filter((g) => g.global)
+      .map((g) => {
+        const sourceName = g.nodes.find((n) => this.globalSources.has(n))!;
+        return { id: g.id, sourceName, ...this.globalSources.get(sourceName)! };
+      });
+  }
+
+  /** The node group of one global store, in the shape tasks are built from (for the global task). */
+  globalSubtopology(storeName: string): SubtopologyDef {
+    const def = this.globalStores().find((g) => g.storeName === storeName);
+    if (!def) throw new TopologyError(`'${storeName}' is not a global store of this topology`);
+    return this.subtopologyDef(def.id, [def.sourceName, def.processorName]);
+  }
+
+  /** Topics read into global stores (as written in the topology). */
+  globalTopics(): string[] {
+    return [...this.globalSources.values()].map((g) => g.topic);
+  }
+
+  isGlobalStore(storeName: string): boolean {
+    return [...this.globalSources.values()].some((g) => g.storeName === storeName);
+  }
+
+  private isGlobalProcessor(name: string): boolean {
+    return [...this.globalSources.values()].some((g) => g.processorName === name);
   }
 
   get nodes(): ReadonlyMap<string, NodeDef> {
@@ -217,53 +338,22 @@ export class Topology {
     return this.internalTopicSpecs.has(topic);
   }
 
-  /** Sub-topologies, numbered in the order their first node was added (as Kafka Streams does). */
+  /**
+   * Sub-topologies (without the node groups of global stores, which never become tasks), numbered
+   * with them in the order their first node was added (as Kafka Streams does).
+   */
   subtopologies(): SubtopologyDef[] {
-    const uf = new UnionFind();
-    for (const def of this.nodeDefs.values()) {
-      uf.add(def.name);
-      if (def.predecessors.length > 0) uf.unite(def.name, ...def.predecessors);
-    }
-    for (const store of this.storeDefs.values()) {
-      const users = [...store.users];
-      if (users.length > 1) uf.unite(users[0]!, ...users.slice(1));
-    }
-    const groups = new Map<string, string[]>();
-    for (const name of this.nodeDefs.keys()) {
-      const root = uf.root(name);
-      let g = groups.get(root);
-      if (!g) groups.set(root, (g = []));
-      g.push(name);
-    }
-    let id = 0;
-    const result: SubtopologyDef[] = [];
-    for (const nodes of groups.values()) {
-      const sourceTopics: string[] = [];
-      const sourcePatterns: RegExp[] = [];
-      const sinkTopics: string[] = [];
-      const stores = new Set<string>();
-      for (const n of nodes) {
-        const def = this.nodeDefs.get(n)!;
-        if (def.kind === 'source') {
-          if (def.topics) sourceTopics.push(...def.topics);
-          if (def.pattern) sourcePatterns.push(def.pattern);
-        } else if (def.kind === 'sink') {
-          if (def.topic !== undefined && !sinkTopics.includes(def.topic)) sinkTopics.push(def.topic);
-        } else {
-          for (const s of def.stores) stores.add(s);
-        }
-      }
-      result.push({
-        id: id++,
-        nodes,
-        sourceTopics,
-        sourcePatterns,
-        repartitionSourceTopics: sourceTopics.filter((t) => this.internalTopicSpecs.has(t)),
-        sinkTopics,
-        stores: [...stores],
-      });
-    }
-    return result;
+    return this.nodeGroups()
+      .filter((g) => !g.global)
+      .map((g) => this.subtopologyDef(g.id, g.nodes));
+  }
+
+  private nodeGroups(): NodeGroup[] {
+    return nodeGroups(this.nodeDefs, this.storeDefs, (n) => this.globalSources.has(n));
+  }
+
+  private subtopologyDef(id: number, nodes: readonly string[]): SubtopologyDef {
+    return subtopologyDef(id, nodes, this.nodeDefs, (t) => this.internalTopicSpecs.has(t));
   }
 
   /**

@@ -18,6 +18,8 @@ export interface SubscriptionInfo {
   readonly offsetSums: { [taskId: string]: number };
   /** Hash of the topology this worker runs. */
   readonly topology: string;
+  /** This worker asks every worker to shut down (StreamThreadExceptionResponse SHUTDOWN_APPLICATION), and why. */
+  readonly shutdown?: string;
 }
 
 export interface ClientInfo {
@@ -35,7 +37,7 @@ export interface AssignmentInfo {
   /** Rebalance again at this time: warm-up replicas may have caught up by then. */
   readonly probeAt?: number;
   /** The group cannot run as it is (different topologies under one application id). */
-  readonly error?: { readonly code: 'INCOMPATIBLE_TOPOLOGY'; readonly message: string };
+  readonly error?: { readonly code: 'INCOMPATIBLE_TOPOLOGY' | 'SHUTDOWN_APPLICATION'; readonly message: string };
 }
 
 export interface StreamsAssignorOptions {
@@ -56,6 +58,8 @@ export interface StreamsAssignorOptions {
   readonly probingRebalanceIntervalMs: number;
   readonly clock: Clock;
   readonly logger: Logger;
+  /** Why this worker asks the application to shut down, if it does. */
+  readonly shutdownRequested: () => string | undefined;
   /** Every member hears the leader's decision. */
   readonly onAssignment: (info: AssignmentInfo) => void;
 }
@@ -84,6 +88,7 @@ export class StreamsAssignor implements AssignorLogic {
       standby: local.standby,
       offsetSums: sums,
       topology: this.o.topology,
+      ...(this.o.shutdownRequested() !== undefined ? { shutdown: this.o.shutdownRequested()! } : {}),
     };
     return Buffer.from(JSON.stringify(info));
   }
@@ -92,6 +97,14 @@ export class StreamsAssignor implements AssignorLogic {
     const subs = new Map<string, SubscriptionInfo>();
     for (const m of members) subs.set(m.memberId, parseSubscription(m.userData, m.memberId));
     const out = new Map<string, MemberAssignment>();
+
+    const shutdown = [...subs.values()].find((s) => s.shutdown !== undefined);
+    if (shutdown) {
+      const message = `the application was shut down by one of its workers: ${shutdown.shutdown} (its uncaught exception handler said SHUTDOWN_APPLICATION)`;
+      const userData = encodeAssignment({ active: [], standby: [], clients: [], error: { code: 'SHUTDOWN_APPLICATION', message } });
+      for (const m of members) out.set(m.memberId, { partitions: [], userData });
+      return out;
+    }
 
     const versions = new Map<string, string[]>();
     for (const s of subs.values()) versions.set(s.topology, [...(versions.get(s.topology) ?? []), s.processId]);
@@ -190,6 +203,7 @@ function parseSubscription(userData: Buffer | null, memberId: string): Subscript
       standby: raw.standby ?? [],
       offsetSums: raw.offsetSums ?? {},
       topology: raw.topology ?? 'unknown',
+      ...(typeof raw.shutdown === 'string' ? { shutdown: raw.shutdown } : {}),
     };
   } catch {
     return fallback;

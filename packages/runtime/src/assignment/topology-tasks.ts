@@ -14,8 +14,16 @@ export class TopologyTasks {
   constructor(
     private readonly subtopologies: readonly SubtopologyDef[],
     /** Real (application-prefixed) source topic names per sub-topology, patterns already resolved. */
-    private readonly sourceTopics: ReadonlyMap<number, readonly string[]>,
+    private readonly sourceTopics: Map<number, string[]>,
   ) {}
+
+  /** A topic created after start matched a source pattern of `subtopology`: its tasks read it too. */
+  addSourceTopic(subtopology: number, topic: string): boolean {
+    const topics = this.sourceTopics.get(subtopology) ?? [];
+    if (topics.includes(topic)) return false;
+    this.sourceTopics.set(subtopology, [...topics, topic]);
+    return true;
+  }
 
   /** All tasks, in sub-topology then partition order. Topics with unknown partition counts are skipped. */
   tasks(partitionCount: (topic: string) => number | undefined): TaskSpec[] {

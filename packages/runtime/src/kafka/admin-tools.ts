@@ -14,6 +14,8 @@ import { decodeAssignment, decodeSubscription } from './group/consumer-protocol.
 import { ASSIGNOR_NAME } from './group-consumer.js';
 import { kafkaLogCreator, kafkaLogLevel } from './log.js';
 import { KafkaProducer } from './produce/producer.js';
+import { kafkajsSecurity } from './security.js';
+import { resolveSasl } from '../security-config.js';
 import { createPartitionReader } from './partition-reader.js';
 import { check } from './wire/errors.js';
 import { leaveGroup, offsetCommit } from './wire/requests/group.js';
@@ -52,12 +54,12 @@ function fromHeaders(headers: readonly RecordHeader[] | undefined): { [key: stri
 
 export function createKafkaAdminTools(o: ResolvedAdminToolsOptions): AdminTools {
   const logCreator = kafkaLogCreator(o.logger, o.kafkaLogLevel);
+  const security = kafkajsSecurity({ ssl: o.ssl, sasl: resolveSasl(o.sasl) });
   const kafka = new Kafka({
     clientId: o.clientId,
     brokers: o.brokers,
     logCreator,
-    ...(o.ssl !== undefined ? { ssl: o.ssl } : {}),
-    ...(o.sasl !== undefined ? { sasl: o.sasl as never } : {}),
+    ...security,
     connectionTimeout: o.connectionTimeoutMs,
     requestTimeout: o.requestTimeoutMs,
     // an operator waits at the terminal: fail within seconds when the cluster cannot be reached
@@ -81,8 +83,7 @@ export function createKafkaAdminTools(o: ResolvedAdminToolsOptions): AdminTools 
       const w = new KafkaWire({
         clientId: o.clientId,
         brokers: o.brokers,
-        ...(o.ssl !== undefined ? { ssl: o.ssl } : {}),
-        ...(o.sasl !== undefined ? { sasl: o.sasl as never } : {}),
+        ...security,
         connectionTimeoutMs: o.connectionTimeoutMs,
         requestTimeoutMs: o.requestTimeoutMs,
         logCreator,

@@ -3,22 +3,22 @@
 // application's own `kafkajs`: nothing in it is patched, and import order does not matter), and the
 // kafkajs admin client of that copy for topic administration. See docs/decisions/0005.
 import { Kafka, type Admin as KafkaAdmin } from 'sluice-kafkajs';
-import type { ConnectionOptions } from 'node:tls';
 import { systemClock, type Clock, type Logger, type LogLevel } from '@sluice/common';
 import type { Admin, GroupConsumer, KafkaClient, NewTopic, ProduceRecord, Producer, TopicDescription, TopicPartitionOffset, TransactionalProducer } from '../ports.js';
-import { translate } from './errors.js';
+import { translate, type ErrorContext } from './errors.js';
 import { createGroupConsumer } from './group-consumer.js';
 import { kafkaLogCreator, kafkaLogLevel } from './log.js';
+import { createPartitionReader } from './partition-reader.js';
 import { KafkaProducer } from './produce/producer.js';
-import { KafkaWire, type SaslOptions } from './wire/wire.js';
+import { kafkajsSecurity, securityContext, type SecurityOptions } from './security.js';
+import { KafkaWire } from './wire/wire.js';
 
-export interface KafkaClientOptions {
+/** Every client Sluice creates is built from these; `ssl` and `sasl` must reach them all. */
+export interface KafkaClientOptions extends SecurityOptions {
   clientId: string;
   brokers: readonly string[];
   logger: Logger;
   kafkaLogLevel: LogLevel;
-  ssl?: boolean | ConnectionOptions;
-  sasl?: SaslOptions;
   connectionTimeoutMs?: number;
   requestTimeoutMs?: number;
   /** How long a send, a commit or an offset lookup keeps retrying (Kafka Streams' task.timeout.ms). */
@@ -31,14 +31,16 @@ const MAX_BATCH_BYTES = 512 * 1024;
 
 export function createKafkaClient(o: KafkaClientOptions): KafkaClient {
   const clock = o.clock ?? systemClock;
+  const security = kafkajsSecurity(o);
+  const errorContext = securityContext(o.brokers, o);
+  const ctx = (more: Omit<ErrorContext, 'security'> = {}): ErrorContext => ({ security: errorContext, ...more });
   const requestTimeoutMs = o.requestTimeoutMs ?? 30_000;
   const taskTimeoutMs = o.taskTimeoutMs ?? 300_000;
   const wire = (role: string) =>
     new KafkaWire({
       clientId: `${o.clientId}-${role}`,
       brokers: o.brokers,
-      ...(o.ssl !== undefined ? { ssl: o.ssl } : {}),
-      ...(o.sasl !== undefined ? { sasl: o.sasl } : {}),
+      ...security,
       connectionTimeoutMs: o.connectionTimeoutMs ?? 3_000,
       requestTimeoutMs,
       logCreator: kafkaLogCreator(o.logger, o.kafkaLogLevel),
@@ -59,7 +61,7 @@ export function createKafkaClient(o: KafkaClientOptions): KafkaClient {
         const w = producerWire;
         producerWire = undefined;
         await w.close();
-        throw translate(`connecting to Kafka at ${o.brokers.join(',')}`, err);
+        throw translate(`connecting to Kafka at ${o.brokers.join(',')}`, err, ctx());
       }
     }
     return producerWire;
@@ -88,7 +90,7 @@ export function createKafkaClient(o: KafkaClientOptions): KafkaClient {
       await p.init();
     } catch (err) {
       await releaseProducerWire();
-      throw translate(transactionalId ? `initializing the transactional producer '${transactionalId}'` : 'initializing the idempotent producer', err);
+      throw translate(transactionalId ? `initializing the transactional producer '${transactionalId}'` : 'initializing the idempotent producer', err, ctx(transactionalId ? { transactionalId } : {}));
     }
     return p;
   };
@@ -99,33 +101,48 @@ export function createKafkaClient(o: KafkaClientOptions): KafkaClient {
         clientId: `${o.clientId}-admin`,
         brokers: [...o.brokers],
         logCreator: kafkaLogCreator(o.logger, o.kafkaLogLevel),
-        ...(o.ssl !== undefined ? { ssl: o.ssl } : {}),
-        ...(o.sasl !== undefined ? { sasl: o.sasl as never } : {}),
+        ...security,
         connectionTimeout: o.connectionTimeoutMs ?? 3_000,
         requestTimeout: requestTimeoutMs,
       });
       const admin = kafka.admin();
-      await admin.connect().catch((err: unknown) => {
-        throw translate(`connecting to Kafka at ${o.brokers.join(',')}`, err);
-      });
-      return adminPort(admin);
+      try {
+        await admin.connect();
+        // a request, so that refused credentials or a listener that wants SASL/TLS show here
+        await admin.describeCluster();
+      } catch (err) {
+        await admin.disconnect().catch(() => undefined);
+        throw translate(`connecting to Kafka at ${o.brokers.join(',')}`, err, ctx());
+      }
+      return adminPort(admin, ctx);
     },
     async producer() {
       const p = await newProducer(undefined, 60_000);
-      return producerPort(p, async () => {
+      return producerPort(p, ctx(), async () => {
         await p.close();
         await releaseProducerWire();
       });
     },
     async transactionalProducer(transactionalId, transactionTimeoutMs) {
       const p = await newProducer(transactionalId, transactionTimeoutMs);
-      return transactionalPort(p, transactionalId, async () => {
+      return transactionalPort(p, transactionalId, ctx({ transactionalId }), async () => {
         await p.close();
         await releaseProducerWire();
       });
     },
     groupConsumer(options): GroupConsumer {
-      return createGroupConsumer(options, { groupWire: wire('group'), dataWire: wire('consumer'), requestTimeoutMs, taskTimeoutMs, clock, logger: o.logger });
+      return createGroupConsumer(options, { groupWire: wire('group'), dataWire: wire('consumer'), requestTimeoutMs, taskTimeoutMs, clock, logger: o.logger, errorContext: ctx({ groupId: options.groupId }) });
+    },
+    async partitionReader({ readCommitted }) {
+      // connections of its own: its fetches long-poll while the group consumer and producers work
+      const w = wire('global');
+      try {
+        await w.connect();
+      } catch (err) {
+        await w.close();
+        throw translate(`connecting a partition reader to ${o.brokers.join(',')}`, err);
+      }
+      return { ...createPartitionReader(w, readCommitted), close: () => w.close() };
     },
   };
 }
@@ -146,13 +163,13 @@ function sequential<A, R>(fn: (arg: A) => Promise<R>): (arg: A) => Promise<R> {
   };
 }
 
-function producerPort(p: KafkaProducer, close: () => Promise<void>): Producer {
+function producerPort(p: KafkaProducer, ctx: ErrorContext, close: () => Promise<void>): Producer {
   return {
     send: sequential(async (records: readonly ProduceRecord[]) => {
       try {
         return await p.send(records);
       } catch (err) {
-        throw translate(`producing ${records.length} records`, err);
+        throw translate(`producing ${records.length} records`, err, { ...ctx, topics: [...new Set(records.map((r) => r.topic))], topicOperation: 'WRITE' });
       }
     }),
     partitionCount: (topic) => p.partitionCount(topic),
@@ -160,7 +177,7 @@ function producerPort(p: KafkaProducer, close: () => Promise<void>): Producer {
   };
 }
 
-function transactionalPort(p: KafkaProducer, transactionalId: string, close: () => Promise<void>): TransactionalProducer {
+function transactionalPort(p: KafkaProducer, transactionalId: string, ctx: ErrorContext, close: () => Promise<void>): TransactionalProducer {
   // a transaction begins on first use (send, sendOffsets) or explicitly
   const ensure = () => {
     if (!p.inTransaction()) p.beginTransaction();
@@ -176,7 +193,7 @@ function transactionalPort(p: KafkaProducer, transactionalId: string, close: () 
       try {
         return await p.send(records);
       } catch (err) {
-        throw translate(`producing ${records.length} records in transaction '${transactionalId}'`, err);
+        throw translate(`producing ${records.length} records in transaction '${transactionalId}'`, err, { ...ctx, topics: [...new Set(records.map((r) => r.topic))], topicOperation: 'WRITE' });
       }
     }),
     async sendOffsets(groupId, offsets, group) {
@@ -184,21 +201,21 @@ function transactionalPort(p: KafkaProducer, transactionalId: string, close: () 
       try {
         await p.sendOffsets(groupId, offsets, group);
       } catch (err) {
-        throw translate(`adding consumer offsets to transaction '${transactionalId}'`, err);
+        throw translate(`adding consumer offsets to transaction '${transactionalId}'`, err, { ...ctx, groupId });
       }
     },
     async commitTransaction() {
       try {
         await p.commitTransaction();
       } catch (err) {
-        throw translate(`committing transaction '${transactionalId}'`, err);
+        throw translate(`committing transaction '${transactionalId}'`, err, ctx);
       }
     },
     async abortTransaction() {
       try {
         await p.abortTransaction();
       } catch (err) {
-        throw translate(`aborting transaction '${transactionalId}'`, err);
+        throw translate(`aborting transaction '${transactionalId}'`, err, ctx);
       }
     },
     partitionCount: (topic) => p.partitionCount(topic),
@@ -206,7 +223,7 @@ function transactionalPort(p: KafkaProducer, transactionalId: string, close: () 
   };
 }
 
-function adminPort(a: KafkaAdmin): Admin {
+function adminPort(a: KafkaAdmin, ctx: (more?: ErrorContext) => ErrorContext): Admin {
   return {
     async listTopics() {
       return a.listTopics();
@@ -241,15 +258,40 @@ function adminPort(a: KafkaAdmin): Admin {
         });
       } catch (err) {
         const exists = (err as { errors?: { type?: string }[]; type?: string }).errors?.every((e) => e.type === 'TOPIC_ALREADY_EXISTS');
-        if (!exists) throw translate(`creating topics ${topics.map((t) => t.name).join(', ')}`, err);
+        if (!exists) throw translate(`creating topics ${topics.map((t) => t.name).join(', ')}`, err, ctx({ topics: topics.map((t) => t.name), topicOperation: 'CREATE' }));
       }
+    },
+    async missingTopics(names, operation, action) {
+      const missing: string[] = [];
+      const hidden: string[] = [];
+      let refusal: unknown;
+      for (const topic of names) {
+        try {
+          await a.fetchTopicMetadata({ topics: [topic] });
+        } catch (err) {
+          const type = (err as { type?: string }).type;
+          if (type === 'UNKNOWN_TOPIC_OR_PARTITION') missing.push(topic);
+          else if (type === 'TOPIC_AUTHORIZATION_FAILED') {
+            hidden.push(topic);
+            refusal = err;
+          } else throw translate(action, err, ctx({ topics: [topic] }));
+        }
+      }
+      if (hidden.length > 0) throw translate(action, refusal, ctx({ topics: hidden, topicOperation: operation }));
+      return missing;
+    },
+    async deleteRecords(topic, partitions) {
+      if (partitions.length === 0) return;
+      await a.deleteTopicRecords({ topic, partitions: partitions.map((p) => ({ partition: p.partition, offset: String(p.offset) })) }).catch((err: unknown) => {
+        throw translate(`deleting records of topic '${topic}'`, err, ctx({ topics: [topic], topicOperation: 'DELETE' as never }));
+      });
     },
     async deleteTopics(names) {
       if (names.length > 0) await a.deleteTopics({ topics: [...names], timeout: 30_000 });
     },
     async topicOffsets(topic) {
       const res = await a.fetchTopicOffsets(topic).catch((err: unknown) => {
-        throw translate(`reading the offsets of topic '${topic}'`, err);
+        throw translate(`reading the offsets of topic '${topic}'`, err, ctx({ topics: [topic] }));
       });
       return res.map((p) => ({ partition: p.partition, low: Number(p.low), high: Number(p.high) }));
     },

@@ -7,7 +7,7 @@
 // retried here with the member id kept; only what cannot be retried reaches onCrash.
 import { describeError, monotonicMs, type Clock, type Logger } from '@sluice/common';
 import type { BatchControl, GroupConsumer, GroupConsumerSettings, GroupControl, GroupHandlers, PartitionReader, TopicPartition } from '../ports.js';
-import { translate } from './errors.js';
+import { translate, type ErrorContext } from './errors.js';
 import { Fetcher } from './fetch/fetcher.js';
 import { listOffsets } from './fetch/offsets.js';
 import { decodeAssignment, decodeSubscription, encodeAssignment, encodeSubscription } from './group/consumer-protocol.js';
@@ -30,6 +30,8 @@ export interface GroupConsumerDeps {
   readonly taskTimeoutMs: number;
   readonly clock: Clock;
   readonly logger: Logger;
+  /** Who connects (security) and the group id, for error messages that name the fix. */
+  readonly errorContext: ErrorContext;
 }
 
 export function createGroupConsumer(o: GroupConsumerSettings, d: GroupConsumerDeps): GroupConsumer {
@@ -107,7 +109,7 @@ export function createGroupConsumer(o: GroupConsumerSettings, d: GroupConsumerDe
       if (offset >= 0) out.push({ ...tp, offset });
       else {
         const policy = o.resetPolicy(tp.topic);
-        if (policy === 'none') throw translate(`starting ${tp.topic}-${tp.partition}`, new Error(`group '${o.groupId}' has no committed offset for it and the source's offset reset policy is 'none'`));
+        if (policy === 'none') throw translate(`starting ${tp.topic}-${tp.partition}`, new Error(`group '${o.groupId}' has no committed offset for it and the source's offset reset policy is 'none'`), d.errorContext);
         missing.push({ topic: tp.topic, partition: tp.partition, timestamp: policy === 'latest' ? LATEST_TIMESTAMP : EARLIEST_TIMESTAMP });
       }
     }
@@ -155,7 +157,7 @@ export function createGroupConsumer(o: GroupConsumerSettings, d: GroupConsumerDe
           await new Promise<void>((r) => d.clock.setTimeout(r, Math.min(5_000, 200 * 2 ** Math.min(failures, 5))));
           continue;
         }
-        const e = translate(`the consumer of group '${o.groupId}' stopped`, err);
+        const e = translate(`the consumer of group '${o.groupId}' stopped`, err, d.errorContext);
         started(e);
         h.onCrash(e);
         return;
@@ -171,7 +173,7 @@ export function createGroupConsumer(o: GroupConsumerSettings, d: GroupConsumerDe
         await d.dataWire.connect();
         await d.dataWire.addTopics(topics);
       } catch (err) {
-        throw translate(`subscribing to ${topics.join(', ')}`, err);
+        throw translate(`subscribing to ${topics.join(', ')}`, err, d.errorContext);
       }
     },
     run(h) {
@@ -179,7 +181,7 @@ export function createGroupConsumer(o: GroupConsumerSettings, d: GroupConsumerDe
       fatal = (err) => {
         closing = true;
         fetcher.wakeup();
-        h.onCrash(translate(`the membership of group '${o.groupId}' ended`, err));
+        h.onCrash(translate(`the membership of group '${o.groupId}' ended`, err, d.errorContext));
       };
       return new Promise<void>((resolve, reject) => {
         let settled = false;
@@ -196,15 +198,16 @@ export function createGroupConsumer(o: GroupConsumerSettings, d: GroupConsumerDe
       try {
         await membership.commitOffsets([...offsets]);
       } catch (err) {
-        throw translate(`committing offsets of group '${o.groupId}'`, err);
+        throw translate(`committing offsets of group '${o.groupId}'`, err, d.errorContext);
       }
     },
     groupMetadata: () => membership.groupMetadata(),
+    hasUnfetched: (tp) => fetcher.hasUnfetched(tp),
     async committed(tps) {
       try {
         return (await membership.fetchOffsets([...tps], o.readCommitted, d.clock.now() + d.taskTimeoutMs)).map((c) => ({ topic: c.topic, partition: c.partition, offset: c.offset }));
       } catch (err) {
-        throw translate(`reading the committed offsets of group '${o.groupId}'`, err);
+        throw translate(`reading the committed offsets of group '${o.groupId}'`, err, d.errorContext);
       }
     },
     pause: (tps) => control.pause(tps),

@@ -2,11 +2,11 @@
 // context (registration, change logging), decides where restoration starts (the checkpoint, or the
 // beginning after wiping untrusted state), restores each logged store to the end of its changelog
 // before the task runs, and writes the checkpoint after commits and on clean close.
-import { rmSync, readdirSync, mkdirSync } from 'node:fs';
+import { rmSync, readdirSync } from 'node:fs';
 import path from 'node:path';
 import { describeError, type Clock, type Logger, type TaskMetrics, errorFields } from '@sluice/common';
 import { Headers } from '@sluice/core';
-import type { CacheMemoryPool, ChangelogRecord, RestoreCallback, RocksDbSharedOptions, StateStore, StateStoreContext } from '@sluice/state';
+import { ensureDirectory, type CacheMemoryPool, type ChangelogRecord, type RestoreCallback, type RocksDbSharedOptions, type StateStore, type StateStoreContext } from '@sluice/state';
 import type { GroupControl } from '../ports.js';
 import type { ProducerChannel } from '../record-collector.js';
 
@@ -82,7 +82,7 @@ export class TaskStateManager {
    * exactly-once, it was written by a clean close). Otherwise wipe it so restoration starts over.
    */
   async prepare(): Promise<void> {
-    mkdirSync(this.o.taskDir, { recursive: true });
+    ensureDirectory(this.o.taskDir, `the state directory of task ${this.o.taskId}`);
     let ckpt: Map<string, number>;
     try {
       ckpt = await this.o.checkpoint.read();
@@ -133,6 +133,11 @@ export class TaskStateManager {
       recordContext: this.o.recordContext,
       ...(this.o.metrics !== undefined ? { metrics: this.o.metrics } : {}),
     };
+  }
+
+  /** The next changelog offset the local stores contain, by "topic:partition" (for store lags). */
+  changelogOffsets(): ReadonlyMap<string, number> {
+    return new Map(this.offsets);
   }
 
   changelogPartitions(): { topic: string; partition: number }[] {

@@ -9,12 +9,14 @@ export type ActiveTaskPhase = 'RESTORING' | 'RUNNING' | 'CLOSED';
 
 export class ActiveTask {
   phase: ActiveTaskPhase = 'RESTORING';
+  /** A record waits for another try at a failed processor: the inputs are paused meanwhile. */
+  waitingForRetry = false;
 
   constructor(
     readonly id: string,
     readonly task: StreamTask,
     readonly state: TaskStateManager,
-    readonly inputs: readonly TopicPartition[],
+    readonly inputs: TopicPartition[],
   ) {}
 
   get partition(): number {

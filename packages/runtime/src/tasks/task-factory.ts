@@ -26,6 +26,8 @@ export interface TaskFactoryOptions {
   readonly checkpointFor: (taskId: string) => CheckpointIO;
   readonly logger: Logger;
   readonly onRestoreProgress: (taskId: string, p: RestoreProgress) => void;
+  /** Whether the broker holds records of an input partition not fetched yet (max.task.idle.ms). */
+  readonly unfetched: (tp: TopicPartition) => boolean;
   /** The thread's metrics: tasks created and closed, and each task's own metrics. */
   readonly metrics?: ThreadMetrics;
   readonly tracer?: RecordTracer | undefined;
@@ -39,7 +41,7 @@ export class TaskFactory {
    * still hold the task directory while it closes the task it lost: `waitForLock` says whether to
    * keep waiting for it.
    */
-  async create(id: string, inputs: readonly TopicPartition[], waitForLock: () => Promise<boolean>): Promise<ActiveTask> {
+  async create(id: string, inputs: TopicPartition[], waitForLock: () => Promise<boolean>): Promise<ActiveTask> {
     await this.lock(id, waitForLock);
     try {
       const t = this.build(id, inputs);
@@ -84,10 +86,27 @@ export class TaskFactory {
     t.phase = 'CLOSED';
     t.state.reset();
     await t.state.wipe();
-    const fresh = this.build(t.id, t.inputs, t.state.standby);
+    const fresh = this.build(t.id, [...t.inputs], t.state.standby);
     await fresh.state.wipe();
     await fresh.task.initializeStores(fresh.state.context());
     return fresh;
+  }
+
+  /**
+   * A topic created after start matched a pattern source of the task's sub-topology: the task reads
+   * it from now on (false when no pattern source of the sub-topology matches it).
+   */
+  addInput(t: ActiveTask, tp: TopicPartition): boolean {
+    const sub = this.o.topology.subtopologies().find((s) => s.id === t.task.subtopologyId);
+    for (const name of sub?.nodes ?? []) {
+      const def = this.o.topology.nodes.get(name)!;
+      if (def.kind === 'source' && def.pattern?.test(tp.topic)) {
+        t.task.addInputTopic(tp.topic, name);
+        t.inputs.push(tp);
+        return true;
+      }
+    }
+    return false;
   }
 
   /** Close a task; `clean` writes nothing itself (the caller checkpointed); always lets go of the lock. */
@@ -112,7 +131,7 @@ export class TaskFactory {
     }
   }
 
-  private build(id: string, inputs: readonly TopicPartition[], standby = false): ActiveTask {
+  private build(id: string, inputs: TopicPartition[], standby = false): ActiveTask {
     const [subText, partText] = id.split('_');
     const sub = this.o.topology.subtopologies().find((s) => s.id === Number(subText));
     if (!sub) throw new SluiceError(ErrorCodes.ILLEGAL_STATE, `task ${id} belongs to no sub-topology of this application's topology (does every worker run the same topology?)`);
@@ -132,6 +151,8 @@ export class TaskFactory {
       collector: this.o.channel.collector(),
       resolveTopic: (t) => (this.o.topology.isInternalTopic(t) ? `${this.o.config.applicationId}-${t}` : t),
       patternTopics,
+      maxTaskIdleMs: this.o.config.maxTaskIdleMs,
+      lagging: (topic) => this.o.unfetched({ topic, partition }),
       ...(metrics !== undefined ? { metrics } : {}),
       ...(this.o.tracer !== undefined ? { tracer: this.o.tracer } : {}),
     });

@@ -19,6 +19,8 @@ export interface TaskManagerOptions {
   readonly factory: TaskFactory;
   readonly committer: Committer;
   readonly consumer: () => GroupConsumer;
+  /** Internal topics written and read by the application itself (repartition, foreign-key subscription). */
+  readonly isRepartitionTopic: (topic: string) => boolean;
   readonly logger: Logger;
   /** Runs `fn` exclusively with the thread's other work (batches, commits, rebalances). */
   readonly exclusive: <T>(fn: () => Promise<T>) => Promise<T>;
@@ -52,6 +54,11 @@ export class TaskManager {
   allRunning(): boolean {
     for (const t of this.tasks.values()) if (!t.running) return false;
     return true;
+  }
+
+  /** Every active task, running or restoring (read-only use: interactive queries, metadata). */
+  all(): ActiveTask[] {
+    return [...this.tasks.values()];
   }
 
   /** Running tasks (read-only use: interactive queries, metadata). */
@@ -100,7 +107,15 @@ export class TaskManager {
       await this.o.factory.closeStandby(s).catch((err: unknown) => this.o.logger.warn(`closing standby task ${id} failed: ${describeError(err)}`, { task: id, ...errorFields(err) }));
     }
     for (const [id, inputs] of wanted) {
-      if (this.tasks.has(id)) continue;
+      const kept = this.tasks.get(id);
+      if (kept) {
+        // topics that matched a source pattern after start join the task
+        for (const tp of inputs) {
+          if (kept.inputs.some((i) => i.topic === tp.topic && i.partition === tp.partition)) continue;
+          if (this.o.factory.addInput(kept, tp)) this.byPartition.set(`${tp.topic}:${tp.partition}`, kept);
+        }
+        continue;
+      }
       const t = await this.o.factory.create(id, inputs, () => control.heartbeat());
       this.add(t);
     }
@@ -204,13 +219,54 @@ export class TaskManager {
     const t = this.byPartition.get(`${batch.topic}:${batch.partition}`);
     if (!t || !t.running) return 0;
     if (batch.records.length > 0) t.task.addRecords(batch.topic, batch.records);
+    const processed = await this.drain(t, keepGoing, afterChunk);
+    t.task.advanceInput(batch.topic, batch.nextOffset);
+    return processed;
+  }
+
+  /**
+   * Processes what tasks have buffered but could not process when it arrived: a record whose retry
+   * is due, or records that waited for another input (max.task.idle.ms).
+   */
+  async processWaiting(keepGoing: () => Promise<boolean>, afterChunk: () => Promise<void>): Promise<number> {
+    let n = 0;
+    const now = this.o.config.clock.now();
+    for (const t of this.tasks.values()) {
+      if (!t.running || t.task.bufferedRecords() === 0) continue;
+      const due = t.task.retryDueAt();
+      if (due !== undefined && due > now) continue;
+      n += await this.drain(t, keepGoing, afterChunk);
+    }
+    return n;
+  }
+
+  /** Earliest time a task's record waits to be tried again (Infinity when none). */
+  nextRetry(): number {
+    let due = Infinity;
+    for (const t of this.tasks.values()) {
+      const at = t.running ? t.task.retryDueAt() : undefined;
+      if (at !== undefined) due = Math.min(due, at);
+    }
+    return due;
+  }
+
+  private async drain(t: ActiveTask, keepGoing: () => Promise<boolean>, afterChunk: () => Promise<void>): Promise<number> {
     let processed = 0;
     while (t.task.bufferedRecords() > 0) {
-      processed += await t.task.process(PROCESS_CHUNK);
+      const n = await t.task.process(PROCESS_CHUNK);
+      processed += n;
       await afterChunk();
-      if (!(await keepGoing())) break;
+      // nothing more can go now (a retry not yet due, waiting for another input): the rest waits
+      if (n === 0 || !(await keepGoing())) break;
     }
-    t.task.advanceInput(batch.topic, batch.nextOffset);
+    // a record waiting for a retry holds its partition: fetch no more of it until the retry is done
+    if (t.task.retryDueAt() !== undefined) {
+      if (!t.waitingForRetry) this.control?.pause(t.inputs);
+      t.waitingForRetry = true;
+    } else if (t.waitingForRetry) {
+      t.waitingForRetry = false;
+      this.control?.resume(t.inputs);
+    }
     return processed;
   }
 
@@ -222,6 +278,16 @@ export class TaskManager {
   }
 
   // ---- commits ----
+
+  /** Committed input offsets of running tasks on internal repartition topics (for purging them). */
+  committedRepartitionOffsets(): { topic: string; partition: number; offset: number }[] {
+    const out: { topic: string; partition: number; offset: number }[] = [];
+    for (const t of this.tasks.values()) {
+      if (!t.running || t.task.commitNeeded) continue;
+      for (const o of t.committableOffsets()) if (this.o.isRepartitionTopic(o.topic)) out.push(o);
+    }
+    return out;
+  }
 
   /** Commits every running task with work since its last commit (all of them when `force`). */
   async commit(force = false): Promise<boolean> {
@@ -247,6 +313,12 @@ export class TaskManager {
     await eos.abort().catch((abortErr: unknown) => {
       if (!isMigrated(abortErr)) this.o.logger.warn(`aborting the transaction failed: ${describeError(abortErr)}`, errorFields(abortErr));
     });
+    if (!isMigrated(err) && !isTransient(err)) {
+      // a record the handler failed on, a missing ACL, a processor failing in a cache flush: rolling
+      // back would only meet it again — stop with it
+      this.o.logger.error(`the transaction of tasks ${tasks.map((t) => t.id).join(', ')} was aborted: ${describeError(err)}`);
+      throw err;
+    }
     if (isMigrated(err)) {
       this.o.logger.warn(`the commit found this worker's tasks moved (${describeError(err)}); closing them without committing and rejoining the group`, errorFields(err));
       await this.closeAll(false);
@@ -310,6 +382,11 @@ export class TaskManager {
       await this.o.factory.closeStandby(s).catch((err: unknown) => this.o.logger.warn(`closing standby task ${id} failed: ${describeError(err)}`, { task: id, ...errorFields(err) }));
     }
   }
+}
+
+/** A failure that may pass (a broker away, a timeout, a moved leader or coordinator): worth a rollback and another try. */
+function isTransient(err: unknown): boolean {
+  return err instanceof SluiceError && err.code === ErrorCodes.KAFKA_CLIENT && err.retriable;
 }
 
 /** The tasks run elsewhere now: a fenced producer, or the group no longer knows our generation. */

@@ -2,7 +2,7 @@
 // own test vectors and against kafkajs' implementation.
 import { createRequire } from 'node:module';
 import { describe, expect, it } from 'vitest';
-import { murmur2, partitionForKey } from '../../src/kafka/wire/murmur2.js';
+import { murmur2, partitionForKey } from '@sluice/common';
 
 const kafkajsMurmur2 = createRequire(import.meta.url)('sluice-kafkajs/src/producer/partitioners/default/murmur2.js') as (k: Buffer | string) => number;
 

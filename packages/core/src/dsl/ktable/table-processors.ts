@@ -9,11 +9,12 @@ import { internalContext } from '../../engine/node-context.js';
 import { toKeyValue, type KeyValueLike } from '../key-value.js';
 import { change, type Change } from './change.js';
 import { TimestampedForwarder } from './forwarder.js';
+import { derivedValueGetter, storeValueGetter, valueGetterOf, type TableValueGetterSupplier, type ViewableTable } from './value-getter.js';
 
 type TableStore<K, V> = TimestampedKeyValueStore<K, V> & CachedStateStore<K, ValueAndTimestamp<V>>;
 
-/** Anything that produces a KTable: it can be asked to send old values downstream. */
-export interface TableSupplier {
+/** Anything that produces a KTable: it can be asked to send old values downstream (and to be read by others). */
+export interface TableSupplier extends ViewableTable {
   /** Returns whether old values will be sent; `force` may materialize a source table to do so. */
   enableSendingOldValues(force: boolean): boolean;
 }
@@ -47,6 +48,12 @@ export class TableSourceSupplier<K, V> implements ProcessorSupplierObject<K, V, 
     }
     this.sendOldValues = true;
     return true;
+  }
+
+  /** Others read a source table from its store, so asking materializes it (as Kafka Streams does). */
+  view(): TableValueGetterSupplier<K, V> {
+    this.materialize();
+    return storeValueGetter<K, V>(this.storeName);
   }
 
   get(): Processor<K, V, K, Change<V>> {
@@ -99,6 +106,15 @@ abstract class TableTransformSupplier<K, VIn, VOut> implements ProcessorSupplier
     }
     if (this.parent.enableSendingOldValues(force)) this.sendOldValues = true;
     return this.sendOldValues;
+  }
+
+  /** A stored table is read from its store; otherwise the parent's value is computed on the fly. */
+  view(): TableValueGetterSupplier<K, VOut> {
+    if (this.queryableName !== undefined) return storeValueGetter<K, VOut>(this.queryableName);
+    return derivedValueGetter(valueGetterOf<K, VIn>(this.parent, '(parent)', 'a table lookup'), (key, vt) => {
+      const value = this.compute(key, vt?.value ?? null);
+      return value === null || vt === undefined ? undefined : { value, timestamp: vt.timestamp };
+    });
   }
 
   /** @internal */

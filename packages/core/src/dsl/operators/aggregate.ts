@@ -8,6 +8,7 @@ import { internalContext } from '../../engine/node-context.js';
 import { change, type Change } from '../ktable/change.js';
 import { TimestampedForwarder } from '../ktable/forwarder.js';
 import type { TableSupplier } from '../ktable/table-processors.js';
+import { storeValueGetter, type TableValueGetterSupplier } from '../ktable/value-getter.js';
 
 type TableStore<K, V> = TimestampedKeyValueStore<K, V> & CachedStateStore<K, ValueAndTimestamp<V>>;
 
@@ -27,6 +28,10 @@ export class StreamAggregateSupplier<K, V, VA> implements ProcessorSupplierObjec
   enableSendingOldValues(): boolean {
     this.sendOldValues = true;
     return true;
+  }
+
+  view(): TableValueGetterSupplier<K, VA> {
+    return storeValueGetter<K, VA>(this.storeName);
   }
 
   get(): Processor<K, V, K, Change<VA>> {
@@ -90,6 +95,10 @@ export class TableAggregateSupplier<K, V, VA> implements ProcessorSupplierObject
   enableSendingOldValues(): boolean {
     this.sendOldValues = true;
     return true;
+  }
+
+  view(): TableValueGetterSupplier<K, VA> {
+    return storeValueGetter<K, VA>(this.storeName);
   }
 
   get(): Processor<K, Change<V>, K, Change<VA>> {

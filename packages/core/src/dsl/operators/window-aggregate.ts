@@ -44,12 +44,28 @@ class TimeWindowAggregateProcessor<K, V, VA> extends WindowStoreAggregateProcess
       }
       const newAgg = fold.aggregator(record.key, record.value, oldAgg);
       await this.store.put(record.key, newAgg === null ? null : { value: newAgg, timestamp: newTimestamp }, windowStart);
-      await this.forwarder.maybeForward(
+      await this.maybeForwardUpdate(
         record
           .withKey(new Windowed(record.key, window))
           .withValue(change(newAgg, this.sendOldValues ? oldAgg : null))
           .withTimestamp(newTimestamp),
       );
     }
+    await this.maybeForwardFinalResult(record, windowCloseTime);
   }
+
+  /** Kafka's bounds: windows end exclusively, so the first start not yet emitted is one past the last emitted. */
+  protected override emitRange(windowCloseTime: number, lastEmit: number): { lower: number; upper: number; fetch: boolean } {
+    const { windows } = this.s;
+    const size = windows.size();
+    const upper = windowCloseTime - size;
+    const lower = lastEmit === -1 ? 0 : Math.max(0, lastEmit - size) + 1;
+    // nothing new to emit while the close time has not reached another window's end
+    const fetch = lastEmit === -1 || !sameWindows(windows.windowsFor(upper), windows.windowsFor(lower - 1));
+    return { lower, upper, fetch };
+  }
+}
+
+function sameWindows(a: Map<number, unknown>, b: Map<number, unknown>): boolean {
+  return a.size === b.size && [...a.keys()].every((start) => b.has(start));
 }

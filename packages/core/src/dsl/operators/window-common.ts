@@ -13,6 +13,7 @@ import type { Change } from '../ktable/change.js';
 import { TimestampedForwarder } from '../ktable/forwarder.js';
 import type { TableSupplier } from '../ktable/table-processors.js';
 import type { Aggregator, Initializer } from './aggregate.js';
+import { WindowCloseEmitter } from './window-close-emitter.js';
 
 export type WindowStoreOf<K, VA> = TimestampedWindowStore<K, VA> & CachedStateStore<Windowed<K>, ValueAndTimestamp<VA>>;
 
@@ -41,6 +42,8 @@ export function isWindowedTableSupplier(s: unknown): s is WindowedTableSupplier 
  */
 export abstract class WindowAggregateSupplier<K, V, VA, W extends { gracePeriodMs(): number }, F> implements ProcessorSupplierObject<K, V, Windowed<K>, Change<VA>>, WindowedTableSupplier {
   sendOldValues = false;
+  /** ON_WINDOW_CLOSE: one final result per window, when it closes (set by the DSL before running). */
+  emitOnClose = false;
 
   constructor(
     readonly storeName: string,
@@ -71,14 +74,55 @@ export abstract class WindowStoreAggregateProcessor<K, V, VA, W extends { graceP
 
   constructor(protected readonly s: WindowAggregateSupplier<K, V, VA, W, WindowFold<K, V, VA>>) {}
 
-  init(ctx: ProcessorContext<Windowed<K>, Change<VA>>): void {
+  /** Emit-on-close bookkeeping; undefined when every update is emitted. */
+  protected emitter: WindowCloseEmitter | undefined;
+
+  async init(ctx: ProcessorContext<Windowed<K>, Change<VA>>): Promise<void> {
     this.ctx = ctx;
     this.sendOldValues = this.s.sendOldValues;
     this.store = ctx.getStateStore<WindowStoreOf<K, VA>>(this.s.storeName);
-    this.forwarder = new TimestampedForwarder(this.store, ctx, this.sendOldValues);
+    if (this.s.emitOnClose) {
+      // final results are forwarded by the scan of closed windows, never by the cache
+      this.emitter = new WindowCloseEmitter(this.s.storeName);
+      await this.emitter.init(ctx as ProcessorContext<unknown, unknown>);
+    } else {
+      this.forwarder = new TimestampedForwarder(this.store, ctx, this.sendOldValues);
+    }
   }
 
   abstract process(record: Record<K, V>): Promise<void>;
+
+  /** An update of one window: forwarded unless results wait for the window to close (Kafka's maybeForwardUpdate). */
+  protected maybeForwardUpdate(record: Record<Windowed<K>, Change<VA>>): void | Promise<void> {
+    if (this.emitter) return undefined;
+    return this.forwarder.maybeForward(record);
+  }
+
+  /** Window starts [lower, upper] whose windows are closed at `windowCloseTime`; none when lower > upper. */
+  protected abstract emitRange(windowCloseTime: number, lastEmitWindowCloseTime: number): { lower: number; upper: number; fetch: boolean };
+
+  /**
+   * Kafka's maybeForwardFinalResult: when allowed, forward every window closed since the last emit,
+   * as time-ordered as Kafka's time-ordered store returns them (start, then key bytes).
+   */
+  protected async maybeForwardFinalResult(record: Record<K, V>, windowCloseTime: number): Promise<void> {
+    const emitter = this.emitter;
+    if (!emitter || !emitter.shouldEmit(windowCloseTime, this.ctx.currentSystemTimeMs())) return;
+    const { lower, upper, fetch } = this.emitRange(windowCloseTime, emitter.lastEmitWindowCloseTime);
+    if (upper < 0 || !fetch) return;
+    const closed: { key: Windowed<K>; value: ValueAndTimestamp<VA> }[] = [];
+    const it = this.store.fetchAll(lower, upper);
+    try {
+      for await (const kv of it) closed.push(kv);
+    } finally {
+      await it.close();
+    }
+    closed.sort((a, b) => a.key.window.start - b.key.window.start);
+    for (const kv of closed) {
+      await this.ctx.forward(record.withKey(kv.key).withValue({ newValue: kv.value.value, oldValue: null }).withTimestamp(kv.value.timestamp).withHeaders(record.headers));
+    }
+    await emitter.emitted(windowCloseTime);
+  }
 }
 
 /** Forwards session aggregates: through the cache's flush when caching, else each update. */

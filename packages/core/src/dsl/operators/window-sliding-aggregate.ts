@@ -49,8 +49,15 @@ class SlidingWindowAggregateProcessor<K, V, VA> extends WindowStoreAggregateProc
       dropLateRecord(this.ctx, { timestamp: ts, window: `[${ts},${ts + this.diff}]`, expiration: closeTime, streamTime: this.observedStreamTime });
       return;
     }
+    // as Kafka Streams: records before the time difference never trigger final results
     if (ts < this.diff) return this.processEarly(record, closeTime);
-    return this.processReverse(record, closeTime);
+    await this.processReverse(record, closeTime);
+    await this.maybeForwardFinalResult(record, closeTime);
+  }
+
+  /** Sliding windows include their end: a window is closed once its end is before the close time. */
+  protected override emitRange(windowCloseTime: number, lastEmit: number): { lower: number; upper: number; fetch: boolean } {
+    return { lower: lastEmit === -1 ? 0 : Math.max(0, lastEmit - this.diff), upper: windowCloseTime - this.diff - 1, fetch: true };
   }
 
   /** Kafka's processReverse: walk the key's windows from the latest start backwards. */
@@ -167,7 +174,7 @@ class SlidingWindowAggregateProcessor<K, V, VA> extends WindowStoreAggregateProc
   private async createCurrentRecordRightWindow(ts: number, rightWinAgg: ValueAndTimestamp<VA>, record: Record<K, V>): Promise<void> {
     const start = ts + 1;
     await this.store.put(record.key, rightWinAgg, start);
-    await this.forwarder.maybeForward(this.update(record, start, rightWinAgg.value, null, rightWinAgg.timestamp));
+    await this.maybeForwardUpdate(this.update(record, start, rightWinAgg.value, null, rightWinAgg.timestamp));
   }
 
   private createPreviousRecordRightWindow(start: number, record: Record<K, V>, closeTime: number): Promise<void> {
@@ -184,7 +191,7 @@ class SlidingWindowAggregateProcessor<K, V, VA> extends WindowStoreAggregateProc
     const newAgg = this.s.fold.aggregator(record.key, record.value, oldAgg);
     const newTimestamp = oldAgg === null ? record.timestamp : Math.max(record.timestamp, agg!.timestamp);
     await this.store.put(record.key, newAgg === null ? null : { value: newAgg, timestamp: newTimestamp }, start);
-    await this.forwarder.maybeForward(this.update(record, start, newAgg, oldAgg, newTimestamp));
+    await this.maybeForwardUpdate(this.update(record, start, newAgg, oldAgg, newTimestamp));
   }
 
   /** An empty aggregate stamped `timestamp` (null when the initializer gives null, as for reduce). */

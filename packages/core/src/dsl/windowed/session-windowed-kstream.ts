@@ -13,13 +13,29 @@ import type { WindowFold } from '../operators/window-common.js';
 import { SessionWindowAggregateSupplier, type Merger } from '../operators/window-session-aggregate.js';
 import type { SessionWindows } from '../windows/session-windows.js';
 import { addWindowedAggregation, LONG, supplierKindProblem, windowedRetention, WindowedPrefix } from './windowed-args.js';
+import { ConfigError } from '@sluice/common';
+import { EmitStrategy } from '../emit-strategy.js';
+import { emitOnCloseRetention } from '../operators/window-close-emitter.js';
 
 export class SessionWindowedKStream<K, V> {
+  private emit = EmitStrategy.onWindowUpdate();
+
   /** @internal */
   constructor(
     private readonly grouped: KGroupedStream<K, V>,
     readonly windows: SessionWindows,
   ) {}
+
+  /**
+   * When results are sent: EmitStrategy.onWindowUpdate() (every update and merge, the default) or
+   * EmitStrategy.onWindowClose() (one final result per session once stream time passes its end plus
+   * the inactivity gap and grace).
+   */
+  emitStrategy(emitStrategy: EmitStrategy): SessionWindowedKStream<K, V> {
+    if (!(emitStrategy instanceof EmitStrategy)) throw new ConfigError(`emitStrategy() needs EmitStrategy.onWindowClose() or EmitStrategy.onWindowUpdate(), got ${String(emitStrategy)}`);
+    this.emit = emitStrategy;
+    return this;
+  }
 
   private get b() {
     return this.grouped.internals.builder;
@@ -71,8 +87,10 @@ export class SessionWindowedKStream<K, V> {
       name,
       mat,
       supplier: new SessionWindowAggregateSupplier<K, V, VA>(mat.storeName, w, fold),
-      store: sessionStoreFor(mat, `${op} '${name}'`, { retentionMs }),
+      // emitting on close keeps closed sessions a little longer, until a scan emits them
+      store: sessionStoreFor(mat, `${op} '${name}'`, { retentionMs: this.emit.type() === 'ON_WINDOW_CLOSE' ? emitOnCloseRetention(retentionMs) : retentionMs }),
       kind: { kind: 'session' },
+      emitStrategy: this.emit,
     });
   }
 }

@@ -15,13 +15,29 @@ import { SlidingWindowAggregateSupplier } from '../operators/window-sliding-aggr
 import { SlidingWindows } from '../windows/sliding-windows.js';
 import { TimeWindows } from '../windows/time-windows.js';
 import { addWindowedAggregation, LONG, supplierKindProblem, windowedRetention, WindowedPrefix } from './windowed-args.js';
+import { ConfigError } from '@sluice/common';
+import { EmitStrategy } from '../emit-strategy.js';
+import { emitOnCloseRetention } from '../operators/window-close-emitter.js';
 
 export class TimeWindowedKStream<K, V> {
+  private emit = EmitStrategy.onWindowUpdate();
+
   /** @internal */
   constructor(
     private readonly grouped: KGroupedStream<K, V>,
     readonly windows: TimeWindows | SlidingWindows,
   ) {}
+
+  /**
+   * When results are sent: EmitStrategy.onWindowUpdate() (every update, the default) or
+   * EmitStrategy.onWindowClose() (one final result per window once stream time passes its end plus
+   * grace, without suppress()).
+   */
+  emitStrategy(emitStrategy: EmitStrategy): TimeWindowedKStream<K, V> {
+    if (!(emitStrategy instanceof EmitStrategy)) throw new ConfigError(`emitStrategy() needs EmitStrategy.onWindowClose() or EmitStrategy.onWindowUpdate(), got ${String(emitStrategy)}`);
+    this.emit = emitStrategy;
+    return this;
+  }
 
   private get b() {
     return this.grouped.internals.builder;
@@ -67,8 +83,9 @@ export class TimeWindowedKStream<K, V> {
         name,
         mat,
         supplier: new SlidingWindowAggregateSupplier<K, V, VA>(mat.storeName, w, fold),
-        store: windowStoreFor(mat, owner, { retentionMs: Math.max(retentionMs, diff), windowSizeMs: diff }),
+        store: windowStoreFor(mat, owner, { retentionMs: this.storeRetention(Math.max(retentionMs, diff)), windowSizeMs: diff }),
         kind: { kind: 'time', windowSizeMs: diff },
+        emitStrategy: this.emit,
       });
     }
     const retentionMs = windowedRetention(this.b, name, mat, 'window', { ms: w.size(), what: 'its window size', got: `size=[${w.size()}]` }, w.gracePeriodMs());
@@ -76,8 +93,14 @@ export class TimeWindowedKStream<K, V> {
       name,
       mat,
       supplier: new TimeWindowAggregateSupplier<K, V, VA>(mat.storeName, w, fold),
-      store: windowStoreFor(mat, owner, { retentionMs: Math.max(retentionMs, w.size()), windowSizeMs: w.size() }),
+      store: windowStoreFor(mat, owner, { retentionMs: this.storeRetention(Math.max(retentionMs, w.size())), windowSizeMs: w.size() }),
       kind: { kind: 'time', windowSizeMs: w.size() },
+      emitStrategy: this.emit,
     });
+  }
+
+  /** Emitting on close keeps closed windows a little longer, until a scan emits them (see emitOnCloseRetention). */
+  private storeRetention(retentionMs: number): number {
+    return this.emit.type() === 'ON_WINDOW_CLOSE' ? emitOnCloseRetention(retentionMs) : retentionMs;
   }
 }

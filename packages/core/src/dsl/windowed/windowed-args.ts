@@ -2,7 +2,9 @@
 // windowed store and the kind of store supplier it needs, and adding one windowed aggregation
 // (processor + store + windowed key serde) below a grouped stream.
 import { Serdes, type Serde, type Windowed } from '@sluice/serdes';
-import type { StateStore } from '@sluice/state';
+import { Stores, type StateStore, type StoreBuilder } from '@sluice/state';
+import type { EmitStrategy } from '../emit-strategy.js';
+import { emitMetadataStoreName } from '../operators/window-close-emitter.js';
 import type { ProcessorSupplier } from '../../processor/api.js';
 import type { InternalStreamsBuilder } from '../internal-builder.js';
 import type { KGroupedStream } from '../kgrouped-stream.js';
@@ -24,15 +26,23 @@ export function addWindowedAggregation<K, V, VA>(
   o: {
     name: string;
     mat: ResolvedMaterialized<K, VA>;
-    supplier: WindowedTableSupplier & { get(): unknown };
+    supplier: WindowedTableSupplier & { get(): unknown; emitOnClose: boolean };
     store: DeferredStoreBuilder<StateStore>;
     kind: WindowedKind;
+    emitStrategy: EmitStrategy;
   },
 ): KTable<Windowed<K>, VA> {
   const b = grouped.internals.builder;
   const parent = grouped.sourceForAggregation(o.mat.storeName);
   const key = windowedKeySerde(o.mat.keySerde, o.kind, `'${o.name}'`);
   b.addProcessorWithStore(o.name, parent, o.supplier as unknown as ProcessorSupplier<unknown, unknown, unknown, unknown>, o.store, key.defaultsAware);
+  if (o.emitStrategy.type() === 'ON_WINDOW_CLOSE') {
+    o.supplier.emitOnClose = true;
+    const metadata = Stores.keyValueStoreBuilder(Stores.keyValueStoreSupplier(emitMetadataStoreName(o.mat.storeName), o.mat.m.storeType ?? 'rocksdb'), Serdes.String(), Serdes.Long()).withCachingDisabled();
+    if (o.mat.m.loggingEnabled) metadata.withLoggingEnabled({ ...o.mat.m.topicConfig });
+    else metadata.withLoggingDisabled();
+    b.add(`${o.name}#emit-metadata`, [o.name], (t) => t.addStateStore(metadata as unknown as StoreBuilder<StateStore>, o.name));
+  }
   return new KTable<Windowed<K>, VA>({
     builder: b,
     nodeName: o.name,

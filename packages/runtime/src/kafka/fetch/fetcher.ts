@@ -34,6 +34,8 @@ interface PartitionState {
   position: number;
   paused: boolean;
   fetching: boolean;
+  /** The end (high watermark, or last stable offset under read_committed) the last fetch saw. */
+  end: number;
 }
 
 const key = (topic: string, partition: number) => `${topic}:${partition}`;
@@ -54,7 +56,7 @@ export class Fetcher {
   /** Fetch exactly these partitions from these positions (a new assignment). */
   assign(positions: readonly (TopicPartition & { offset: number })[]): void {
     this.generation++;
-    this.parts = new Map(positions.map((p) => [key(p.topic, p.partition), { topic: p.topic, partition: p.partition, position: p.offset, paused: false, fetching: false }]));
+    this.parts = new Map(positions.map((p) => [key(p.topic, p.partition), { topic: p.topic, partition: p.partition, position: p.offset, paused: false, fetching: false, end: -1 }]));
     this.ready = [];
   }
 
@@ -88,6 +90,12 @@ export class Fetcher {
 
   position(tp: TopicPartition): number | undefined {
     return this.parts.get(key(tp.topic, tp.partition))?.position;
+  }
+
+  /** Whether the broker holds records of `tp` beyond what was fetched (as far as the last fetch knows). */
+  hasUnfetched(tp: TopicPartition): boolean {
+    const p = this.parts.get(key(tp.topic, tp.partition));
+    return p !== undefined && p.end > p.position;
   }
 
   /** Wakes a poll() that is waiting (e.g. a rebalance must be handled). */
@@ -183,6 +191,7 @@ export class Fetcher {
           await this.onPartitionError(p, r.errorCode);
           continue;
         }
+        p.end = this.o.readCommitted ? r.lastStableOffset : r.highWatermark;
         const decoded = decodeBatches(r.topic, r.partition, r.records, from, this.o.readCommitted ? r.abortedTransactions : null);
         this.o.onFetched?.(r.topic, r.partition, p.paused ? from : Math.max(from, decoded.nextOffset), this.o.readCommitted ? r.lastStableOffset : r.highWatermark);
         if (p.paused || decoded.nextOffset <= from) continue;

@@ -6,11 +6,11 @@
 // consumer group's generation, KIP-447) for input offsets, EndTxn. Errors are decided by Kafka's
 // error code: retriable ones are retried until the delivery deadline, fencing ends the producer
 // (ProducerFencedError), anything else fails the send with the partition and the broker's message.
-import { describeError, type Clock, type Logger } from '@sluice/common';
+import { KafkaClientError, describeError, type Clock, type Logger } from '@sluice/common';
 import type { ProduceAck, ProduceRecord } from '../../ports.js';
 import { ProducerFencedError } from '../errors.js';
 import { FENCING_CODES, KafkaProtocolError, check, errorName } from '../wire/errors.js';
-import { partitionForKey } from '../wire/murmur2.js';
+import { partitionForKey } from '@sluice/common';
 import { COMPRESSION_NONE, encodeBatch, recordSizeEstimate, type BatchRecord } from '../wire/record-batch.js';
 import { produce } from '../wire/requests/data.js';
 import { addOffsetsToTxn, addPartitionsToTxn, endTxn, initProducerId, txnOffsetCommit, type GroupMetadata, type ProducerIdAndEpoch } from '../wire/requests/transaction.js';
@@ -37,6 +37,28 @@ interface PartitionBatch {
   readonly topic: string;
   readonly partition: number;
   readonly records: BatchRecord[];
+  /** The records as given to send(), index for index (reported when refused). */
+  readonly sources: ProduceRecord[];
+}
+
+type BatchOutcome = { kind: 'ok'; ack: ProduceAck } | { kind: 'rejected'; error: KafkaProtocolError; indexes?: number[] };
+
+/** Errors about the records themselves (too large, invalid, a bad timestamp): the rest of a send goes on without them. */
+const RECORD_ERRORS: ReadonlySet<number> = new Set([10, 18, 32, 87]);
+
+export interface RejectedRecord {
+  readonly record: ProduceRecord;
+  readonly error: KafkaProtocolError;
+}
+
+/** Some records of a send were refused by the broker for what they are; all others were written (`acks`). */
+export class RecordsRejectedError extends KafkaClientError {
+  constructor(
+    readonly rejected: readonly RejectedRecord[],
+    readonly acks: readonly ProduceAck[],
+  ) {
+    super(`${rejected.length} record${rejected.length > 1 ? 's were' : ' was'} refused: ${rejected[0]!.error.message}`, { retriable: false, context: { kafkaErrorType: rejected[0]!.error.kafkaError } });
+  }
 }
 
 const tpKey = (topic: string, partition: number) => `${topic}:${partition}`;
@@ -88,7 +110,12 @@ export class KafkaProducer {
     this.txnHasOffsets = false;
   }
 
-  /** Sends records; resolves with where each partition's records landed once all are acknowledged. */
+  /**
+   * Sends records; resolves with where each partition's records landed once all are acknowledged.
+   * Records the broker refuses for what they are (too large, invalid, a bad timestamp) are found one
+   * by one — a refused batch is split until the record is alone — while the others are written; they
+   * are reported together at the end as a RecordsRejectedError (which carries the acks too).
+   */
   async send(records: readonly ProduceRecord[]): Promise<ProduceAck[]> {
     if (records.length === 0) return [];
     if (this.transactional) this.requireState('IN_TRANSACTION', 'send records');
@@ -96,20 +123,39 @@ export class KafkaProducer {
     const batches = await this.partitionBatches(records);
     if (this.transactional) await this.addPartitions(batches);
     const acks: ProduceAck[] = [];
-    // one request per leader at a time; a partition with several batches sends them in order
-    let round = batches;
-    while (round.length > 0) {
-      const seen = new Set<string>();
-      const now: PartitionBatch[] = [];
-      const later: PartitionBatch[] = [];
-      for (const b of round) {
-        const k = tpKey(b.topic, b.partition);
-        (seen.has(k) ? later : now).push(b);
-        seen.add(k);
-      }
-      acks.push(...(await this.produceRound(now)));
-      round = later;
+    const rejected: RejectedRecord[] = [];
+    // each partition's batches go in order, one per request; all partitions' heads go together
+    const queues = new Map<string, PartitionBatch[]>();
+    for (const b of batches) {
+      const k = tpKey(b.topic, b.partition);
+      const q = queues.get(k);
+      if (q) q.push(b);
+      else queues.set(k, [b]);
     }
+    while (queues.size > 0) {
+      const heads = [...queues.values()].map((q) => q[0]!);
+      const outcomes = await this.produceRound(heads);
+      for (const [b, o] of outcomes) {
+        const k = tpKey(b.topic, b.partition);
+        const q = queues.get(k)!;
+        if (o.kind === 'ok') {
+          acks.push(o.ack);
+          q.shift();
+        } else if (b.records.length > 1 && o.indexes === undefined) {
+          // which record is it? halve the batch until it stands alone
+          const mid = Math.ceil(b.records.length / 2);
+          q.splice(0, 1, { ...b, records: b.records.slice(0, mid), sources: b.sources.slice(0, mid) }, { ...b, records: b.records.slice(mid), sources: b.sources.slice(mid) });
+        } else {
+          const bad = new Set(o.indexes ?? b.records.map((_r, i) => i));
+          for (const i of bad) rejected.push({ record: b.sources[i]!, error: o.error });
+          const rest = b.records.filter((_r, i) => !bad.has(i));
+          if (rest.length > 0) q.splice(0, 1, { ...b, records: rest, sources: b.sources.filter((_r, i) => !bad.has(i)) });
+          else q.shift();
+        }
+        if (q.length === 0) queues.delete(k);
+      }
+    }
+    if (rejected.length > 0) throw new RecordsRejectedError(rejected, acks);
     return acks;
   }
 
@@ -209,8 +255,9 @@ export class KafkaProducer {
     for (const k of fresh.keys()) this.txnPartitions.add(k);
   }
 
-  private async produceRound(batches: readonly PartitionBatch[]): Promise<ProduceAck[]> {
-    const acks: ProduceAck[] = [];
+  /** One batch per partition, to their leaders in parallel; retriable failures are retried (same sequence numbers) until the delivery deadline. */
+  private async produceRound(batches: readonly PartitionBatch[]): Promise<Map<PartitionBatch, BatchOutcome>> {
+    const outcomes = new Map<PartitionBatch, BatchOutcome>();
     let pending = [...batches];
     const deadline = this.o.clock.now() + this.o.deliveryTimeoutMs;
     for (let attempt = 0; pending.length > 0; attempt++) {
@@ -230,11 +277,12 @@ export class KafkaProducer {
       await Promise.all(
         [...byLeader].map(async ([leader, group]) => {
           try {
-            const ok = await this.produceTo(leader, group);
-            acks.push(...ok.acks);
-            if (ok.retry.length > 0) {
-              retry.push(...ok.retry);
-              lastError = ok.error;
+            const answered = await this.produceTo(leader, group);
+            for (const [b, o] of answered) {
+              if (o.kind === 'retry') {
+                retry.push(b);
+                lastError = o.error;
+              } else outcomes.set(b, o);
             }
           } catch (err) {
             if (!isRetriable(err)) throw err;
@@ -256,11 +304,11 @@ export class KafkaProducer {
       await this.o.wire.refreshMetadata().catch(() => undefined);
       await this.sleep(Math.min(1_000, 50 * 2 ** attempt));
     }
-    return acks;
+    return outcomes;
   }
 
-  /** One Produce request to one leader; answers which batches to retry (same sequence numbers). */
-  private async produceTo(leader: number, group: readonly PartitionBatch[]): Promise<{ acks: ProduceAck[]; retry: PartitionBatch[]; error: unknown }> {
+  /** One Produce request to one leader: each batch written, to be retried, or refused for its records. */
+  private async produceTo(leader: number, group: readonly PartitionBatch[]): Promise<Map<PartitionBatch, BatchOutcome | { kind: 'retry'; error: unknown }>> {
     const encoded = group.map((b) => {
       const k = tpKey(b.topic, b.partition);
       const baseSequence = this.sequences.get(k) ?? 0;
@@ -272,28 +320,32 @@ export class KafkaProducer {
     });
     const broker = await this.o.wire.broker(leader);
     const res = await this.o.wire.send(broker, produce({ transactionalId: this.o.transactionalId ?? null, acks: -1, timeoutMs: this.o.requestTimeoutMs, batches: encoded }));
-    const acks: ProduceAck[] = [];
-    const retry: PartitionBatch[] = [];
-    let error: unknown;
-    for (const b of group) {
+    const out = new Map<PartitionBatch, BatchOutcome | { kind: 'retry'; error: unknown }>();
+    group.forEach((b, i) => {
       const r = res.find((x) => x.topic === b.topic && x.partition === b.partition);
       const k = tpKey(b.topic, b.partition);
       const code = r?.errorCode ?? 13;
       if (code === 0 || code === 46) {
         // DUPLICATE_SEQUENCE_NUMBER: an earlier try of this very batch was written
         this.sequences.set(k, ((this.sequences.get(k) ?? 0) + b.records.length) % 2147483648);
-        acks.push({ topic: b.topic, partition: b.partition, baseOffset: code === 0 ? r!.baseOffset : -1 });
-        continue;
+        out.set(b, { kind: 'ok', ack: { topic: b.topic, partition: b.partition, baseOffset: code === 0 ? r!.baseOffset : -1, count: b.records.length } });
+        return;
       }
-      const action = `producing ${b.records.length} records to ${b.topic}-${b.partition}`;
+      const action = `producing ${b.records.length} record${b.records.length > 1 ? 's' : ''} to ${b.topic}-${b.partition}`;
       const detail = [r?.errorMessage, ...(r?.recordErrors ?? []).map((e) => `record #${e.index}: ${e.message ?? 'refused'}`)].filter(Boolean).join('; ');
       this.checkFenced(code, action);
-      const err = new KafkaProtocolError(code, action, producerHint(code, b) ?? (detail || undefined));
+      if (RECORD_ERRORS.has(code)) {
+        const size = encoded[i]!.batch.length;
+        const err = new KafkaProtocolError(code, action, producerHint(code, b, size) ?? (detail || undefined));
+        const indexes = code === 87 && r && r.recordErrors.length > 0 ? r.recordErrors.map((e) => e.index) : undefined;
+        out.set(b, { kind: 'rejected', error: err, ...(indexes ? { indexes } : {}) });
+        return;
+      }
+      const err = new KafkaProtocolError(code, action, producerHint(code, b, encoded[i]!.batch.length) ?? (detail || undefined));
       if (!err.retriable) throw err;
-      retry.push(b);
-      error = err;
-    }
-    return { acks, retry, error };
+      out.set(b, { kind: 'retry', error: err });
+    });
+    return out;
   }
 
   /** Splits records into per-partition batches (order kept), choosing partitions as Kafka's default partitioner. */
@@ -320,11 +372,12 @@ export class KafkaProducer {
       const size = recordSizeEstimate(rec);
       let cur = open.get(k);
       if (!cur || (cur.bytes + size > this.o.maxBatchBytes && cur.batch.records.length > 0)) {
-        cur = { batch: { topic: r.topic, partition, records: [] }, bytes: 0 };
+        cur = { batch: { topic: r.topic, partition, records: [], sources: [] }, bytes: 0 };
         open.set(k, cur);
         out.push(cur.batch);
       }
       cur.batch.records.push(rec);
+      cur.batch.sources.push(r);
       cur.bytes += size;
     }
     return out;
@@ -380,11 +433,13 @@ function isUnknownTopic(err: unknown): boolean {
   return (err as { type?: string } | undefined)?.type === 'UNKNOWN_TOPIC_OR_PARTITION' || (err instanceof KafkaProtocolError && err.kafkaCode === 3);
 }
 
-function producerHint(code: number, b: PartitionBatch): string | undefined {
+function producerHint(code: number, b: PartitionBatch, bytes: number): string | undefined {
   switch (code) {
     case 10:
     case 18:
-      return `a record batch of ${b.records.length} records is larger than topic '${b.topic}' accepts (its max.message.bytes); raise max.message.bytes on the topic or write smaller records`;
+      return b.records.length === 1
+        ? `the record is ${bytes} bytes, more than topic '${b.topic}' accepts (its max.message.bytes, or the brokers' message.max.bytes); raise that limit or write smaller records`
+        : `a batch of ${b.records.length} records (${bytes} bytes) is larger than topic '${b.topic}' accepts (its max.message.bytes)`;
     case 29:
       return `the principal may not write topic '${b.topic}': add a WRITE ACL (kafka-acls --add --allow-principal User:<you> --operation Write --topic ${b.topic})`;
     case 3:

@@ -7,9 +7,11 @@ import Cluster, { type KafkajsBroker, type KafkajsPartitionMetadata } from 'slui
 import socketFactory from 'sluice-kafkajs/src/network/socketFactory.js';
 import { createLogger } from 'sluice-kafkajs/src/loggers/index.js';
 import type { ConnectionOptions } from 'node:tls';
+import type { Mechanism, SASLOptions } from 'sluice-kafkajs';
 import { KafkaClientError, describeError } from '@sluice/common';
 import { Reader, Writer } from './codec.js';
 import { KafkaProtocolError } from './errors.js';
+import { findCoordinator } from './requests/group.js';
 
 /** One request of the Kafka protocol at one version, with its response. */
 export interface WireRequest<T> {
@@ -24,15 +26,12 @@ export interface WireRequest<T> {
   readonly noResponse?: boolean;
 }
 
-export type SaslOptions =
-  | { mechanism: 'plain' | 'scram-sha-256' | 'scram-sha-512'; username: string; password: string }
-  | { mechanism: 'oauthbearer'; oauthBearerProvider: () => Promise<{ value: string }> };
-
 export interface WireOptions {
   readonly clientId: string;
   readonly brokers: readonly string[];
+  /** kafkajs' `ssl` and `sasl` options, built by kafka/security.ts (kafkajsSecurity). */
   readonly ssl?: boolean | ConnectionOptions;
-  readonly sasl?: SaslOptions;
+  readonly sasl?: SASLOptions | Mechanism;
   readonly connectionTimeoutMs: number;
   readonly requestTimeoutMs: number;
   /** kafkajs' own log lines, mapped onto the Sluice logger (kafka/log.ts). */
@@ -131,7 +130,15 @@ export class KafkaWire {
 
   /** Some broker of the cluster (for requests any broker answers). */
   async anyBroker(): Promise<KafkajsBroker> {
-    return this.cluster.findControllerBroker();
+    try {
+      return await this.cluster.findControllerBroker();
+    } catch (err) {
+      if (!isConnectionError(err)) throw err;
+      // no metadata yet (or the broker we knew is gone): bootstrap again
+      await this.cluster.connect();
+      await this.cluster.refreshMetadata();
+      return this.cluster.findControllerBroker();
+    }
   }
 
   async broker(nodeId: number): Promise<KafkajsBroker> {
@@ -143,19 +150,20 @@ export class KafkaWire {
     const cacheKey = `${type}:${key}`;
     const known = this.coordinators.get(cacheKey);
     if (known) return known;
-    try {
-      const b = await this.cluster.findGroupCoordinator({ groupId: key, coordinatorType: type });
-      this.coordinators.set(cacheKey, b);
-      return b;
-    } catch (err) {
-      const type = (err as { type?: string }).type;
-      // kafkajs names the coordinator errors by its own types; keep them retriable
-      if (type === 'GROUP_COORDINATOR_NOT_AVAILABLE' || type === 'COORDINATOR_NOT_AVAILABLE') throw new KafkaProtocolError(15, `finding the coordinator of '${key}'`);
-      if (type === 'COORDINATOR_LOAD_IN_PROGRESS') throw new KafkaProtocolError(14, `finding the coordinator of '${key}'`);
-      if (type === 'GROUP_AUTHORIZATION_FAILED') throw new KafkaProtocolError(30, `finding the coordinator of group '${key}'`);
-      if (type === 'TRANSACTIONAL_ID_AUTHORIZATION_FAILED') throw new KafkaProtocolError(53, `finding the coordinator of transactional id '${key}'`);
-      throw err;
+    // our own FindCoordinator: the broker's error code (an authorization failure above all) is kept
+    const res = await this.send(await this.anyBroker(), findCoordinator({ key, keyType: type }));
+    if (res.errorCode !== 0) {
+      throw new KafkaProtocolError(res.errorCode, `finding the ${type === COORDINATOR_TRANSACTION ? 'transaction' : 'group'} coordinator of '${key}'`, res.errorMessage ?? undefined);
     }
+    let b: KafkajsBroker;
+    try {
+      b = await this.cluster.findBroker({ nodeId: res.nodeId });
+    } catch {
+      await this.cluster.refreshMetadata();
+      b = await this.cluster.findBroker({ nodeId: res.nodeId });
+    }
+    this.coordinators.set(cacheKey, b);
+    return b;
   }
 
   forgetCoordinator(key: string, type: number): void {

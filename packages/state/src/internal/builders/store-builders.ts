@@ -1,10 +1,10 @@
 // Owns the store builders: the one place where a store stack is assembled, outside in
-//   typed (serdes) → metered → caching (optional) → change-logging (optional) → bytes store
-// and where each kind's changelog topic configuration is decided. The metered layer (metrics) sits
-// between the typed layer and the cache.
+//   typed (serdes; with encryption, values encrypted under the value serde) → metered (metrics)
+//   → caching (optional) → change-logging (optional) → bytes store
+// and where each kind's changelog topic configuration is decided.
 import type { Serde, Windowed } from '@sluice/serdes';
 import type { KeyValueStore, SessionStore, StateStore, ValueAndTimestamp, WindowStore } from '../../store.js';
-import type { CachedStateStore, StoreBuilder } from '../../store-builder.js';
+import type { CachedStateStore, StoreBuilder, StoreQueryInfo } from '../../store-builder.js';
 import type { KeyValueBytesStoreSupplier, SessionBytesStoreSupplier, WindowBytesStoreSupplier } from '../../store-supplier.js';
 import { CachingKeyValueStore } from '../layers/caching-kv-store.js';
 import { CachingSessionStore } from '../layers/caching-session-store.js';
@@ -19,14 +19,53 @@ import { TypedKeyValueStore } from '../layers/typed-kv-store.js';
 import { TypedSessionStore } from '../layers/typed-session-store.js';
 import { TypedWindowStore } from '../layers/typed-window-store.js';
 import { valueAndTimestampSerde } from '../layers/value-and-timestamp.js';
+import { encryptedSerde, storeEncryption, type EncryptionKey, type EncryptionOptions, type StoreEncryption } from '../layers/encryption.js';
 
 /** Kafka's windowstore.changelog.additional.retention.ms default: one day of slack for clock drift. */
 export const CHANGELOG_ADDITIONAL_RETENTION_MS = 24 * 60 * 60 * 1000;
+
+/**
+ * How a builder gets the value serde of its typed layer from the user's: as is, or inside
+ * ValueAndTimestamp (timestamped stores); with encryption, the user's serde is encrypted first, so a
+ * timestamp prefix stays readable by the change-logging layer.
+ */
+export interface ValueSerdeSpec<V> {
+  serdes(store: string, encryption: StoreEncryption | undefined): { serde: Serde<V>; checkRestored: ((value: Buffer, topic: string) => void) | undefined };
+  readonly timestampOf: ((value: V) => number) | undefined;
+}
+
+function maybeEncrypted<V>(serde: Serde<V>, store: string, encryption: StoreEncryption | undefined): { inner: Serde<V>; checkRestored: ((value: Buffer, topic: string) => void) | undefined } {
+  if (!encryption) return { inner: serde, checkRestored: undefined };
+  const inner = encryptedSerde(serde, store, encryption);
+  // a changelog value is the encrypted value itself (timestamped stores log the timestamp apart)
+  return { inner, checkRestored: (value, topic) => void inner.deserialize(topic, value) };
+}
+
+export function plainValues<V>(serde: Serde<V>): ValueSerdeSpec<V> {
+  return {
+    serdes(store, encryption) {
+      const { inner, checkRestored } = maybeEncrypted(serde, store, encryption);
+      return { serde: inner, checkRestored };
+    },
+    timestampOf: undefined,
+  };
+}
+
+export function timestampedValues<V>(serde: Serde<V>): ValueSerdeSpec<ValueAndTimestamp<V>> {
+  return {
+    serdes(store, encryption) {
+      const { inner, checkRestored } = maybeEncrypted(serde, store, encryption);
+      return { serde: valueAndTimestampSerde(inner), checkRestored };
+    },
+    timestampOf: (v) => v.timestamp,
+  };
+}
 
 abstract class AbstractStoreBuilder<T extends StateStore> implements StoreBuilder<T> {
   private caching = false;
   private logging = true;
   private config: Record<string, string> = {};
+  protected encryption: StoreEncryption | undefined;
 
   constructor(readonly name: string) {}
 
@@ -67,6 +106,15 @@ abstract class AbstractStoreBuilder<T extends StateStore> implements StoreBuilde
     return this;
   }
 
+  get encrypted(): boolean {
+    return this.encryption !== undefined;
+  }
+
+  withEncryption(key: EncryptionKey, options?: EncryptionOptions): this {
+    this.encryption = storeEncryption(`store '${this.name}'`, key, options);
+    return this;
+  }
+
   changelogConfig(): Record<string, string> {
     return { ...this.defaultChangelogConfig(), ...this.config };
   }
@@ -83,8 +131,7 @@ export class KeyValueStoreBuilder<K, V> extends AbstractStoreBuilder<KeyValueSto
   constructor(
     private readonly supplier: KeyValueBytesStoreSupplier,
     private readonly keySerde: Serde<K>,
-    private readonly valueSerde: Serde<V>,
-    private readonly timestampOf: ((value: V) => number) | undefined,
+    private readonly values: ValueSerdeSpec<V>,
   ) {
     super(supplier.name);
   }
@@ -93,9 +140,15 @@ export class KeyValueStoreBuilder<K, V> extends AbstractStoreBuilder<KeyValueSto
     return { 'cleanup.policy': 'compact' };
   }
 
+  queryInfo(): StoreQueryInfo {
+    return { kind: this.values.timestampOf ? 'timestampedKeyValue' : 'keyValue', keySerde: this.keySerde as Serde<unknown> };
+  }
+
   build(): KeyValueStore<K, V> & CachedStateStore<K, V> {
     const bytes = this.supplier.get();
-    const timestamped = this.timestampOf !== undefined;
+    const { serde, checkRestored } = this.values.serdes(this.name, this.encryption);
+    const timestampOf = this.values.timestampOf;
+    const timestamped = timestampOf !== undefined;
     let layer: KeyValueBytesLayer = bytes;
     if (this.loggingEnabled) layer = new ChangeLoggingKeyValueStore(layer, timestamped);
     const caching = this.cachingEnabled ? new CachingKeyValueStore(layer) : undefined;
@@ -104,9 +157,10 @@ export class KeyValueStoreBuilder<K, V> extends AbstractStoreBuilder<KeyValueSto
       inner: metered,
       caching,
       keySerde: this.keySerde,
-      valueSerde: this.valueSerde,
-      ...(this.timestampOf ? { timestampOf: this.timestampOf } : {}),
+      valueSerde: serde,
+      ...(timestampOf ? { timestampOf } : {}),
       restore: meteredRestore(keyValueRestore(bytes, timestamped), metered),
+      ...(checkRestored ? { checkRestored } : {}),
     });
   }
 }
@@ -115,8 +169,7 @@ export class WindowStoreBuilder<K, V> extends AbstractStoreBuilder<WindowStore<K
   constructor(
     private readonly supplier: WindowBytesStoreSupplier,
     private readonly keySerde: Serde<K>,
-    private readonly valueSerde: Serde<V>,
-    private readonly timestampOf: ((value: V) => number) | undefined,
+    private readonly values: ValueSerdeSpec<V>,
   ) {
     super(supplier.name);
   }
@@ -130,9 +183,15 @@ export class WindowStoreBuilder<K, V> extends AbstractStoreBuilder<WindowStore<K
     return windowedChangelogConfig(this.supplier.retentionMs);
   }
 
+  queryInfo(): StoreQueryInfo {
+    return { kind: this.values.timestampOf ? 'timestampedWindow' : 'window', keySerde: this.keySerde as Serde<unknown> };
+  }
+
   build(): WindowStore<K, V> & CachedStateStore<Windowed<K>, V> {
     const bytes = this.supplier.get();
-    const timestamped = this.timestampOf !== undefined;
+    const { serde, checkRestored } = this.values.serdes(this.name, this.encryption);
+    const timestampOf = this.values.timestampOf;
+    const timestamped = timestampOf !== undefined;
     let layer: WindowBytesLayer = bytes;
     if (this.loggingEnabled) layer = new ChangeLoggingWindowStore(layer, timestamped);
     const caching = this.cachingEnabled ? new CachingWindowStore(layer, this.supplier.segmentIntervalMs) : undefined;
@@ -141,9 +200,10 @@ export class WindowStoreBuilder<K, V> extends AbstractStoreBuilder<WindowStore<K
       inner: metered,
       caching,
       keySerde: this.keySerde,
-      valueSerde: this.valueSerde,
-      ...(this.timestampOf ? { timestampOf: this.timestampOf } : {}),
+      valueSerde: serde,
+      ...(timestampOf ? { timestampOf } : {}),
       restore: meteredRestore(windowRestore(bytes, timestamped), metered),
+      ...(checkRestored ? { checkRestored } : {}),
     });
   }
 }
@@ -161,8 +221,13 @@ export class SessionStoreBuilder<K, V> extends AbstractStoreBuilder<SessionStore
     return windowedChangelogConfig(this.supplier.retentionMs);
   }
 
+  queryInfo(): StoreQueryInfo {
+    return { kind: 'session', keySerde: this.keySerde as Serde<unknown> };
+  }
+
   build(): SessionStore<K, V> & CachedStateStore<Windowed<K>, V> {
     const bytes = this.supplier.get();
+    const { serde, checkRestored } = plainValues(this.valueSerde).serdes(this.name, this.encryption);
     let layer: SessionBytesLayer = bytes;
     if (this.loggingEnabled) layer = new ChangeLoggingSessionStore(layer, false);
     const caching = this.cachingEnabled ? new CachingSessionStore(layer, this.supplier.segmentIntervalMs) : undefined;
@@ -171,12 +236,9 @@ export class SessionStoreBuilder<K, V> extends AbstractStoreBuilder<SessionStore
       inner: metered,
       caching,
       keySerde: this.keySerde,
-      valueSerde: this.valueSerde,
+      valueSerde: serde,
       restore: meteredRestore(sessionRestore(bytes), metered),
+      ...(checkRestored ? { checkRestored } : {}),
     });
   }
-}
-
-export function timestampedValueSerde<V>(valueSerde: Serde<V>): { serde: Serde<ValueAndTimestamp<V>>; timestampOf: (v: ValueAndTimestamp<V>) => number } {
-  return { serde: valueAndTimestampSerde(valueSerde), timestampOf: (v) => v.timestamp };
 }

@@ -6,6 +6,7 @@ import type { Serde } from '@sluice/serdes';
 import type { RestoreCallback, StateStore, StateStoreContext } from '../../store.js';
 import type { CacheFlushListener, CachedStateStore } from '../../store-builder.js';
 import type { BytesCachingLayer } from './layer-types.js';
+import { checkedRestore } from './encryption.js';
 import { changelogTopicName, contextWithoutRegistration } from './typed-context.js';
 import { WrappingLayer } from './wrapping-layer.js';
 
@@ -16,6 +17,8 @@ export interface TypedLayerOptions<S, LK, K, V> {
   readonly keySerde: Serde<K>;
   readonly valueSerde: Serde<V>;
   readonly restore: RestoreCallback;
+  /** Checks a changelog value before restoration writes it (encrypted stores: that it decrypts). */
+  readonly checkRestored?: (value: Buffer, topic: string) => void;
 }
 
 /** Options of a store whose values may carry a record timestamp (timestamped stores). */
@@ -41,7 +44,9 @@ export abstract class TypedLayer<S extends StateStore, LK, K, V, FK> extends Wra
     this.topic = changelogTopicName(context.applicationId, this.name);
     this.lastKey = NO_KEY;
     await super.init(contextWithoutRegistration(context));
-    context.register(this, this.options.restore);
+    const { restore, checkRestored } = this.options;
+    const topic = this.topic;
+    context.register(this, checkRestored ? checkedRestore(restore, (value) => checkRestored(value, topic)) : restore);
   }
 
   setFlushListener(listener: CacheFlushListener<FK, V>, sendOldValues: boolean): boolean {

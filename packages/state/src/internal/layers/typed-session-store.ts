@@ -27,8 +27,14 @@ export class TypedSessionStore<K, V> extends TypedLayer<SessionBytesLayer, Sessi
     return this.inner.put(this.rawKey(sessionKey.key), sessionKey.window.start, sessionKey.window.end, null);
   }
 
-  findSessions(key: K, earliestSessionEndTime: number, latestSessionStartTime: number): WindowedIterator<K, V> {
-    return this.find(key, earliestSessionEndTime, latestSessionStartTime, false);
+  findSessions(key: K, earliestSessionEndTime: number, latestSessionStartTime: number): WindowedIterator<K, V>;
+  findSessions(keyFrom: K | undefined, keyTo: K | undefined, earliestSessionEndTime: number, latestSessionStartTime: number): WindowedIterator<K, V>;
+  findSessions(a: K | undefined, b: K | number | undefined, c: number, d?: number): WindowedIterator<K, V> {
+    if (d === undefined) return this.find(a as K, b as number, c, false);
+    const from = a === undefined ? undefined : this.rawKey(a);
+    const to = b === undefined ? undefined : this.rawKey(b as K);
+    const it = this.inner.findSessions(from, to, c, d, false);
+    return mapIterator(it, (kv) => ({ key: this.windowed(kv.key), value: this.typedValue(kv.value) }));
   }
 
   backwardFindSessions(key: K, earliestSessionEndTime: number, latestSessionStartTime: number): WindowedIterator<K, V> {

@@ -206,3 +206,25 @@ export function byTopic<P extends { topic: string }>(parts: readonly P[]): [stri
   }
   return [...m];
 }
+
+/** FindCoordinator v2: the broker coordinating a group (keyType 0) or a transactional id (1). */
+export function findCoordinator(a: { key: string; keyType: number }): WireRequest<{ errorCode: number; errorMessage: string | null; nodeId: number }> {
+  return {
+    apiKey: 10,
+    apiVersion: 2,
+    name: 'FindCoordinator',
+    flexible: false,
+    encode: (w: Writer) => {
+      w.string(a.key).int8(a.keyType);
+    },
+    decode: (r: Reader) => {
+      r.int32();
+      const errorCode = r.int16();
+      const errorMessage = r.string();
+      const nodeId = r.int32();
+      r.string(); // host
+      r.int32(); // port
+      return { errorCode, errorMessage, nodeId };
+    },
+  };
+}

@@ -1,5 +1,6 @@
-// Owns Kafka's Utils.murmur2, the hash of the Java client's default partitioner, on 32-bit ints: keyed
-// records must land on the partitions a Java producer would choose.
+// Owns Kafka's key hashing (its common Utils.murmur2 and toPositive): the Java client's default
+// partitioner (Sluice's producer) and Kafka Streams' key-to-partition lookup for interactive queries
+// both put a key's bytes on partition toPositive(murmur2(bytes)) % partitions, on 32-bit ints.
 export function murmur2(key: Buffer | string): number {
   const data = Buffer.isBuffer(key) ? key : Buffer.from(String(key));
   const length = data.length;
@@ -25,7 +26,12 @@ export function murmur2(key: Buffer | string): number {
   return h | 0;
 }
 
-/** The partition Kafka's default partitioner gives a keyed record (Utils.toPositive(murmur2) % n). */
-export function partitionForKey(key: Buffer, partitions: number): number {
-  return (murmur2(key) & 0x7fffffff) % partitions;
+/** Kafka's Utils.toPositive: clears the sign bit (not Math.abs, which differs at -2^31). */
+export function toPositive(n: number): number {
+  return n & 0x7fffffff;
+}
+
+/** The partition Kafka's default partitioner picks for a key's bytes. */
+export function partitionForKey(keyBytes: Buffer, numPartitions: number): number {
+  return toPositive(murmur2(keyBytes)) % numPartitions;
 }
