@@ -208,6 +208,8 @@ export class KafkaStreams {
         onRevoking: (m) => this.thread!.handlers().onRevoking(m),
         onAssigned: (a, c) => this.thread!.handlers().onAssigned(a, c),
         onBatch: (b, c) => this.thread!.handlers().onBatch(b, c),
+        onPolled: (records, ms) => this.threadMetrics?.polled(records, ms),
+        onFetched: (topic, partition, position, end) => this.threadMetrics?.fetched(topic, partition, position, end),
         onCrash: (err) => this.handleFatal(err, 'client'),
       });
       await this.firstRunning();
