@@ -57,6 +57,10 @@ const app = new KafkaStreams(topology(spec), {
   cacheMaxBytes: spec.cacheMaxBytes,
   stateDir: spec.stateDir,
   logLevel: (process.env['SLUICE_BENCH_LOG_LEVEL'] ?? 'warn') as 'warn',
+  // operating features under measurement (bench/adapters/sluice-variants.ts); absent: the defaults
+  ...(process.env['SLUICE_BENCH_LOG_FORMAT'] ? { logFormat: process.env['SLUICE_BENCH_LOG_FORMAT'] as 'json' } : {}),
+  ...(process.env['SLUICE_BENCH_METRICS_LEVEL'] ? { metricsRecordingLevel: process.env['SLUICE_BENCH_METRICS_LEVEL'] as 'debug' } : {}),
+  ...(process.env['SLUICE_BENCH_TRACING'] ? { tracing: { enabled: process.env['SLUICE_BENCH_TRACING'] === 'on' } } : {}),
 });
 
 // S5: restoration = every store partition restored before the first RUNNING

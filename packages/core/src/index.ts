@@ -73,6 +73,7 @@ export type { SerdeDefaults, DefaultsAware } from './topology/defaults.js';
 export { StreamTask } from './engine/stream-task.js';
 export type { StreamTaskOptions, TaskState } from './engine/stream-task.js';
 export type { RawRecord } from './engine/record-queue.js';
+export type { RecordTracer, TracedRecord } from './engine/record-tracer.js';
 export type { RecordCollector, OutgoingRecord } from './engine/record-collector.js';
 export { assertSerdes, missingSerdes } from './engine/task-nodes.js';
 export type {

@@ -1,6 +1,7 @@
 // Owns the application configuration of KafkaStreams: its options, Kafka Streams' defaults, and
 // validation when the app is created (unknown keys and bad values are refused with the fix).
-import { ConfigError, createConsoleLogger, systemClock, type Clock, type Logger, type LogLevel } from '@sluice/common';
+import { ConfigError, createConsoleLogger, RECORDING_LEVELS, systemClock, toLogger, type Clock, type FieldsFirstLogger, type Logger, type LogFormat, type LogLevel, type RecordingLevel } from '@sluice/common';
+import type { TracerProvider } from '@opentelemetry/api';
 import type { DeserializationExceptionHandler, HandlerResult, ProcessingExceptionHandler, ProcessingRetryConfig, RetryPolicy, SourceRecordContext, TimestampExtractor } from '@sluice/core';
 import { checkExceptionHandler, failOnInvalidTimestamp } from '@sluice/core';
 import type { Serde } from '@sluice/serdes';
@@ -110,8 +111,18 @@ export interface StreamsConfig {
   /** host:port of this worker for interactive queries. */
   applicationServer?: string;
   clientId?: string;
-  logger?: Logger;
+  /** Sluice's Logger, or a pino (or bunyan) logger; default: the console logger on stderr. */
+  logger?: Logger | FieldsFirstLogger;
   logLevel?: LogLevel;
+  /** The console logger's format: readable 'text' lines or 'json' objects; default 'text' on a terminal, else 'json'. */
+  logFormat?: LogFormat;
+  /** Which metrics are recorded (metrics.recording.level): 'info' (default), 'debug' (task, node, store, cache) or 'trace'. */
+  metricsRecordingLevel?: RecordingLevel;
+  /**
+   * OpenTelemetry tracing (off by default): a span per record per sub-topology, W3C trace context
+   * read from and written to record headers. `tracerProvider` defaults to the global one.
+   */
+  tracing?: { enabled: boolean; tracerProvider?: TracerProvider };
   /** kafkajs' own log lines; default 'warn'. */
   kafkaLogLevel?: LogLevel;
   /** TLS to the brokers: true, or Node's TLS options ({ ca, cert, key, ... } as PEM text). */
@@ -162,6 +173,8 @@ export interface ResolvedConfig {
   readonly clientId: string;
   readonly logger: Logger;
   readonly kafkaLogLevel: LogLevel;
+  readonly metricsRecordingLevel: RecordingLevel;
+  readonly tracing: { readonly tracerProvider: TracerProvider | undefined } | undefined;
   readonly ssl: SslConfig | undefined;
   readonly sasl: ResolvedSasl | undefined;
   readonly rocksdb: { blockCacheBytes: number; writeBufferBytes: number; maxOpenFiles: number };
@@ -177,6 +190,7 @@ const KNOWN: readonly string[] = [
   'taskTimeoutMs', 'groupInstanceId', 'numStandbyReplicas', 'acceptableRecoveryLag', 'maxWarmupReplicas', 'probingRebalanceIntervalMs',
   'deadLetterQueueTopicName', 'processingRetry', 'maxTaskIdleMs', 'repartitionPurgeIntervalMs', 'metadataMaxAgeMs',
   'applicationServer', 'clientId', 'logger', 'logLevel', 'kafkaLogLevel', 'ssl', 'sasl', 'rocksdb', 'clock', 'appConfigs',
+  'logFormat', 'metricsRecordingLevel', 'tracing',
 ];
 
 /** Every setting's name, for tools and tests that must cover them all. */
@@ -292,9 +306,10 @@ export function resolveConfig(c: StreamsConfig): ResolvedConfig {
   checkExceptionHandler('productionExceptionHandler', c.productionExceptionHandler);
   const logLevel = logLevelSetting('logLevel', c.logLevel, process.env['SLUICE_LOG_LEVEL'], 'info');
   const kafkaLogLevel = logLevelSetting('kafkaLogLevel', c.kafkaLogLevel, undefined, 'warn');
-  const logger =
-    objectWithMethods<Logger>('logger', c.logger, ['debug', 'info', 'warn', 'error', 'child'], 'pino() or console-like { debug, info, warn, error, child }') ??
-    createConsoleLogger({ level: logLevel, name: c.applicationId });
+  const logFormat = choiceSetting<LogFormat>('logFormat', c.logFormat, ['text', 'json']);
+  const userLogger = objectWithMethods<Logger | FieldsFirstLogger>('logger', c.logger, ['debug', 'info', 'warn', 'error', 'child'], 'pino() or console-like { debug, info, warn, error, child }');
+  // pino is called fields first (toLogger); every line carries the application id
+  const logger = (userLogger === undefined ? createConsoleLogger({ level: logLevel, name: c.applicationId, ...(logFormat !== undefined ? { format: logFormat } : {}) }) : toLogger(userLogger)).child({ applicationId: c.applicationId });
   const sessionTimeoutMs = numberSetting('sessionTimeoutMs', c.sessionTimeoutMs, 45_000, 1_000, ' (ms)');
   const heartbeatIntervalMs = numberSetting('heartbeatIntervalMs', c.heartbeatIntervalMs, Math.min(3_000, Math.floor(sessionTimeoutMs / 3)), 1, ' (ms)');
   if (heartbeatIntervalMs >= sessionTimeoutMs) throw new ConfigError(`heartbeatIntervalMs (${heartbeatIntervalMs}) must be lower than sessionTimeoutMs (${sessionTimeoutMs})`);
@@ -341,10 +356,23 @@ export function resolveConfig(c: StreamsConfig): ResolvedConfig {
     clientId: stringSetting('clientId', c.clientId) ?? `${c.applicationId}-${process.pid}`,
     logger,
     kafkaLogLevel,
+    metricsRecordingLevel: choiceSetting('metricsRecordingLevel', c.metricsRecordingLevel, RECORDING_LEVELS) ?? 'info',
+    tracing: tracingSetting(c.tracing),
     ssl,
     sasl,
     rocksdb: rocksdbSetting(c.rocksdb),
     clock: objectWithMethods<Clock>('clock', c.clock, ['now', 'setTimeout', 'setInterval'], 'a ManualClock in tests') ?? systemClock,
     appConfigs: { ...(plainObject('appConfigs', c.appConfigs, 'an object of application settings') ?? {}) },
   };
+}
+
+function tracingSetting(v: StreamsConfig['tracing']): ResolvedConfig['tracing'] {
+  if (v === undefined) return undefined;
+  if (v === null || typeof v !== 'object' || typeof v.enabled !== 'boolean') {
+    throw new ConfigError(`tracing must be { enabled: true } (optionally with a tracerProvider), got ${describeValue(v)}`, { context: { setting: 'tracing' } });
+  }
+  if (v.tracerProvider !== undefined && typeof (v.tracerProvider as { getTracer?: unknown }).getTracer !== 'function') {
+    throw new ConfigError('tracing.tracerProvider must be an OpenTelemetry TracerProvider (with getTracer()), e.g. the provider of @opentelemetry/sdk-trace-node', { context: { setting: 'tracing' } });
+  }
+  return v.enabled ? { tracerProvider: v.tracerProvider } : undefined;
 }

@@ -9,6 +9,12 @@ export type { RestoreProgress } from './state/task-state-manager.js';
 export { ProductionError } from './record-collector.js';
 export { TopicMismatchError } from './topic-manager.js';
 
+// ---- operating an application: metrics (Prometheus) and tracing ----
+export { StreamsMetrics } from './metrics/streams-metrics.js';
+export type { Metric, RecordingLevel } from './metrics/streams-metrics.js';
+export { prometheusRegistry, prometheusText, prometheusName } from './metrics/prometheus.js';
+export type { MetricsSource } from './metrics/prometheus.js';
+
 // ---- operating a cluster (the `sluice` CLI builds on these) ----
 export { createAdminTools } from './admin-tools.js';
 export type {

@@ -2,7 +2,7 @@
 // prepares topics and serdes, joins the consumer group (one per applicationId, shared by all
 // workers), runs the stream thread, and closes everything in order. Its lifecycle is the
 // StreamsStateMachine; listeners hear every state change and restore progress.
-import { describeError, IllegalStateError, StreamsError, ErrorCodes, ConfigError, SluiceError } from '@sluice/common';
+import { describeError, errorFields, IllegalStateError, StreamsError, ErrorCodes, ConfigError, SluiceError, MetricsRegistry, ThreadMetrics } from '@sluice/common';
 import { assertSerdes, type EngineConfig, type StreamPartitioner, type Topology } from '@sluice/core';
 import type { Serde, Serializer } from '@sluice/serdes';
 import { OffsetCheckpoint, StateDirectory, createCacheMemoryPool } from '@sluice/state';
@@ -24,6 +24,9 @@ import type { ReadOnlyStore } from './query/read-only-stores.js';
 import type { StoreQueryParameters } from './query/store-query-parameters.js';
 import type { TaskOwner } from './query/streams-metadata-state.js';
 import { GlobalStreamThread } from './global/global-stream-thread.js';
+import { registerClientMetrics } from './metrics/client-metrics.js';
+import { StreamsMetrics } from './metrics/streams-metrics.js';
+import { OtelRecordTracer } from './tracing/otel-record-tracer.js';
 
 /** What start() prepared for stream threads (a replaced thread's successor gets the same). */
 interface ThreadContext {
@@ -61,6 +64,10 @@ export class KafkaStreams {
   private uncaughtExceptionHandler: StreamsUncaughtExceptionHandler | undefined;
   /** Why this worker asked the whole application to shut down (SHUTDOWN_APPLICATION), sent with its subscription. */
   private shutdownRequest: string | undefined;
+  private readonly registry: MetricsRegistry;
+  private threadMetrics: ThreadMetrics | undefined;
+  private threadsStarted = 0;
+  private threadsReplaced = 0;
 
   constructor(
     private readonly topology: Topology,
@@ -68,6 +75,8 @@ export class KafkaStreams {
   ) {
     this.config = resolveConfig(config);
     this.machine = new StreamsStateMachine(this.config.logger);
+    this.registry = new MetricsRegistry(this.config.metricsRecordingLevel, () => this.config.clock.now());
+    registerClientMetrics(this.registry, { clientId: this.config.clientId, state: () => this.machine.state, aliveThreads: () => (this.thread && this.machine.is('REBALANCING', 'RUNNING') ? 1 : 0), failedThreads: () => this.threadsReplaced + (this.machine.is('PENDING_ERROR', 'ERROR') ? 1 : 0) });
     topology.validate();
     assertSerdes(topology, this.config);
     this.stateDirectory = new StateDirectory({ stateDir: this.config.stateDir, applicationId: this.config.applicationId, logger: this.config.logger });
@@ -199,6 +208,8 @@ export class KafkaStreams {
         onRevoking: (m) => this.thread!.handlers().onRevoking(m),
         onAssigned: (a, c) => this.thread!.handlers().onAssigned(a, c),
         onBatch: (b, c) => this.thread!.handlers().onBatch(b, c),
+        onPolled: (records, ms) => this.threadMetrics?.polled(records, ms),
+        onFetched: (topic, partition, position, end) => this.threadMetrics?.fetched(topic, partition, position, end),
         onCrash: (err) => this.handleFatal(err, 'client'),
       });
       await this.firstRunning();
@@ -328,9 +339,22 @@ export class KafkaStreams {
 
 
 
-  /** Counters of this worker: records processed, commits, punctuations. */
-  metrics(): { processed: number; commits: number; punctuations: number; tasks: number } {
-    return { ...(this.thread?.counters ?? { processed: 0, commits: 0, punctuations: 0 }), tasks: this.thread?.tasks.size ?? 0 };
+  /**
+   * This worker's metrics, named as Kafka Streams names them (`all()`, `find()`, `value()`; for
+   * Prometheus: prometheusRegistry(app)), and its counts of records processed, commits,
+   * punctuations and tasks.
+   */
+  metrics(): StreamsMetrics {
+    return new StreamsMetrics(this.registry, () => (this.threadMetrics ? [this.threadMetrics] : []), () => this.thread?.tasks.size ?? 0);
+  }
+
+  /**
+   * Consumer lag of each input partition this worker fetched (Kafka's records-lag: the partition's
+   * end — last stable offset under exactly-once — minus the consumer's position), as of its last
+   * fetch. Store lags: allLocalStorePartitionLags().
+   */
+  consumerLags(): { topic: string; partition: number; lag: number }[] {
+    return this.threadMetrics?.consumerLags() ?? [];
   }
 
   private async startGlobalThread(engine: EngineConfig, cache: ReturnType<typeof createCacheMemoryPool> | undefined): Promise<void> {
@@ -486,7 +510,7 @@ export class KafkaStreams {
 
   private reportRestore(taskId: string, p: RestoreProgress): void {
     if (p.total > 0) {
-      this.config.logger.info(`restore ${p.done ? 'done' : 'progress'}: store ${p.store} partition ${p.partition} ${p.restored}/${p.total} records (${p.recordsPerSecond}/s)`, { task: taskId });
+      this.config.logger.info(`restore ${p.done ? 'done' : 'progress'}: store ${p.store} partition ${p.partition} ${p.restored}/${p.total} records (${p.recordsPerSecond}/s)`, { task: taskId, store: p.store, topic: p.topic, partition: p.partition, restored: p.restored, total: p.total });
     }
     for (const l of this.restoreListeners) l({ ...p, taskId });
   }
@@ -503,9 +527,15 @@ export class KafkaStreams {
 
   private newThread(): StreamThread {
     const ctx = this.threadContext!;
+    const threadId = `${this.config.clientId}-StreamThread-${++this.threadsStarted}`;
+    this.threadMetrics?.close(); // a replaced thread's metrics go with it (Kafka names the new one StreamThread-<n+1>)
+    this.threadMetrics = new ThreadMetrics(this.registry, threadId);
+    const log = this.config.logger.child({ thread: threadId });
     return new StreamThread({
       config: this.config,
-      engine: ctx.engine,
+      metrics: this.threadMetrics,
+      tracer: this.config.tracing && new OtelRecordTracer({ applicationId: this.config.applicationId, tracerProvider: this.config.tracing.tracerProvider }),
+      engine: { ...ctx.engine, logger: log },
       topology: this.topology,
       topologyTasks: ctx.topologyTasks,
       changelogTopics: ctx.changelogTopics,
@@ -538,7 +568,7 @@ export class KafkaStreams {
         },
         onFatal: (err) => this.handleFatal(err, 'thread'),
       },
-      logger: this.config.logger,
+      logger: log,
     });
   }
 
@@ -565,6 +595,7 @@ export class KafkaStreams {
     this.config.logger.warn(`replacing the stream thread after: ${describeError(err)} (the uncaught exception handler said REPLACE_THREAD)`);
     const old = this.thread!;
     await old.shutdown(false);
+    this.threadsReplaced++;
     const fresh = this.newThread();
     await fresh.start();
     this.thread = fresh;
@@ -585,7 +616,7 @@ export class KafkaStreams {
   private stopAfter(err: unknown): void {
     if (this.fatalError !== undefined) return;
     this.fatalError = err;
-    this.config.logger.error(`stopping after a fatal error: ${describeError(err)}`);
+    this.config.logger.error(`stopping after a fatal error: ${describeError(err)}`, errorFields(err));
     this.machine.tryTo('PENDING_ERROR');
     void this.shutdown(false).then(() => {
       this.machine.tryTo('ERROR');

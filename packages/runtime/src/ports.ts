@@ -80,6 +80,10 @@ export interface GroupHandlers {
   /** After each join + sync with the new assignment; restore new tasks here. */
   onAssigned(assignment: readonly TopicPartition[], control: GroupControl): Promise<void>;
   onBatch(batch: FetchedBatch, control: BatchControl): Promise<void>;
+  /** A poll returned `records` records after waiting `ms` (the thread's poll metrics). */
+  onPolled?(records: number, ms: number): void;
+  /** A fetch response for a partition: the consumer's position after it and the partition's end (records-lag). */
+  onFetched?(topic: string, partition: number, position: number, end: number): void;
   /** The consumer stopped for an unrecoverable reason. */
   onCrash(error: Error): void;
 }

@@ -4,8 +4,8 @@
 // the membership was lost; then the new assignment), fetched batches (processed synchronously
 // through their task, output sent per chunk), and a timer for wall-clock punctuation and commits
 // while no data arrives. Everything runs under one mutex; restorations run beside it.
-import { describeError, ErrorCodes, SluiceError, type Logger } from '@sluice/common';
-import type { EngineConfig, Topology } from '@sluice/core';
+import { describeError, ErrorCodes, monotonicMs, SluiceError, type Logger, type ThreadMetrics, errorFields } from '@sluice/common';
+import type { EngineConfig, RecordTracer, Topology } from '@sluice/core';
 import type { CacheMemoryPool } from '@sluice/state';
 import type { Serde } from '@sluice/serdes';
 import type { TopologyTasks } from './assignment/topology-tasks.js';
@@ -50,6 +50,9 @@ export interface StreamThreadOptions {
   readonly onRestoreProgress: (taskId: string, p: RestoreProgress) => void;
   readonly hooks: StreamThreadHooks;
   readonly logger: Logger;
+  /** This thread's metrics (thread, task, node, store, cache, consumer lag). */
+  readonly metrics: ThreadMetrics;
+  readonly tracer?: RecordTracer | undefined;
 }
 
 export class StreamThread {
@@ -63,7 +66,6 @@ export class StreamThread {
   private producer: Producer | undefined;
   private committer: Committer | undefined;
   private tasksValue: TaskManager | undefined;
-  readonly counters = { processed: 0, commits: 0, punctuations: 0 };
 
   constructor(private readonly o: StreamThreadOptions) {
     this.lastCommit = o.config.clock.now();
@@ -102,6 +104,8 @@ export class StreamThread {
       checkpointFor: this.o.checkpointFor,
       logger: this.o.logger,
       onRestoreProgress: this.o.onRestoreProgress,
+      metrics: this.o.metrics,
+      tracer: this.o.tracer,
       unfetched: (tp) => this.o.consumer().hasUnfetched(tp),
     });
     this.tasksValue = new TaskManager({
@@ -128,6 +132,8 @@ export class StreamThread {
       onRevoking: (membership) => this.mutex.run(() => this.onRevoking(membership)),
       onAssigned: (assignment, control) => this.mutex.run(() => this.onAssigned(assignment, control)),
       onBatch: (batch, control) => this.mutex.run(() => this.onBatch(batch, control)),
+      onPolled: (records, ms) => this.o.metrics.polled(records, ms),
+      onFetched: (topic, partition, position, end) => this.o.metrics.fetched(topic, partition, position, end),
       onCrash: (error) => this.fail(error),
     };
   }
@@ -156,15 +162,15 @@ export class StreamThread {
         try {
           await this.tasks.commit(true);
         } catch (err) {
-          this.o.logger.error(`final commit failed: ${describeError(err)}; the next owner reprocesses from the last commit`);
+          this.o.logger.error(`final commit failed: ${describeError(err)}; the next owner reprocesses from the last commit`, errorFields(err));
           clean = false;
         }
       }
       await this.tasks.closeAll(clean && !this.failed);
       await this.tasks.closeStandbys();
     });
-    if (this.committer instanceof ExactlyOnceCommitter) await this.committer.close().catch((err: unknown) => this.o.logger.warn(`closing the producer failed: ${describeError(err)}`));
-    await this.producer?.close().catch((err: unknown) => this.o.logger.warn(`closing the producer failed: ${describeError(err)}`));
+    if (this.committer instanceof ExactlyOnceCommitter) await this.committer.close().catch((err: unknown) => this.o.logger.warn(`closing the producer failed: ${describeError(err)}`, errorFields(err)));
+    await this.producer?.close().catch((err: unknown) => this.o.logger.warn(`closing the producer failed: ${describeError(err)}`, errorFields(err)));
   }
 
   private nextTickIn(): number {
@@ -183,7 +189,7 @@ export class StreamThread {
         this.lastCommit = this.o.config.clock.now();
       } catch (err) {
         if (this.isFatal(err)) return this.fail(err);
-        this.o.logger.warn(`commit before rebalancing failed: ${describeError(err)}; records since the last commit will be processed again`);
+        this.o.logger.warn(`commit before rebalancing failed: ${describeError(err)}; records since the last commit will be processed again`, errorFields(err));
       }
     }
     // the coordinator no longer knows our generation: the tasks may run elsewhere already, so they
@@ -199,6 +205,7 @@ export class StreamThread {
   private async onAssigned(assignment: readonly TopicPartition[], control: GroupControl): Promise<void> {
     if (this.stopping || this.failed) return;
     try {
+      this.o.metrics.retainLags(assignment);
       await this.tasks.handleAssignment(assignment, this.o.standbyTasks(), control);
       this.joining = false;
       if (this.tasks.allRunning()) this.o.hooks.onAllRunning();
@@ -211,7 +218,8 @@ export class StreamThread {
     if (this.stopping || this.failed) return;
     try {
       await this.prepareDeserialization(batch);
-      this.counters.processed += await this.tasks.process(
+      const started = monotonicMs();
+      const processed = await this.tasks.process(
         batch,
         () => control.heartbeat(),
         async () => {
@@ -219,6 +227,7 @@ export class StreamThread {
           await this.channel!.waitForCapacity();
         },
       );
+      this.o.metrics.processed(processed, monotonicMs() - started);
       await this.maybeCommit();
     } catch (err) {
       this.fail(err);
@@ -227,14 +236,18 @@ export class StreamThread {
 
   private async maintenance(): Promise<void> {
     if (this.stopping || this.failed || this.joining || !this.tasksValue) return;
-    this.counters.processed += await this.tasks.processWaiting(
+    const waiting = monotonicMs();
+    const processed = await this.tasks.processWaiting(
       async () => !this.stopping && !this.failed,
       async () => {
         this.channel!.sendPending();
         await this.channel!.waitForCapacity();
       },
     );
-    this.counters.punctuations += await this.tasks.punctuate();
+    if (processed > 0) this.o.metrics.processed(processed, monotonicMs() - waiting);
+    const started = monotonicMs();
+    const punctuated = await this.tasks.punctuate();
+    if (punctuated > 0) this.o.metrics.punctuated(punctuated, monotonicMs() - started);
     this.channel!.sendPending();
     await this.maybeCommit();
   }
@@ -243,11 +256,12 @@ export class StreamThread {
     const now = this.o.config.clock.now();
     if (!this.tasks.commitRequested() && now - this.lastCommit < this.o.config.commitIntervalMs) return;
     try {
-      if (await this.tasks.commit()) this.counters.commits++;
+      const started = monotonicMs();
+      if (await this.tasks.commit()) this.o.metrics.committed(monotonicMs() - started);
       this.lastCommit = now;
     } catch (err) {
       if (this.isFatal(err)) throw err;
-      this.o.logger.warn(`commit failed: ${describeError(err)}; retrying at the next commit`);
+      this.o.logger.warn(`commit failed: ${describeError(err)}; retrying at the next commit`, errorFields(err));
       return;
     }
     if (now - this.lastPurge >= this.o.config.repartitionPurgeIntervalMs) {
@@ -289,7 +303,7 @@ export class StreamThread {
 
   private fail(err: unknown): void {
     if (this.failed || this.stopping) {
-      if (!this.failed) this.o.logger.error(`error while stopping: ${describeError(err)}`);
+      if (!this.failed) this.o.logger.error(`error while stopping: ${describeError(err)}`, errorFields(err));
       return;
     }
     this.failed = true;

@@ -110,6 +110,12 @@ export { KafkaStreams, ProductionError, TopicMismatchError } from '@sluice/runti
 export type { StreamThreadExceptionResponse, StreamsUncaughtExceptionHandler } from '@sluice/runtime';
 export type { StreamsConfig, ProcessingGuarantee, ProductionExceptionHandler, StreamsState, StateListener, RestoreProgress, RestoreListener } from '@sluice/runtime';
 
+// ---- operating an application: metrics, Prometheus, logs ----
+export { StreamsMetrics, prometheusRegistry, prometheusText, prometheusName } from '@sluice/runtime';
+export type { Metric, RecordingLevel, MetricsSource } from '@sluice/runtime';
+export { createConsoleLogger, toLogger } from '@sluice/common';
+export type { LogFormat, ConsoleLoggerOptions, FieldsFirstLogger } from '@sluice/common';
+
 // ---- operating a cluster (what the `sluice` command uses) ----
 export { createAdminTools } from '@sluice/runtime';
 export type { AdminTools, AdminToolsOptions, ConsumerRecord, GroupDescription, GroupMember, IsolationLevel, OffsetSpec, OutgoingRecord, RecordHeader } from '@sluice/runtime';

@@ -1,7 +1,7 @@
 // Owns the contracts every state store and store layer implements, and the context a store is
 // initialised with. A store is async at its edges (RocksDB and LevelDB reads cross to a libuv
 // thread); see docs/decisions/0001-async-state-access.md.
-import type { Clock, Logger } from '@sluice/common';
+import type { Clock, Logger, TaskMetrics } from '@sluice/common';
 import type { Serde, Windowed } from '@sluice/serdes';
 
 export interface KeyValue<K, V> {
@@ -60,6 +60,8 @@ export interface StateStoreContext {
    * clock before any record was seen.
    */
   recordTimestamp?(): number;
+  /** The task's metrics: stores record their operations in them at the debug recording level. */
+  readonly metrics?: TaskMetrics;
 }
 
 export interface RocksDbSharedOptions {

@@ -5,7 +5,7 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { ConfigError, IllegalStateError, ManualClock, createConsoleLogger, type Logger } from '@sluice/common';
+import { ConfigError, IllegalStateError, ManualClock, MetricsRegistry, ThreadMetrics, createConsoleLogger, type Logger, type Metric, type RecordingLevel } from '@sluice/common';
 import {
   Headers,
   StreamTask,
@@ -43,6 +43,8 @@ export interface TopologyTestDriverConfig {
   /** Record cache for all stores (default 10 MiB, 0 = off). The driver commits after every record. */
   cacheMaxBytes?: number;
   logger?: Logger;
+  /** Which metrics the tasks record (metrics.recording.level); default 'info'. Read them with metrics(). */
+  metricsRecordingLevel?: RecordingLevel;
   /** Anything else is passed to processors as context.appConfigs. */
   [key: string]: unknown;
 }
@@ -64,6 +66,8 @@ export class TopologyTestDriver {
   private readonly cache: CacheMemoryPool | undefined;
   private readonly globalTasks = new Map<string, StreamTask>();
   private closed = false;
+  private readonly registry: MetricsRegistry;
+  private readonly threadMetrics: ThreadMetrics;
 
   constructor(
     private readonly topology: Topology,
@@ -90,6 +94,8 @@ export class TopologyTestDriver {
       globalStore: (name) => this.globalStores.get(name),
     };
     assertSerdes(topology, engine);
+    this.registry = new MetricsRegistry(config.metricsRecordingLevel ?? 'info', () => this.clock.now());
+    this.threadMetrics = new ThreadMetrics(this.registry, `${this.appId}-StreamThread-1`);
     // global stores first: their topics update them as they are piped in, as in Kafka Streams' driver
     for (const g of topology.globalStores()) {
       const task = new StreamTask({
@@ -106,7 +112,9 @@ export class TopologyTestDriver {
       for (const t of task.inputTopics) this.topicReaders.set(t, task);
     }
     for (const sub of topology.subtopologies()) {
+      const metrics = this.threadMetrics.task(`${sub.id}_0`);
       const task = new StreamTask({
+        metrics,
         taskId: `${sub.id}_0`,
         subtopology: sub,
         partition: 0,
@@ -116,6 +124,7 @@ export class TopologyTestDriver {
         resolveTopic: (t) => this.resolveTopic(t),
       });
       this.tasks.push(task);
+      this.taskMetrics.set(task, metrics);
       for (const t of task.inputTopics) this.topicReaders.set(t, task);
       for (const name of sub.nodes) {
         const def = topology.nodes.get(name)!;
@@ -174,6 +183,11 @@ export class TopologyTestDriver {
     return undefined;
   }
 
+  /** Every metric the tasks, processor nodes, stores and caches recorded (Kafka's TopologyTestDriver#metrics()). */
+  metrics(): Metric[] {
+    return this.registry.metrics();
+  }
+
   /** Topic names the driver has captured output for (sinks and changelogs). */
   producedTopicNames(): string[] {
     return [...this.produced];
@@ -216,10 +230,17 @@ export class TopologyTestDriver {
         streamTime: () => task.streamTime(),
         recordTimestamp: () => task.currentRecordTimestamp(),
         recordContext: () => task.currentHeaders(),
+        metrics: this.metricsOf(task),
       };
       await task.initializeStores(ctx);
       await task.initializeProcessors();
     }
+  }
+
+  private readonly taskMetrics = new Map<StreamTask, ReturnType<ThreadMetrics['task']>>();
+
+  private metricsOf(task: StreamTask): ReturnType<ThreadMetrics['task']> {
+    return this.taskMetrics.get(task)!;
   }
 
   /** A topic that a pattern source matches becomes one of that source's inputs when first used. */

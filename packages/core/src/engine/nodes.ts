@@ -1,7 +1,7 @@
 // Owns the runnable nodes of a task: a source forwards deserialized records, a processor node runs
 // one user or DSL Processor, a sink serializes and hands records to the RecordCollector. Exceptions
 // are wrapped once, at the node that threw, with the node's name.
-import { ErrorCodes, SerdeError } from '@sluice/common';
+import { ErrorCodes, SerdeError, type Sampled, type TaskMetrics } from '@sluice/common';
 import type { Serde } from '@sluice/serdes';
 import type { Processor, RecordContext, StreamPartitioner, TopicNameExtractor } from '../processor/api.js';
 import type { Record } from '../processor/record.js';
@@ -29,6 +29,8 @@ function wrap(node: RuntimeNode, err: unknown, record: Record<unknown, unknown>)
 
 export abstract class RuntimeNode {
   readonly children: RuntimeNode[] = [];
+  /** record-e2e-latency of a node without successors (set when the task records metrics). */
+  meter: { readonly task: TaskMetrics; readonly e2e: Sampled } | undefined;
   private childIndex: Map<string, RuntimeNode> | undefined;
 
   constructor(readonly name: string) {}
@@ -90,6 +92,7 @@ export class ProcessorRuntimeNode extends RuntimeNode {
     } catch (err) {
       throw wrap(this, err, record);
     }
+    if (this.meter !== undefined) this.meter.e2e.record(this.meter.task.now - record.timestamp);
     if (r && typeof (r as Promise<void>).then === 'function') {
       return (r as Promise<void>).then(undefined, (err: unknown) => {
         throw wrap(this, err, record);
@@ -146,6 +149,7 @@ export class SinkRuntimeNode extends RuntimeNode {
       throw wrap(this, serializationError('value', topic, o.valueSerde.name, this.name, err), record);
     }
     const partitioner = o.partitioner;
+    if (this.meter !== undefined) this.meter.e2e.record(this.meter.task.now - record.timestamp);
     o.collector.send({
       topic,
       key,

@@ -23,6 +23,8 @@ export class PartitionGroup {
   private readonly queues = new Map<string, RecordQueue>();
   private time = -1;
   private idleSince: number | undefined;
+  /** The last record next() returned was taken while another input had nothing buffered (Kafka's enforced processing). */
+  enforced = false;
   /** An async deserialization handler is deciding about a head record. */
   private deciding: Promise<void> | undefined;
 
@@ -103,6 +105,7 @@ export class PartitionGroup {
       if (now - this.idleSince < this.o.maxTaskIdleMs) return undefined;
     }
     this.idleSince = undefined;
+    this.enforced = empty;
     const head = best.head!;
     best.head = undefined;
     if (head.timestamp > this.time) this.time = head.timestamp;

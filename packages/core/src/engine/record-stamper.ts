@@ -1,7 +1,7 @@
 // Owns turning a fetched record into what a task processes: key and value deserialized by the
 // source's serdes (failures go to the deserialization handler) and its event time from the source's
 // timestamp extractor (a negative time means "skip", as in Kafka Streams' RecordQueue).
-import { ProcessingError, SluiceError, describeError } from '@sluice/common';
+import { ProcessingError, SluiceError, describeError, errorFields } from '@sluice/common';
 import { decide, type DeadLetterRecord, type EngineConfig, type HandlerDecision } from './config.js';
 import { deadLetterRecord } from './dead-letter.js';
 import type { RawRecord, RecordQueue, StampedRecord } from './record-queue.js';
@@ -41,7 +41,7 @@ export function stampRecord(
     const apply = (d: HandlerDecision): undefined => {
       if (d.response === 'CONTINUE') {
         const n = d.deadLetterQueueRecords?.length ?? 0;
-        config.logger.warn(`${message}; skipping it (deserializationExceptionHandler said CONTINUE${n > 0 ? `; ${n} dead-letter record${n > 1 ? 's' : ''} written` : ''})`, { topic: raw.topic, partition: raw.partition, offset: raw.offset, task: taskId });
+        config.logger.warn(`${message}; skipping it (deserializationExceptionHandler said CONTINUE${n > 0 ? `; ${n} dead-letter record${n > 1 ? 's' : ''} written` : ''})`, { task: taskId, topic: raw.topic, partition: raw.partition, offset: raw.offset, ...errorFields(err), errorCode: 'DESERIALIZATION_FAILED' });
         if (n > 0) deadLetters(d.deadLetterQueueRecords!);
         return undefined;
       }
@@ -65,7 +65,7 @@ export function stampRecord(
     });
   }
   if (!Number.isFinite(timestamp) || timestamp < 0) {
-    config.logger.warn(`skipping the record at topic '${raw.topic}' partition ${raw.partition} offset ${raw.offset}: the timestamp extractor of source '${q.sourceName}' returned ${timestamp}`);
+    config.logger.warn(`skipping the record at topic '${raw.topic}' partition ${raw.partition} offset ${raw.offset}: the timestamp extractor of source '${q.sourceName}' returned ${timestamp}`, { task: taskId, topic: raw.topic, partition: raw.partition, offset: raw.offset });
     return undefined;
   }
   if (timestamp > q.partitionTime) q.partitionTime = timestamp;

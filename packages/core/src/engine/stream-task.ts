@@ -6,7 +6,7 @@
 //
 //   CREATED ──initializeStores──▶ RESTORING ──initializeProcessors──▶ RUNNING ──close──▶ CLOSED
 //      └─────────────────────────────close──────────────────────────────────────────────▲
-import { IllegalStateError, ProcessingError, describeError } from '@sluice/common';
+import { IllegalStateError, ProcessingError, describeError, monotonicMs, type TaskMetrics } from '@sluice/common';
 import type { StateStore, StateStoreContext } from '@sluice/state';
 import type { Cancellable, PunctuationType, Punctuator, RecordContext } from '../processor/api.js';
 import { Record } from '../processor/record.js';
@@ -24,6 +24,8 @@ import type { RawRecord, StampedRecord } from './record-queue.js';
 import { buildTaskNodes, type SourceInfo } from './task-nodes.js';
 import { stampRecord } from './record-stamper.js';
 import { withForwarded, type CurrentRecord, type CurrentRecordSlot } from './forwarded-context.js';
+import type { RecordTracer, TracedRecord } from './record-tracer.js';
+import { TaskMetering } from './task-metering.js';
 
 export type TaskState = 'CREATED' | 'RESTORING' | 'RUNNING' | 'CLOSED';
 
@@ -49,6 +51,10 @@ export interface StreamTaskOptions {
   readonly maxTaskIdleMs?: number;
   /** Whether the broker holds records of this input topic (this task's partition) not fetched yet. */
   readonly lagging?: (topic: string) => boolean;
+  /** The task's metrics (Kafka's task and processor-node metrics); none recorded without. */
+  readonly metrics?: TaskMetrics;
+  /** Tracing: a span per record, its trace context carried in the record's headers downstream. */
+  readonly tracer?: RecordTracer;
 }
 
 export class StreamTask {
@@ -75,6 +81,7 @@ export class StreamTask {
   };
   /** A record waiting for another attempt at the processor that failed on it (a retry policy applies). */
   private retry: PendingRetry | undefined;
+  private readonly metering: TaskMetering | undefined;
   private commitRequestedFlag = false;
   private needsCommit = false;
   /** Records dropped by the deserialization handler or for invalid timestamps. */
@@ -93,6 +100,7 @@ export class StreamTask {
         this.consumed.set(raw.topic, raw.offset);
         this.needsCommit = true;
         this.skippedRecords++;
+        this.o.metrics?.dropped.mark();
       },
       clock: o.config.clock,
       maxTaskIdleMs: o.maxTaskIdleMs ?? 0,
@@ -113,6 +121,7 @@ export class StreamTask {
     for (const [sourceName, topics] of o.patternTopics ?? []) {
       for (const t of topics) this.inputs.addQueue(t, sourceName);
     }
+    this.metering = o.metrics && new TaskMetering(o.metrics, this.nodes, built.sources.keys(), () => this.inputs.enforced);
     const hooks = this.hooks();
     for (const [name, node] of this.nodes) {
       if (node instanceof ProcessorRuntimeNode) this.contexts.set(name, new NodeContext(node, hooks, built.storesByNode.get(name) ?? []));
@@ -302,6 +311,10 @@ export class StreamTask {
    */
   async process(max: number): Promise<number> {
     this.checkRunning();
+    const m = this.metering?.metrics;
+    if (m !== undefined) m.now = this.o.config.clock.now();
+    const started = m === undefined ? 0 : monotonicMs();
+    const debug = m !== undefined && m.debug;
     let n = 0;
     while (n < max) {
       if (this.retry) {
@@ -317,11 +330,15 @@ export class StreamTask {
       }
       const next = this.inputs.next();
       if (!next) break;
-      const r = this.processOne(next.queue.sourceName, next.head);
+      if (this.metering !== undefined) this.metering.record(next.queue, next.head.timestamp, this.inputs.streamTime());
+      const t0 = debug ? monotonicMs() : 0;
+      const r = this.o.tracer === undefined ? this.processOne(next.queue.sourceName, next.head) : this.processTraced(next.queue.sourceName, next.head, this.o.tracer);
       if (r) await r;
+      if (debug) m.processLatency!.record(monotonicMs() - t0);
       n++;
       if (this.streamPunctuations.nextDue() <= this.inputs.streamTime()) await this.maybePunctuateStreamTime();
     }
+    if (m !== undefined) m.activeProcess.add(monotonicMs() - started);
     return n;
   }
 
@@ -368,17 +385,39 @@ export class StreamTask {
     return fired;
   }
 
-  private processOne(sourceName: string, head: StampedRecord): void | Promise<void> {
-    const raw = head.raw;
-    this.current = {
-      metadata: { topic: raw.topic, partition: raw.partition, offset: raw.offset },
-      context: { topic: raw.topic, partition: raw.partition, offset: raw.offset, timestamp: head.timestamp, headers: raw.headers },
-      raw,
-    };
-    const record = new Record(head.key, head.value, head.timestamp, raw.headers);
+  /** processOne inside the span of the record (tracing on); synchronous while the processors are. */
+  private processTraced(sourceName: string, head: StampedRecord, tracer: RecordTracer): void | Promise<void> {
+    const traced = tracer.start(head.raw, this.id, this.o.subtopology.id);
     let r: void | Promise<void>;
     try {
-      r = this.nodes.get(sourceName)!.process(record);
+      r = this.processOne(sourceName, head, traced);
+    } catch (err) {
+      traced.end(err);
+      throw err;
+    }
+    if (!r) return traced.end();
+    return r.then(
+      () => traced.end(),
+      (err: unknown) => {
+        traced.end(err);
+        throw err;
+      },
+    );
+  }
+
+  private processOne(sourceName: string, head: StampedRecord, traced?: TracedRecord): void | Promise<void> {
+    const raw = head.raw;
+    const headers = traced === undefined ? raw.headers : traced.headers;
+    this.current = {
+      metadata: { topic: raw.topic, partition: raw.partition, offset: raw.offset },
+      context: { topic: raw.topic, partition: raw.partition, offset: raw.offset, timestamp: head.timestamp, headers },
+      raw,
+    };
+    const record = new Record(head.key, head.value, head.timestamp, headers);
+    let r: void | Promise<void>;
+    try {
+      const source = this.nodes.get(sourceName)!;
+      r = traced === undefined ? source.process(record) : traced.run(() => source.process(record));
     } catch (err) {
       if (this.pending.size > 0) return this.failAfterPending(err, head, 1, this.o.config.clock.now());
       return this.failed(err, head, 1, this.o.config.clock.now());
@@ -479,9 +518,10 @@ export class StreamTask {
       withForwarded: (record, run) => withForwarded(this.slot, record, run),
       recordDropped: (node, reason, level) => {
         this.droppedRecords++;
+        this.o.metrics?.dropped.mark();
         const m = this.current?.metadata;
         const where = m ? `topic=${m.topic} partition=${m.partition} offset=${m.offset}` : 'outside record processing';
-        this.o.config.logger[level](`${node} dropped a record: ${reason} (${where}, task ${this.id})`);
+        this.o.config.logger[level](`${node} dropped a record: ${reason} (${where}, task ${this.id})`, { task: this.id, node, topic: m?.topic, partition: m?.partition, offset: m?.offset });
       },
       track: (p) => this.pending.track(p),
     };

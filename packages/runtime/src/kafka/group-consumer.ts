@@ -5,7 +5,7 @@
 // exactly-once, so a transaction still completing is waited for, KIP-447) — or hands fetched
 // batches to the runtime. Errors that can be retried (a broker restart, a moved coordinator) are
 // retried here with the member id kept; only what cannot be retried reaches onCrash.
-import { describeError, type Clock, type Logger } from '@sluice/common';
+import { describeError, monotonicMs, type Clock, type Logger } from '@sluice/common';
 import type { BatchControl, GroupConsumer, GroupConsumerSettings, GroupControl, GroupHandlers, PartitionReader, TopicPartition } from '../ports.js';
 import { translate, type ErrorContext } from './errors.js';
 import { Fetcher } from './fetch/fetcher.js';
@@ -39,6 +39,7 @@ export function createGroupConsumer(o: GroupConsumerSettings, d: GroupConsumerDe
   let closing = false;
   let loopDone: Promise<void> | undefined;
   let assigned: TopicPartition[] = [];
+  let handlers: GroupHandlers | undefined;
   const reader: PartitionReader = createPartitionReader(d.dataWire, o.readCommitted);
 
   const fetcher = new Fetcher({
@@ -51,6 +52,7 @@ export function createGroupConsumer(o: GroupConsumerSettings, d: GroupConsumerDe
     resetPolicy: o.resetPolicy,
     clock: d.clock,
     logger: d.logger,
+    onFetched: (topic, partition, position, end) => handlers?.onFetched?.(topic, partition, position, end),
   });
 
   let fatal: ((err: Error) => void) | undefined;
@@ -138,7 +140,9 @@ export function createGroupConsumer(o: GroupConsumerSettings, d: GroupConsumerDe
           failures = 0;
           continue;
         }
+        const polledAt = monotonicMs();
         const batches = await fetcher.poll();
+        h.onPolled?.(batches.reduce((n, b) => n + b.records.length, 0), monotonicMs() - polledAt);
         for (const b of batches) {
           if (closing || membership.needsRejoin()) break;
           await h.onBatch(b, batchControl);
@@ -173,6 +177,7 @@ export function createGroupConsumer(o: GroupConsumerSettings, d: GroupConsumerDe
       }
     },
     run(h) {
+      handlers = h;
       fatal = (err) => {
         closing = true;
         fetcher.wakeup();

@@ -4,7 +4,7 @@
 // before the task runs, and writes the checkpoint after commits and on clean close.
 import { rmSync, readdirSync } from 'node:fs';
 import path from 'node:path';
-import { describeError, type Clock, type Logger } from '@sluice/common';
+import { describeError, type Clock, type Logger, type TaskMetrics, errorFields } from '@sluice/common';
 import { Headers } from '@sluice/core';
 import { ensureDirectory, type CacheMemoryPool, type ChangelogRecord, type RestoreCallback, type RocksDbSharedOptions, type StateStore, type StateStoreContext } from '@sluice/state';
 import type { GroupControl } from '../ports.js';
@@ -49,6 +49,8 @@ export interface TaskStateManagerOptions {
   /** Headers of the record being processed, kept by caches with their writes. */
   readonly recordContext: () => unknown;
   readonly onProgress?: (p: RestoreProgress) => void;
+  /** The task's metrics, handed to its stores. */
+  readonly metrics?: TaskMetrics;
 }
 
 interface Registered {
@@ -85,7 +87,7 @@ export class TaskStateManager {
     try {
       ckpt = await this.o.checkpoint.read();
     } catch (err) {
-      this.o.logger.warn(`checkpoint of task ${this.o.taskId} cannot be used (${describeError(err)}); wiping local state and restoring it from the changelogs`);
+      this.o.logger.warn(`checkpoint of task ${this.o.taskId} cannot be used (${describeError(err)}); wiping local state and restoring it from the changelogs`, errorFields(err));
       ckpt = new Map();
     }
     this.offsets.clear();
@@ -129,6 +131,7 @@ export class TaskStateManager {
       streamTime: this.o.streamTime,
       recordTimestamp: this.o.recordTimestamp,
       recordContext: this.o.recordContext,
+      ...(this.o.metrics !== undefined ? { metrics: this.o.metrics } : {}),
     };
   }
 
@@ -249,7 +252,7 @@ export class TaskStateManager {
     try {
       await this.o.checkpoint.write(out);
     } catch (err) {
-      this.o.logger.warn(`could not write the checkpoint of task ${this.o.taskId}: ${describeError(err)}; the next start restores more of the changelog`);
+      this.o.logger.warn(`could not write the checkpoint of task ${this.o.taskId}: ${describeError(err)}; the next start restores more of the changelog`, errorFields(err));
     }
   }
 

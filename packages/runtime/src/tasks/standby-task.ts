@@ -2,7 +2,7 @@
 // kept current by following their changelogs in the background — so that when the task fails over
 // to this worker it restores only the tail. Its checkpoint is written as it goes (it holds committed
 // data only), and its lag is what the group leader's assignor and allLocalStorePartitionLags() see.
-import { describeError, type Clock, type Logger } from '@sluice/common';
+import { describeError, type Clock, type Logger, errorFields } from '@sluice/common';
 import type { StreamTask } from '@sluice/core';
 import type { PartitionReader } from '../ports.js';
 import type { TaskStateManager } from '../state/task-state-manager.js';
@@ -41,7 +41,7 @@ export class StandbyTask {
           await this.state.restore({ reader: o.reader, heartbeat: async () => !this.closed });
         } catch (err) {
           if (this.closed) return;
-          o.logger.warn(`standby task ${this.id} could not follow its changelogs (${describeError(err)}); trying again`);
+          o.logger.warn(`standby task ${this.id} could not follow its changelogs (${describeError(err)}); trying again`, { task: this.id, ...errorFields(err) });
           await this.sleep(o.clock, Math.max(o.pollMs, 1_000));
           continue;
         }

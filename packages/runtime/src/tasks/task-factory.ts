@@ -2,7 +2,8 @@
 // exactly-once rollback alike: take the task directory's lock, build the StreamTask (with the real
 // topics its pattern sources matched) and its TaskStateManager, and open its stores — wiping them
 // once when they turn out corrupt. A rebuild keeps the lock, wipes the state and builds again.
-import { describeError, ErrorCodes, SluiceError, TaskCorruptedError, type Logger } from '@sluice/common';
+import { describeError, ErrorCodes, SluiceError, TaskCorruptedError, type Logger, type ThreadMetrics, errorFields } from '@sluice/common';
+import type { RecordTracer } from '@sluice/core';
 import { StreamTask, type EngineConfig, type Topology } from '@sluice/core';
 import type { CacheMemoryPool } from '@sluice/state';
 import type { ResolvedConfig } from '../config.js';
@@ -27,6 +28,9 @@ export interface TaskFactoryOptions {
   readonly onRestoreProgress: (taskId: string, p: RestoreProgress) => void;
   /** Whether the broker holds records of an input partition not fetched yet (max.task.idle.ms). */
   readonly unfetched: (tp: TopicPartition) => boolean;
+  /** The thread's metrics: tasks created and closed, and each task's own metrics. */
+  readonly metrics?: ThreadMetrics;
+  readonly tracer?: RecordTracer | undefined;
 }
 
 export class TaskFactory {
@@ -42,7 +46,9 @@ export class TaskFactory {
     try {
       const t = this.build(id, inputs);
       await t.state.prepare();
-      return await this.open(t);
+      const open = await this.open(t);
+      this.o.metrics?.taskCreated();
+      return open;
     } catch (err) {
       this.o.unlockTask(id);
       throw err;
@@ -56,6 +62,7 @@ export class TaskFactory {
       const t = this.build(id, [], true);
       await t.state.prepare();
       const open = await this.open(t);
+      this.o.metrics?.taskCreated();
       return new StandbyTask(id, open.task, open.state);
     } catch (err) {
       this.o.unlockTask(id);
@@ -68,6 +75,7 @@ export class TaskFactory {
     try {
       await t.close();
     } finally {
+      this.o.metrics?.taskClosed(t.id);
       this.o.unlockTask(t.id);
     }
   }
@@ -107,6 +115,7 @@ export class TaskFactory {
       await t.task.close(clean);
     } finally {
       t.phase = 'CLOSED';
+      this.o.metrics?.taskClosed(t.id);
       this.o.unlockTask(t.id);
     }
   }
@@ -117,7 +126,7 @@ export class TaskFactory {
       return t;
     } catch (err) {
       if (!(err instanceof TaskCorruptedError)) throw err;
-      this.o.logger.warn(`local state of task ${t.id} is corrupt (${describeError(err)}); wiping it and restoring from the changelogs`);
+      this.o.logger.warn(`local state of task ${t.id} is corrupt (${describeError(err)}); wiping it and restoring from the changelogs`, { task: t.id, ...errorFields(err) });
       return this.rebuild(t);
     }
   }
@@ -132,6 +141,7 @@ export class TaskFactory {
       const def = this.o.topology.nodes.get(name)!;
       if (def.kind === 'source' && def.pattern) patternTopics.set(name, inputs.map((i) => i.topic).filter((t) => def.pattern!.test(t)));
     }
+    const metrics = this.o.metrics?.task(id, standby);
     const task = new StreamTask({
       taskId: id,
       subtopology: sub,
@@ -143,6 +153,8 @@ export class TaskFactory {
       patternTopics,
       maxTaskIdleMs: this.o.config.maxTaskIdleMs,
       lagging: (topic) => this.o.unfetched({ topic, partition }),
+      ...(metrics !== undefined ? { metrics } : {}),
+      ...(this.o.tracer !== undefined ? { tracer: this.o.tracer } : {}),
     });
     const state = new TaskStateManager({
       applicationId: this.o.config.applicationId,
@@ -163,7 +175,9 @@ export class TaskFactory {
       recordContext: () => task.currentHeaders(),
       // a standby's catching up is not a restoration anyone waits for
       ...(standby ? {} : { onProgress: (p: RestoreProgress) => this.o.onRestoreProgress(id, p) }),
+      ...(metrics !== undefined ? { metrics } : {}),
     });
+    metrics?.remainingRecords(() => (standby ? 0 : state.lags().reduce((n, l) => n + Math.max(0, l.end - l.current), 0)));
     return new ActiveTask(id, task, state, inputs);
   }
 

@@ -2,7 +2,7 @@
 // tasks (created through the TaskFactory, restored in the background while the other tasks
 // process), routes fetched records to their task, punctuates, commits through the Committer of the
 // processing guarantee, and closes, rolls back (exactly-once) or drops (membership lost) tasks.
-import { describeError, ErrorCodes, SluiceError, TaskCorruptedError, type Logger } from '@sluice/common';
+import { describeError, ErrorCodes, SluiceError, TaskCorruptedError, type Logger, errorFields } from '@sluice/common';
 import type { TopologyTasks } from '../assignment/topology-tasks.js';
 import type { ResolvedConfig } from '../config.js';
 import type { FetchedBatch, GroupConsumer, GroupControl, TopicPartition } from '../ports.js';
@@ -104,7 +104,7 @@ export class TaskManager {
     for (const [id, s] of [...this.standbys]) {
       if (standbyWanted.has(id)) continue;
       this.standbys.delete(id);
-      await this.o.factory.closeStandby(s).catch((err: unknown) => this.o.logger.warn(`closing standby task ${id} failed: ${describeError(err)}`));
+      await this.o.factory.closeStandby(s).catch((err: unknown) => this.o.logger.warn(`closing standby task ${id} failed: ${describeError(err)}`, { task: id, ...errorFields(err) }));
     }
     for (const [id, inputs] of wanted) {
       const kept = this.tasks.get(id);
@@ -182,7 +182,7 @@ export class TaskManager {
           result = await task.state.restore({ reader: control.reader, heartbeat: async () => current() && (await control.heartbeat()) });
         } catch (err) {
           if (!(err instanceof TaskCorruptedError || err instanceof RestoreOutOfRange) || attempt > 0 || !current()) throw err;
-          this.o.logger.warn(`restoring task ${task.id} from its checkpoint failed (${describeError(err)}); wiping and restoring from the beginning`);
+          this.o.logger.warn(`restoring task ${task.id} from its checkpoint failed (${describeError(err)}); wiping and restoring from the beginning`, { task: task.id, ...errorFields(err) });
           task = await this.o.exclusive(async () => {
             const fresh = await this.o.factory.rebuild(task);
             this.remove(task);
@@ -311,7 +311,7 @@ export class TaskManager {
     const eos = this.o.committer instanceof ExactlyOnceCommitter ? this.o.committer : undefined;
     if (!eos) throw err;
     await eos.abort().catch((abortErr: unknown) => {
-      if (!isMigrated(abortErr)) this.o.logger.warn(`aborting the transaction failed: ${describeError(abortErr)}`);
+      if (!isMigrated(abortErr)) this.o.logger.warn(`aborting the transaction failed: ${describeError(abortErr)}`, errorFields(abortErr));
     });
     if (!isMigrated(err) && !isTransient(err)) {
       // a record the handler failed on, a missing ACL, a processor failing in a cache flush: rolling
@@ -320,13 +320,13 @@ export class TaskManager {
       throw err;
     }
     if (isMigrated(err)) {
-      this.o.logger.warn(`the commit found this worker's tasks moved (${describeError(err)}); closing them without committing and rejoining the group`);
+      this.o.logger.warn(`the commit found this worker's tasks moved (${describeError(err)}); closing them without committing and rejoining the group`, errorFields(err));
       await this.closeAll(false);
       if (err instanceof SluiceError && err.code === ErrorCodes.PRODUCER_FENCED) await eos.reinitialize();
       this.o.consumer().enforceRebalance('tasks moved');
       return;
     }
-    this.o.logger.warn(`the transaction of tasks ${tasks.map((t) => t.id).join(', ')} failed (${describeError(err)}); it was aborted and they roll back to their last commit`);
+    this.o.logger.warn(`the transaction of tasks ${tasks.map((t) => t.id).join(', ')} failed (${describeError(err)}); it was aborted and they roll back to their last commit`, errorFields(err));
     for (const t of tasks) await this.rollBack(t);
   }
 
@@ -367,7 +367,7 @@ export class TaskManager {
       }
       await this.o.factory.close(t, clean);
     } catch (err) {
-      this.o.logger.warn(`closing task ${id} failed: ${describeError(err)}`);
+      this.o.logger.warn(`closing task ${id} failed: ${describeError(err)}`, { task: id, ...errorFields(err) });
     }
   }
 
@@ -379,7 +379,7 @@ export class TaskManager {
   async closeStandbys(): Promise<void> {
     for (const [id, s] of [...this.standbys]) {
       this.standbys.delete(id);
-      await this.o.factory.closeStandby(s).catch((err: unknown) => this.o.logger.warn(`closing standby task ${id} failed: ${describeError(err)}`));
+      await this.o.factory.closeStandby(s).catch((err: unknown) => this.o.logger.warn(`closing standby task ${id} failed: ${describeError(err)}`, { task: id, ...errorFields(err) }));
     }
   }
 }

@@ -24,6 +24,8 @@ export interface FetcherOptions {
   readonly resetPolicy: (topic: string) => ResetPolicy;
   readonly clock: Clock;
   readonly logger: Logger;
+  /** Every partition of a fetch response: the position after it and the partition's end (Kafka's records-lag). */
+  readonly onFetched?: (topic: string, partition: number, position: number, end: number) => void;
 }
 
 interface PartitionState {
@@ -191,6 +193,7 @@ export class Fetcher {
         }
         p.end = this.o.readCommitted ? r.lastStableOffset : r.highWatermark;
         const decoded = decodeBatches(r.topic, r.partition, r.records, from, this.o.readCommitted ? r.abortedTransactions : null);
+        this.o.onFetched?.(r.topic, r.partition, p.paused ? from : Math.max(from, decoded.nextOffset), this.o.readCommitted ? r.lastStableOffset : r.highWatermark);
         if (p.paused || decoded.nextOffset <= from) continue;
         p.position = decoded.nextOffset;
         // a batch of only markers or aborted records still moves the task's committable offset

@@ -1,6 +1,6 @@
 // Owns the store builders: the one place where a store stack is assembled, outside in
-//   typed (serdes; with encryption, values encrypted under the value serde) → caching (optional)
-//   → change-logging (optional) → bytes store
+//   typed (serdes; with encryption, values encrypted under the value serde) → metered (metrics)
+//   → caching (optional) → change-logging (optional) → bytes store
 // and where each kind's changelog topic configuration is decided.
 import type { Serde, Windowed } from '@sluice/serdes';
 import type { KeyValueStore, SessionStore, StateStore, ValueAndTimestamp, WindowStore } from '../../store.js';
@@ -12,6 +12,8 @@ import { CachingWindowStore } from '../layers/caching-window-store.js';
 import type { KeyValueBytesLayer, SessionBytesLayer, WindowBytesLayer } from '../layers/layer-types.js';
 import { ChangeLoggingKeyValueStore } from '../layers/logging-kv-store.js';
 import { ChangeLoggingSessionStore, ChangeLoggingWindowStore } from '../layers/logging-segmented-stores.js';
+import { meteredRestore, storeScope } from '../layers/metered-layer.js';
+import { MeteredKeyValueStore, MeteredSessionStore, MeteredWindowStore } from '../layers/metered-stores.js';
 import { keyValueRestore, sessionRestore, windowRestore } from '../layers/restore.js';
 import { TypedKeyValueStore } from '../layers/typed-kv-store.js';
 import { TypedSessionStore } from '../layers/typed-session-store.js';
@@ -150,13 +152,14 @@ export class KeyValueStoreBuilder<K, V> extends AbstractStoreBuilder<KeyValueSto
     let layer: KeyValueBytesLayer = bytes;
     if (this.loggingEnabled) layer = new ChangeLoggingKeyValueStore(layer, timestamped);
     const caching = this.cachingEnabled ? new CachingKeyValueStore(layer) : undefined;
+    const metered = new MeteredKeyValueStore(caching ?? layer, storeScope(this.supplier.type, 'key-value'));
     return new TypedKeyValueStore<K, V>({
-      inner: caching ?? layer,
+      inner: metered,
       caching,
       keySerde: this.keySerde,
       valueSerde: serde,
       ...(timestampOf ? { timestampOf } : {}),
-      restore: keyValueRestore(bytes, timestamped),
+      restore: meteredRestore(keyValueRestore(bytes, timestamped), metered),
       ...(checkRestored ? { checkRestored } : {}),
     });
   }
@@ -192,13 +195,14 @@ export class WindowStoreBuilder<K, V> extends AbstractStoreBuilder<WindowStore<K
     let layer: WindowBytesLayer = bytes;
     if (this.loggingEnabled) layer = new ChangeLoggingWindowStore(layer, timestamped);
     const caching = this.cachingEnabled ? new CachingWindowStore(layer, this.supplier.segmentIntervalMs) : undefined;
+    const metered = new MeteredWindowStore(caching ?? layer, storeScope(this.supplier.type, 'window'));
     return new TypedWindowStore<K, V>({
-      inner: caching ?? layer,
+      inner: metered,
       caching,
       keySerde: this.keySerde,
       valueSerde: serde,
       ...(timestampOf ? { timestampOf } : {}),
-      restore: windowRestore(bytes, timestamped),
+      restore: meteredRestore(windowRestore(bytes, timestamped), metered),
       ...(checkRestored ? { checkRestored } : {}),
     });
   }
@@ -227,12 +231,13 @@ export class SessionStoreBuilder<K, V> extends AbstractStoreBuilder<SessionStore
     let layer: SessionBytesLayer = bytes;
     if (this.loggingEnabled) layer = new ChangeLoggingSessionStore(layer, false);
     const caching = this.cachingEnabled ? new CachingSessionStore(layer, this.supplier.segmentIntervalMs) : undefined;
+    const metered = new MeteredSessionStore(caching ?? layer, storeScope(this.supplier.type, 'session'));
     return new TypedSessionStore<K, V>({
-      inner: caching ?? layer,
+      inner: metered,
       caching,
       keySerde: this.keySerde,
       valueSerde: serde,
-      restore: sessionRestore(bytes),
+      restore: meteredRestore(sessionRestore(bytes), metered),
       ...(checkRestored ? { checkRestored } : {}),
     });
   }

@@ -6,12 +6,13 @@ import { cacheRange } from '../cache/merged-iterator.js';
 import type { DirtySnapshot } from '../cache/named-cache.js';
 import { emptyIterator } from '../iterators.js';
 import { CachingLayer } from './caching-layer.js';
-import type { KeyValueBytesLayer, TimestampedEntry } from './layer-types.js';
+import type { KeyValueBytesLayer, SyncCachedBytes, TimestampedEntry } from './layer-types.js';
 
-export class CachingKeyValueStore extends CachingLayer<Buffer, KeyValueBytesLayer> implements KeyValueBytesLayer {
+export class CachingKeyValueStore extends CachingLayer<Buffer, KeyValueBytesLayer> implements KeyValueBytesLayer, SyncCachedBytes {
   async get(key: Buffer): Promise<Buffer | undefined> {
     const sk = sortKey(key);
     const hit = this.cache.get(sk);
+    this.countRead(hit !== undefined);
     if (hit !== undefined) return hit.value ?? undefined;
     const value = await this.inner.get(key);
     // A write may have landed in the cache while we read below; it is newer than what we read.
@@ -27,7 +28,9 @@ export class CachingKeyValueStore extends CachingLayer<Buffer, KeyValueBytesLaye
   /** The cached value of `key` (null: a cached deletion), or undefined when the cache does not hold it. */
   getCached(key: Buffer): Buffer | null | undefined {
     const hit = this.cache.get(sortKey(key));
-    return hit === undefined ? undefined : hit.value;
+    if (hit === undefined) return undefined; // the get() that follows a miss counts the read
+    this.countRead(true);
+    return hit.value;
   }
 
   /** put() without a promise unless the write pushes the worker's cache over budget (then it evicts). */

@@ -5,6 +5,7 @@
 // eldest is dirty (a flush writes all dirty entries, so the changelog keeps first-dirtied order).
 // Also the lifecycle around the cache (init, flush, close, wipe) and the merge of cached entries
 // with the store below for range queries. `M` is the key shape of both the cache and the store below.
+import type { Sampled } from '@sluice/common';
 import type { KeyValue, KeyValueIterator, StateStoreContext } from '../../store.js';
 import { createCacheMemoryPool } from '../../cache-memory-pool.js';
 import { mergeCacheAndStore } from '../cache/merged-iterator.js';
@@ -20,6 +21,10 @@ export abstract class CachingLayer<M, S extends WipeableStore> extends WrappingL
   private flushChain: Promise<void> = Promise.resolve();
   /** Set while this store's flush runs; a listener that writes back into the store must not wait for it. */
   private flushing = false;
+  /** hit-ratio of the record cache (debug level): hits over reads since the store opened. */
+  private hitRatio: Sampled | undefined;
+  private reads = 0;
+  private hits = 0;
 
   /** Write a flushed batch to the layer below, in order. */
   protected abstract writeBelow(batch: readonly DirtySnapshot<M>[]): Promise<void>;
@@ -35,6 +40,7 @@ export abstract class CachingLayer<M, S extends WipeableStore> extends WrappingL
     // Without a worker cache every write is evicted at once: the store behaves as uncached but
     // still reports each update to the flush listener, so nothing is silently not forwarded.
     this.namedCache ??= new NamedCache<M>(context.cache ?? createCacheMemoryPool(0));
+    this.hitRatio = context.metrics?.cache(this.name);
     await super.init(context);
   }
 
@@ -60,6 +66,14 @@ export abstract class CachingLayer<M, S extends WipeableStore> extends WrappingL
   protected get cache(): NamedCache<M> {
     if (this.namedCache === undefined) throw new Error('caching layer used before init');
     return this.namedCache;
+  }
+
+  /** A read looked in the cache (Kafka's NamedCache hit ratio). */
+  protected countRead(hit: boolean): void {
+    if (this.hitRatio === undefined) return;
+    this.reads++;
+    if (hit) this.hits++;
+    this.hitRatio.record(this.hits / this.reads);
   }
 
   /** The context of the record being processed, kept with a cached write (headers reach downstream). */

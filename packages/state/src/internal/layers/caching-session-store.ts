@@ -25,6 +25,7 @@ export class CachingSessionStore extends SegmentedCachingLayer<SessionKey, Sessi
   async fetchSession(key: Buffer, start: number, end: number): Promise<Buffer | undefined> {
     if (start < 0 || end < start || end < this.minLiveTime()) return undefined;
     const hit = this.cache.get(this.cacheKey(key, start, end));
+    this.countRead(hit !== undefined);
     if (hit !== undefined) return hit.value ?? undefined;
     return this.inner.fetchSession(key, start, end);
   }

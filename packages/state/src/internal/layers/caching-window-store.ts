@@ -35,6 +35,7 @@ export class CachingWindowStore extends SegmentedCachingLayer<WindowKey, WindowB
   async fetch(key: Buffer, windowStartMs: number): Promise<Buffer | undefined> {
     if (windowStartMs < this.minLiveTime()) return undefined;
     const hit = this.cache.get(this.cacheKey(key, windowStartMs));
+    this.countRead(hit !== undefined);
     if (hit !== undefined) return hit.value ?? undefined;
     return this.inner.fetch(key, windowStartMs);
   }

@@ -18,6 +18,19 @@ export interface KeyValueBytesLayer extends KeyValueBytesStore {
   delete(key: Buffer, timestamp?: number): Promise<Buffer | undefined>;
 }
 
+/** A key-value layer that reaches the record cache without a promise (cache-access.ts). */
+export interface SyncCachedBytes {
+  /** The cached value (null: a cached deletion), or undefined when the cache does not hold the key. */
+  getCached(key: Buffer): Buffer | null | undefined;
+  /** put() into the cache, with a promise only when it must evict. */
+  putCached(key: Buffer, value: Buffer | null, timestamp?: number): void | Promise<void>;
+}
+
+/** Whether `layer` (a caching layer, or a metered one over it) reaches the cache without a promise. */
+export function isSyncCached(layer: object): layer is SyncCachedBytes {
+  return typeof (layer as Partial<SyncCachedBytes>).getCached === 'function' && (layer as { syncCached?: () => boolean }).syncCached?.() !== false;
+}
+
 /** One window write of a batch (a cache flush). */
 export interface WindowWrite {
   readonly key: Buffer;

@@ -2,10 +2,9 @@
 // operations over the serdes; init, restoration and typed flush records are in typed-layer.ts.
 import type { Serde } from '@sluice/serdes';
 import type { KeyValue, KeyValueIterator, KeyValueStore } from '../../store.js';
-import { CachingKeyValueStore } from './caching-kv-store.js';
 import { CACHE_MISS } from './cache-access.js';
 import { mapIterator } from '../iterators.js';
-import type { KeyValueBytesLayer } from './layer-types.js';
+import { isSyncCached, type KeyValueBytesLayer, type SyncCachedBytes } from './layer-types.js';
 import { TypedLayer, valueTimestamp, type TimestampOfOption, type TypedLayerOptions } from './typed-layer.js';
 
 export interface TypedKeyValueStoreOptions<K, V> extends TypedLayerOptions<KeyValueBytesLayer, Buffer, K, V>, TimestampOfOption<V> {}
@@ -14,19 +13,19 @@ export class TypedKeyValueStore<K, V> extends TypedLayer<KeyValueBytesLayer, Buf
   declare protected readonly options: TypedKeyValueStoreOptions<K, V>;
 
   hasCache(): boolean {
-    return this.options.caching instanceof CachingKeyValueStore;
+    return isSyncCached(this.inner);
   }
 
   /** Synchronous read of the record cache (cache-access.ts): the value, undefined for a cached absence, or CACHE_MISS. */
   tryGet(key: K): V | undefined | typeof CACHE_MISS {
-    const raw = (this.options.caching as CachingKeyValueStore).getCached(this.rawKey(key));
+    const raw = (this.inner as KeyValueBytesLayer & SyncCachedBytes).getCached(this.rawKey(key));
     if (raw === undefined) return CACHE_MISS;
     return raw === null ? undefined : this.typedValue(raw);
   }
 
   /** put() into the record cache, without a promise unless it must evict (cache-access.ts). */
   putCached(key: K, value: V | null): void | Promise<void> {
-    return (this.options.caching as CachingKeyValueStore).putCached(this.rawKey(key), this.rawValue(value), valueTimestamp(this.options, value));
+    return (this.inner as KeyValueBytesLayer & SyncCachedBytes).putCached(this.rawKey(key), this.rawValue(value), valueTimestamp(this.options, value));
   }
 
   async get(key: K): Promise<V | undefined> {
