@@ -1,6 +1,7 @@
 // The long exactly-once / at-least-once crash tests (issues 6 and 13), outside `npm test`:
 //   npm run test:kill -- [--guarantee exactly_once|at_least_once] [--records 200000] [--kills 30]
 //   npm run test:kill -- --storm [--runs 20] [--records 20000] [--kills 6] [--session-timeout 45000]
+//   add --threads 2 to run each worker with two stream threads (numStreamThreads)
 // Storm mode kills workers from their first seconds on (start-up, restore, commits), several at
 // once, and restarts each 300 ms later, like the storm of issue 13. Starts the local stack unless
 // KAFKA_BROKERS is set, prints a verdict per run, exits 1 if any run had a violation.
@@ -38,6 +39,7 @@ const scenario: KillScenario = storm
       killEveryMs: [Number(arg('min-gap', '2000')), Number(arg('max-gap', '6000'))],
       sessionTimeoutMs: Number(arg('session-timeout', '6000')),
     };
+scenario.streamThreads = Number(arg('threads', '1'));
 let failed = 0;
 let totalKills = 0;
 for (let run = 1; run <= runs; run++) {

@@ -39,6 +39,8 @@ export interface KillScenario {
   /** Every Nth produced record is poison (not JSON): dead-lettered exactly once, never in the output. */
   poisonEvery?: number;
   groups?: number;
+  /** Stream threads per worker (numStreamThreads); default 1. */
+  streamThreads?: number;
   log?: (line: string) => void;
   /** Print every worker's output at the end (debugging). */
   keepWorkerOutput?: boolean;
@@ -137,7 +139,7 @@ export async function runKillScenario(s: KillScenario): Promise<KillResult> {
     await waitForLeaders(admin, Object.values(topics), s.partitions);
     const inputs: InputRecord[] = [];
     for (let seq = 0; seq < s.records; seq++) inputs.push({ key: `k${seq % 97}`, seq, v: (seq * 7919) % 1000 });
-    const env = { ...topics, ...(s.poisonEvery ? { DLQ_ON: '1' } : {}), KAFKA_BROKERS: brokers.join(','), APP_ID: id, GUARANTEE: s.guarantee, STATE_DIR: stateDir, GROUPS: String(groups), SESSION_TIMEOUT_MS: String(s.sessionTimeoutMs ?? 6_000), REBALANCE_TIMEOUT_MS: String(s.rebalanceTimeoutMs ?? 15_000) };
+    const env = { ...topics, ...(s.poisonEvery ? { DLQ_ON: '1' } : {}), KAFKA_BROKERS: brokers.join(','), APP_ID: id, GUARANTEE: s.guarantee, STATE_DIR: stateDir, GROUPS: String(groups), SESSION_TIMEOUT_MS: String(s.sessionTimeoutMs ?? 6_000), REBALANCE_TIMEOUT_MS: String(s.rebalanceTimeoutMs ?? 15_000), NUM_STREAM_THREADS: String(s.streamThreads ?? 1) };
     const start = (i: number) => {
       workers[i] = startWorker('stateful-app.ts', env, `W${i}`);
     };

@@ -87,6 +87,12 @@ export interface StreamsConfig {
    * its old place in the group without a rebalance. Unique per worker, stable across its restarts.
    */
   groupInstanceId?: string;
+  /**
+   * Stream threads of this worker (num.stream.threads); default 1. More than one runs the others on
+   * worker threads, each its own member of the group, so one worker uses several cores; each thread
+   * builds the application itself, so start the worker with KafkaStreams.fromModule.
+   */
+  numStreamThreads?: number;
   /** Standby replicas per stateful task (num.standby.replicas); default 0. */
   numStandbyReplicas?: number;
   /** A copy of a task's state this many changelog records behind counts as caught up (acceptable.recovery.lag); default 10 000. */
@@ -160,6 +166,7 @@ export interface ResolvedConfig {
   readonly transactionTimeoutMs: number;
   readonly taskTimeoutMs: number;
   readonly groupInstanceId: string | null;
+  readonly numStreamThreads: number;
   readonly numStandbyReplicas: number;
   readonly acceptableRecoveryLag: number;
   readonly maxWarmupReplicas: number;
@@ -187,7 +194,7 @@ const KNOWN: readonly string[] = [
   'defaultKeySerde', 'defaultValueSerde', 'defaultTimestampExtractor', 'deserializationExceptionHandler',
   'processingExceptionHandler', 'productionExceptionHandler', 'replicationFactor', 'internalTopicConfig',
   'sessionTimeoutMs', 'heartbeatIntervalMs', 'rebalanceTimeoutMs', 'maxWaitTimeMs', 'fetchMaxBytes', 'maxPartitionFetchBytes', 'transactionTimeoutMs',
-  'taskTimeoutMs', 'groupInstanceId', 'numStandbyReplicas', 'acceptableRecoveryLag', 'maxWarmupReplicas', 'probingRebalanceIntervalMs',
+  'taskTimeoutMs', 'groupInstanceId', 'numStreamThreads', 'numStandbyReplicas', 'acceptableRecoveryLag', 'maxWarmupReplicas', 'probingRebalanceIntervalMs',
   'deadLetterQueueTopicName', 'processingRetry', 'maxTaskIdleMs', 'repartitionPurgeIntervalMs', 'metadataMaxAgeMs',
   'applicationServer', 'clientId', 'logger', 'logLevel', 'kafkaLogLevel', 'ssl', 'sasl', 'rocksdb', 'clock', 'appConfigs',
   'logFormat', 'metricsRecordingLevel', 'tracing',
@@ -343,6 +350,7 @@ export function resolveConfig(c: StreamsConfig): ResolvedConfig {
     transactionTimeoutMs: numberSetting('transactionTimeoutMs', c.transactionTimeoutMs, 10_000, 1_000, ' (ms)'),
     taskTimeoutMs: numberSetting('taskTimeoutMs', c.taskTimeoutMs, 300_000, 0, ' (ms)'),
     groupInstanceId: groupInstanceIdSetting(c.groupInstanceId),
+    numStreamThreads: numberSetting('numStreamThreads', c.numStreamThreads, 1, 1),
     numStandbyReplicas: numberSetting('numStandbyReplicas', c.numStandbyReplicas, 0, 0),
     acceptableRecoveryLag: numberSetting('acceptableRecoveryLag', c.acceptableRecoveryLag, 10_000, 0, ' (records)'),
     maxWarmupReplicas: numberSetting('maxWarmupReplicas', c.maxWarmupReplicas, 2, 1),

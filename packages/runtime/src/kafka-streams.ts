@@ -1,46 +1,48 @@
 // Owns KafkaStreams, the application a user starts: it checks the topology and configuration,
-// prepares topics and serdes, joins the consumer group (one per applicationId, shared by all
-// workers), runs the stream thread, and closes everything in order. Its lifecycle is the
-// StreamsStateMachine; listeners hear every state change and restore progress.
-import { describeError, errorFields, IllegalStateError, StreamsError, ErrorCodes, ConfigError, SluiceError, MetricsRegistry, ThreadMetrics } from '@sluice/common';
-import { assertSerdes, type EngineConfig, type StreamPartitioner, type Topology } from '@sluice/core';
-import type { Serde, Serializer } from '@sluice/serdes';
-import { OffsetCheckpoint, StateDirectory, createCacheMemoryPool } from '@sluice/state';
+// prepares topics and serdes, runs its stream threads (numStreamThreads: the first in this thread,
+// the others on worker threads — threads/), each a member of the consumer group shared by all
+// workers, and closes everything in order. Its lifecycle is the StreamsStateMachine: RUNNING once
+// every thread runs its tasks, REBALANCING while any rebalances; listeners hear every state change
+// and restore progress. Failures go to the uncaught exception handler (failure-policy.ts).
+import { describeError, errorFields, IllegalStateError, StreamsError, ErrorCodes, ConfigError, MetricsRegistry } from '@sluice/common';
+import { assertSerdes, type StreamPartitioner, type Topology } from '@sluice/core';
+import type { Serializer } from '@sluice/serdes';
+import { StateDirectory } from '@sluice/state';
 import { randomUUID } from 'node:crypto';
-import { StreamsAssignor, topologyFingerprint, type AssignmentInfo } from './assignment/streams-assignor.js';
-import { TopologyTasks } from './assignment/topology-tasks.js';
+import type { AssignmentInfo } from './assignment/streams-assignor.js';
+import { checkTransactionsPossible, connectAdmin } from './cluster-checks.js';
 import { resolveConfig, type ResolvedConfig, type StreamsConfig } from './config.js';
 import { createKafkaClient } from './kafka/client.js';
-import type { Admin, GroupConsumer, KafkaClient } from './ports.js';
+import type { Admin, KafkaClient } from './ports.js';
 import { StreamsStateMachine, type StateListener, type StreamsState } from './state-machine.js';
 import type { RestoreProgress } from './state/task-state-manager.js';
-import { StreamThread } from './stream-thread.js';
-import { changelogsOf, diskOffsetSums } from './assignment/local-state.js';
 import { decideUncaught, type StreamThreadExceptionResponse, type StreamsUncaughtExceptionHandler } from './failure-policy.js';
-import { patternTopics, prepareTopics, type TopicPlan } from './topic-manager.js';
+import { watchPatternTopics } from './pattern-topics-watch.js';
+import { prepareTopics } from './topic-manager.js';
 import { InteractiveQueries, type QueryableStoreInfo, type RuntimeTask } from './query/interactive-queries.js';
 import type { HostInfo, KeyQueryMetadata, LagInfo, StreamsMetadata, ThreadMetadata } from './query/metadata.js';
 import type { ReadOnlyStore } from './query/read-only-stores.js';
 import type { StoreQueryParameters } from './query/store-query-parameters.js';
 import type { TaskOwner } from './query/streams-metadata-state.js';
-import { GlobalStreamThread } from './global/global-stream-thread.js';
+import type { GlobalStreamThread } from './global/global-stream-thread.js';
 import { registerClientMetrics } from './metrics/client-metrics.js';
 import { StreamsMetrics } from './metrics/streams-metrics.js';
-import { OtelRecordTracer } from './tracing/otel-record-tracer.js';
-
-/** What start() prepared for stream threads (a replaced thread's successor gets the same). */
-interface ThreadContext {
-  readonly engine: EngineConfig;
-  readonly topologyTasks: TopologyTasks;
-  readonly changelogTopics: ReadonlyMap<string, string>;
-  readonly cache: ReturnType<typeof createCacheMemoryPool> | undefined;
-  readonly sourceSerdes: Map<string, { key: Serde<unknown>; value: Serde<unknown> }>;
-  /** Internal topics the application reads back (repartition, foreign-key subscription and response). */
-  readonly repartitionTopics: ReadonlySet<string>;
-}
+import { loadApplication, moduleUrl } from './threads/application-module.js';
+import { RemoteThread } from './threads/remote-thread.js';
+import { StreamThreadRunner } from './threads/stream-thread-runner.js';
+import { prepareSerdes, prepareThreadContext, startGlobalThread } from './threads/thread-context.js';
+import { LocalThread, type StreamThreadHandle, type ThreadEvents } from './threads/thread-handle.js';
 
 export type RestoreListener = (event: RestoreProgress & { taskId: string }) => void;
 export type ErrorListener = (error: unknown) => void;
+
+/** Where a KafkaStreams built by fromModule came from: its other stream threads build the application from it. */
+interface ApplicationModuleRef {
+  readonly url: string;
+  readonly exportName: string;
+}
+
+const fromModuleRefs = new WeakMap<StreamsConfig, ApplicationModuleRef>();
 
 export class KafkaStreams {
   private readonly config: ResolvedConfig;
@@ -51,8 +53,9 @@ export class KafkaStreams {
   private readonly errorListeners = new Set<ErrorListener>();
   private client: KafkaClient | undefined;
   private admin: Admin | undefined;
-  private consumer: GroupConsumer | undefined;
-  private thread: StreamThread | undefined;
+  private threads: StreamThreadHandle[] = [];
+  /** Each thread's state since its last rebalance: the app is RUNNING when all are. */
+  private readonly threadRunning = new Map<number, boolean>();
   private globalThread: GlobalStreamThread | undefined;
   private closing: Promise<void> | undefined;
   private fatalError: unknown;
@@ -60,36 +63,59 @@ export class KafkaStreams {
   private probe: { cancel(): void } | undefined;
   private patternWatch: { cancel(): void } | undefined;
   private readonly queries: InteractiveQueries;
-  private threadContext: ThreadContext | undefined;
   private uncaughtExceptionHandler: StreamsUncaughtExceptionHandler | undefined;
   /** Why this worker asked the whole application to shut down (SHUTDOWN_APPLICATION), sent with its subscription. */
   private shutdownRequest: string | undefined;
   private readonly registry: MetricsRegistry;
-  private threadMetrics: ThreadMetrics | undefined;
-  private threadsStarted = 0;
   private threadsReplaced = 0;
+  private readonly module: ApplicationModuleRef | undefined;
+
+  /**
+   * Builds the application in every stream thread from a module whose export (default: 'default')
+   * is a function returning { topology, config } — what numStreamThreads > 1 needs, since a
+   * topology's functions cannot be sent to another thread:
+   * `const app = await KafkaStreams.fromModule(new URL('./app.js', import.meta.url))`.
+   */
+  static async fromModule(module: string | URL, exportName = 'default'): Promise<KafkaStreams> {
+    const url = moduleUrl(module);
+    const app = await loadApplication(url, exportName);
+    fromModuleRefs.set(app.config, { url, exportName });
+    return new KafkaStreams(app.topology, app.config);
+  }
 
   constructor(
     private readonly topology: Topology,
     config: StreamsConfig,
   ) {
     this.config = resolveConfig(config);
+    this.module = fromModuleRefs.get(config);
+    if (this.config.numStreamThreads > 1 && this.module === undefined) {
+      throw new ConfigError(
+        `numStreamThreads ${this.config.numStreamThreads} runs stream threads on worker threads, and each must build the application itself: ` +
+          `export a function returning { topology, config } from a module and start with await KafkaStreams.fromModule(new URL('./app.js', import.meta.url))`,
+        { context: { setting: 'numStreamThreads' } },
+      );
+    }
     this.machine = new StreamsStateMachine(this.config.logger);
     this.registry = new MetricsRegistry(this.config.metricsRecordingLevel, () => this.config.clock.now());
-    registerClientMetrics(this.registry, { clientId: this.config.clientId, state: () => this.machine.state, aliveThreads: () => (this.thread && this.machine.is('REBALANCING', 'RUNNING') ? 1 : 0), failedThreads: () => this.threadsReplaced + (this.machine.is('PENDING_ERROR', 'ERROR') ? 1 : 0) });
+    registerClientMetrics(this.registry, {
+      clientId: this.config.clientId,
+      state: () => this.machine.state,
+      aliveThreads: () => (this.machine.is('REBALANCING', 'RUNNING') ? this.threads.length : 0),
+      failedThreads: () => this.threadsReplaced + (this.machine.is('PENDING_ERROR', 'ERROR') ? 1 : 0),
+    });
     topology.validate();
     assertSerdes(topology, this.config);
     this.stateDirectory = new StateDirectory({ stateDir: this.config.stateDir, applicationId: this.config.applicationId, logger: this.config.logger });
-    const asRuntimeTask = (t: { id: string; task: RuntimeTask['task']; state: RuntimeTask['state'] }, inputs: RuntimeTask['inputs'], restored: boolean): RuntimeTask => ({ id: t.id, restored, inputs, task: t.task, state: t.state });
     this.queries = new InteractiveQueries({
       topology,
       applicationId: this.config.applicationId,
       applicationServer: this.config.applicationServer,
       clientId: this.config.clientId,
       state: () => this.machine.state,
-      activeTasks: () => [...(this.thread ? this.thread.tasks.all().map((t) => asRuntimeTask(t, t.inputs, t.running)) : []), ...this.globalQueryTask()],
-      // a standby's stores hold committed data up to its lag: readable when stale stores are allowed
-      standbyTasks: () => (this.thread ? this.thread.tasks.standbyTasks().map((s) => asRuntimeTask(s, [], true)) : []),
+      activeTasks: () => [...this.threads.flatMap((t) => t.activeTasks()), ...this.globalQueryTask()],
+      standbyTasks: () => this.threads.flatMap((t) => t.standbyTasks()),
+      threads: () => this.threads.map((t) => ({ name: t.name, active: t.activeTasks(), standby: t.standbyTasks() })),
       admin: () => this.admin,
     });
   }
@@ -116,105 +142,90 @@ export class KafkaStreams {
   }
 
   /**
-   * Join the group and start processing. Resolves once this worker has its first assignment and
-   * has restored its state; rejects (and the app goes to ERROR) when it cannot start.
+   * Join the group and start processing. Resolves once every stream thread of this worker has its
+   * first assignment and has restored its state; rejects (and the app goes to ERROR) when it cannot start.
    */
   async start(): Promise<void> {
     if (!this.machine.is('CREATED')) throw new IllegalStateError(`start() can only be called once, on a CREATED app (it is ${this.machine.state})`);
     this.machine.to('REBALANCING');
-    const log = this.config.logger;
+    const { config } = this;
+    const log = config.logger;
     try {
       this.client = createKafkaClient({
-        clientId: this.config.clientId,
-        brokers: this.config.brokers,
+        clientId: config.clientId,
+        brokers: config.brokers,
         logger: log,
-        kafkaLogLevel: this.config.kafkaLogLevel,
-        taskTimeoutMs: this.config.taskTimeoutMs,
-        clock: this.config.clock,
-        ...(this.config.ssl !== undefined ? { ssl: this.config.ssl } : {}),
-        ...(this.config.sasl !== undefined ? { sasl: this.config.sasl } : {}),
+        kafkaLogLevel: config.kafkaLogLevel,
+        taskTimeoutMs: config.taskTimeoutMs,
+        clock: config.clock,
+        ...(config.ssl !== undefined ? { ssl: config.ssl } : {}),
+        ...(config.sasl !== undefined ? { sasl: config.sasl } : {}),
       });
-      this.admin = await this.connectAdmin(this.client);
-      if (this.config.guarantee === 'exactly_once') await this.checkTransactionsPossible(this.admin);
+      this.admin = await connectAdmin(this.client, config, () => this.closing !== undefined);
+      if (config.guarantee === 'exactly_once') await checkTransactionsPossible(this.admin);
       const plan = await prepareTopics({
         admin: this.admin,
         topology: this.topology,
-        applicationId: this.config.applicationId,
-        bootstrapServers: this.config.brokers,
-        replicationFactor: this.config.replicationFactor,
-        internalTopicConfig: this.config.internalTopicConfig,
-        deadLetterQueueTopic: this.config.deadLetterQueueTopicName,
+        applicationId: config.applicationId,
+        bootstrapServers: config.brokers,
+        replicationFactor: config.replicationFactor,
+        internalTopicConfig: config.internalTopicConfig,
+        deadLetterQueueTopic: config.deadLetterQueueTopicName,
         logger: log,
       });
       this.queries.onTopics(plan);
-      const sourceSerdes = await this.prepareSerdes(plan.sourceTopics);
-      const topologyTasks = new TopologyTasks(this.topology.subtopologies(), plan.sourceTopics);
-      const engine: EngineConfig = {
-        applicationId: this.config.applicationId,
-        defaultKeySerde: this.config.defaultKeySerde,
-        defaultValueSerde: this.config.defaultValueSerde,
-        defaultTimestampExtractor: this.config.defaultTimestampExtractor,
-        deserializationExceptionHandler: this.config.deserializationExceptionHandler,
-        processingExceptionHandler: this.config.processingExceptionHandler,
-        deadLetterQueueTopic: this.config.deadLetterQueueTopicName,
-        processingRetry: this.config.processingRetry,
-        appConfigs: this.config.appConfigs,
-        clock: this.config.clock,
-        logger: log,
-        globalStore: (name) => this.globalThread?.store(name),
-      };
-      const cache = this.config.cacheMaxBytes > 0 ? createCacheMemoryPool(this.config.cacheMaxBytes) : undefined;
+      const threads = config.numStreamThreads;
+      // Kafka divides the record cache evenly between a worker's stream threads
+      const cacheBytes = Math.floor(config.cacheMaxBytes / threads);
+      const ctx = await prepareThreadContext({ topology: this.topology, config, topics: plan, cacheBytes, globalStore: (name) => this.globalThread?.store(name) });
       // global stores are complete before this worker joins the group (Kafka's GlobalStreamThread)
-      if (this.topology.globalStores().length > 0) await this.startGlobalThread(engine, cache);
+      if (this.topology.globalStores().length > 0) {
+        this.globalThread = await startGlobalThread({ topology: this.topology, config, engine: ctx.engine, client: this.client, admin: this.admin, stateDirectory: this.stateDirectory, dirName: 'global', cache: ctx.cache, logger: log.child({ thread: 'global' }), onFatal: (err) => this.handleFatal(err) });
+      }
       this.processId = this.stateDirectory.processId(() => randomUUID());
-      const repartitionTopics = new Set(this.topology.subtopologies().flatMap((sub) => sub.sourceTopics.filter((t) => this.topology.isInternalTopic(t)).map((t) => `${this.config.applicationId}-${t}`)));
-      this.threadContext = { engine, topologyTasks, changelogTopics: plan.changelogTopics, cache, sourceSerdes, repartitionTopics };
-      this.thread = this.newThread();
-      await this.thread.start();
-      this.consumer = this.client.groupConsumer({
-        groupId: this.config.applicationId,
-        readCommitted: this.config.guarantee === 'exactly_once',
-        sessionTimeoutMs: this.config.sessionTimeoutMs,
-        heartbeatIntervalMs: this.config.heartbeatIntervalMs,
-        rebalanceTimeoutMs: this.config.rebalanceTimeoutMs,
-        maxWaitTimeMs: this.config.maxWaitTimeMs,
-        fetchMaxBytes: this.config.fetchMaxBytes,
-        maxPartitionFetchBytes: this.config.maxPartitionFetchBytes,
-        groupInstanceId: this.config.groupInstanceId,
-        resetPolicy: this.resetPolicies(plan.sourceTopics),
-        assignor: new StreamsAssignor({
-          processId: this.processId,
-          endpoint: this.config.applicationServer,
-          topologyTasks,
-          topology: topologyFingerprint(this.topology.describe().toString()),
-          changelogsOf: (taskId) => changelogsOf(this.topology, taskId, plan.changelogTopics),
-          local: () => ({ active: this.thread?.tasks.ids() ?? [], standby: this.thread?.tasks.standbyIds() ?? [], offsetSums: this.thread?.tasks.offsetSums() ?? new Map() }),
-          diskOffsetSums: () => diskOffsetSums(this.stateDirectory, [...(this.thread?.tasks.ids() ?? []), ...(this.thread?.tasks.standbyIds() ?? [])]),
-          shutdownRequested: () => this.shutdownRequest,
-          numStandbyReplicas: this.config.numStandbyReplicas,
-          acceptableRecoveryLag: this.config.acceptableRecoveryLag,
-          maxWarmupReplicas: this.config.maxWarmupReplicas,
-          probingRebalanceIntervalMs: this.config.probingRebalanceIntervalMs,
-          clock: this.config.clock,
-          logger: log,
-          onAssignment: (info) => this.onAssignmentInfo(info),
-        }),
+      const events = this.threadEvents();
+      const runner = new StreamThreadRunner({
+        config,
+        topology: this.topology,
+        client: this.client,
+        admin: () => this.admin,
+        ctx,
+        processId: this.processId,
+        threadIndex: 1,
+        stateDirectory: this.stateDirectory,
+        registry: this.registry,
+        shutdownRequested: () => this.shutdownRequest,
+        events: {
+          onRebalanceStart: () => events.onRebalanceStart(1),
+          onAllRunning: () => events.onAllRunning(1),
+          onFatal: (err) => events.onFatal(1, err),
+          onRestoreProgress: (taskId, p) => events.onRestoreProgress(taskId, p),
+          onAssignment: (info) => events.onAssignment(1, info),
+        },
       });
-      await this.consumer.subscribe(topologyTasks.allSourceTopics());
-      this.watchPatternTopics(topologyTasks, plan);
-      this.thread.startTimer();
-      // the handlers go to whichever thread runs now (a replaced thread's successor)
-      await this.consumer.run({
-        onRevoking: (m) => this.thread!.handlers().onRevoking(m),
-        onAssigned: (a, c) => this.thread!.handlers().onAssigned(a, c),
-        onBatch: (b, c) => this.thread!.handlers().onBatch(b, c),
-        onPolled: (records, ms) => this.threadMetrics?.polled(records, ms),
-        onFetched: (topic, partition, position, end) => this.threadMetrics?.fetched(topic, partition, position, end),
-        onCrash: (err) => this.handleFatal(err, 'client'),
+      this.threads = [new LocalThread(runner, log)];
+      for (let n = 2; n <= threads; n++) this.threads.push(this.remoteThread(n, plan, cacheBytes, events));
+      await Promise.all(this.threads.map((t) => t.start()));
+      this.patternWatch = watchPatternTopics({
+        topology: this.topology,
+        applicationId: config.applicationId,
+        topologyTasks: ctx.topologyTasks,
+        admin: () => this.admin,
+        intervalMs: config.metadataMaxAgeMs,
+        clock: config.clock,
+        logger: log,
+        stopped: () => this.closing !== undefined || this.fatalError !== undefined,
+        onAdded: async (added) => {
+          for (const a of added) plan.partitionCounts.set(a.topic, a.partitions);
+          for (const [t, s] of await prepareSerdes(this.topology, config, plan.sourceTopics)) ctx.sourceSerdes.set(t, s);
+          this.queries.onTopics(plan);
+          for (const t of this.threads) await t.addSourceTopics(added, 'new topics match a source pattern');
+        },
       });
       await this.firstRunning();
       if (this.fatalError !== undefined) throw this.fatalError;
-      log.info(`started: ${this.thread.tasks.size} tasks on this worker (${this.thread.tasks.ids().join(', ') || 'none yet'})`);
+      const tasks = this.threads.flatMap((t) => t.activeTasks().map((a) => a.id));
+      log.info(`started: ${tasks.length} tasks on this worker's ${threads} stream thread(s) (${tasks.join(', ') || 'none yet'})`);
     } catch (err) {
       this.fatalError ??= err;
       await this.shutdown(false);
@@ -300,19 +311,93 @@ export class KafkaStreams {
     return out;
   }
 
+
   /** Global stores, as one always-local task for interactive queries (a full copy on every worker). */
   private globalQueryTask(): RuntimeTask[] {
     const names = this.topology.globalStores().map((g) => g.storeName);
-    const stores = new Map(names.flatMap((n) => {
-      const s = this.globalThread?.store(n);
-      return s ? [[n, s] as const] : [];
-    }));
+    const stores = new Map(
+      names.flatMap((n) => {
+        const s = this.globalThread?.store(n);
+        return s ? [[n, s] as const] : [];
+      }),
+    );
     if (stores.size === 0) return [];
     return [{ id: 'global', restored: true, inputs: [], task: { partition: 0, stores }, state: { changelogPartitions: () => [], changelogOffsets: () => new Map() } }];
   }
 
-  /** What the group leader decided at the last rebalance: this worker's tasks and the whole fleet. */
-  private onAssignmentInfo(info: AssignmentInfo): void {
+  /**
+   * This worker's metrics, named as Kafka Streams names them (`all()`, `find()`, `value()`; for
+   * Prometheus: prometheusRegistry(app)) — a worker thread's as of its last report, at most a second
+   * old — and its counts of records processed, commits, punctuations and tasks.
+   */
+  metrics(): StreamsMetrics {
+    return new StreamsMetrics(
+      this.registry,
+      () => this.threads,
+      () => this.threads.reduce((n, t) => n + t.activeTasks().length, 0),
+      () => this.threads.flatMap((t) => t.reportedMetrics()),
+    );
+  }
+
+  /**
+   * Consumer lag of each input partition this worker fetched (Kafka's records-lag: the partition's
+   * end — last stable offset under exactly-once — minus the consumer's position), as of its last
+   * fetch. Store lags: allLocalStorePartitionLags().
+   */
+  consumerLags(): { topic: string; partition: number; lag: number }[] {
+    return this.threads.flatMap((t) => t.consumerLags());
+  }
+
+  /**
+   * What to do when a stream thread dies of an exception (Kafka's setUncaughtExceptionHandler):
+   * 'REPLACE_THREAD' starts a fresh thread in its place (its tasks restored again), 'SHUTDOWN_CLIENT'
+   * (the default) stops this worker, 'SHUTDOWN_APPLICATION' stops every worker of the application.
+   */
+  setUncaughtExceptionHandler(handler: StreamsUncaughtExceptionHandler): void {
+    if (typeof handler !== 'function') throw new ConfigError(`setUncaughtExceptionHandler takes a function (error) => 'REPLACE_THREAD' | 'SHUTDOWN_CLIENT' | 'SHUTDOWN_APPLICATION', got ${typeof handler}`);
+    this.uncaughtExceptionHandler = handler;
+  }
+
+  private threadEvents(): ThreadEvents {
+    return {
+      onRebalanceStart: (index) => {
+        this.threadRunning.set(index, false);
+        this.machine.tryTo('REBALANCING');
+      },
+      onAllRunning: (index) => {
+        this.threadRunning.set(index, true);
+        if (this.threads.length === this.config.numStreamThreads && this.threads.every((t) => this.threadRunning.get(t.index) === true)) this.machine.tryTo('RUNNING');
+      },
+      onFatal: (index, err) => this.handleFatal(err, index),
+      onRestoreProgress: (taskId, p) => this.reportRestore(taskId, p),
+      onAssignment: (index, info) => this.onAssignmentInfo(index, info),
+    };
+  }
+
+  private remoteThread(n: number, plan: { sourceTopics: Map<number, string[]>; changelogTopics: Map<string, string>; partitionCounts: Map<string, number> }, cacheBytes: number, events: ThreadEvents): RemoteThread {
+    const { config } = this;
+    return new RemoteThread({
+      data: {
+        module: this.module!.url,
+        exportName: this.module!.exportName,
+        threadIndex: n,
+        processId: this.processId,
+        processToken: this.stateDirectory.processToken,
+        cacheBytes,
+        topics: { sourceTopics: [...plan.sourceTopics], changelogTopics: [...plan.changelogTopics], partitionCounts: [...plan.partitionCounts] },
+        describe: this.topology.describe().toString(),
+        settings: { applicationId: config.applicationId, bootstrapServers: config.brokers.join(','), processingGuarantee: config.guarantee, stateDir: config.stateDir },
+      },
+      name: `${config.clientId}-StreamThread-${n}`,
+      topology: this.topology,
+      applicationId: config.applicationId,
+      events,
+      logger: config.logger,
+    });
+  }
+
+  /** What the group leader decided at the last rebalance: the whole fleet (every thread hears the same), and this thread's tasks. */
+  private onAssignmentInfo(index: number, info: AssignmentInfo): void {
     this.assignment = info;
     const activeOwners = new Map<string, TaskOwner>();
     const standbyOwners = new Map<string, TaskOwner[]>();
@@ -328,138 +413,11 @@ export class KafkaStreams {
       this.stopAfter(new StreamsError(ErrorCodes.ILLEGAL_STATE, info.error.message));
       return;
     }
+    if (index !== 1) return;
     this.probe?.cancel();
     this.probe = undefined;
     if (info.probeAt !== undefined) {
-      this.probe = this.config.clock.setTimeout(() => this.consumer?.enforceRebalance('probing rebalance: warm-up replicas may have caught up'), Math.max(0, info.probeAt - this.config.clock.now()));
-    }
-  }
-
-
-
-
-
-  /**
-   * This worker's metrics, named as Kafka Streams names them (`all()`, `find()`, `value()`; for
-   * Prometheus: prometheusRegistry(app)), and its counts of records processed, commits,
-   * punctuations and tasks.
-   */
-  metrics(): StreamsMetrics {
-    return new StreamsMetrics(this.registry, () => (this.threadMetrics ? [this.threadMetrics] : []), () => this.thread?.tasks.size ?? 0);
-  }
-
-  /**
-   * Consumer lag of each input partition this worker fetched (Kafka's records-lag: the partition's
-   * end — last stable offset under exactly-once — minus the consumer's position), as of its last
-   * fetch. Store lags: allLocalStorePartitionLags().
-   */
-  consumerLags(): { topic: string; partition: number; lag: number }[] {
-    return this.threadMetrics?.consumerLags() ?? [];
-  }
-
-  private async startGlobalThread(engine: EngineConfig, cache: ReturnType<typeof createCacheMemoryPool> | undefined): Promise<void> {
-    this.stateDirectory.lock('global');
-    this.globalThread = new GlobalStreamThread({
-      topology: this.topology,
-      engine,
-      client: this.client!,
-      admin: this.admin!,
-      readCommitted: this.config.guarantee === 'exactly_once',
-      globalDir: this.stateDirectory.taskDir('global'),
-      commitIntervalMs: this.config.commitIntervalMs,
-      maxPartitionFetchBytes: this.config.maxPartitionFetchBytes,
-      cache,
-      rocksdb: this.config.rocksdb,
-      logger: this.config.logger.child({ thread: 'global' }),
-      onFatal: (err) => this.handleFatal(err),
-    });
-    await this.globalThread.start();
-  }
-
-  private async prepareSerdes(sourceTopics: Map<number, string[]>): Promise<Map<string, { key: Serde<unknown>; value: Serde<unknown> }>> {
-    const bySource = new Map<string, { key: Serde<unknown>; value: Serde<unknown> }>();
-    const configured = new Set<Serde<unknown>>();
-    const prep = async (serde: Serde<unknown>, topic: string) => {
-      if (!configured.has(serde)) {
-        configured.add(serde);
-        await serde.configure?.();
-      }
-      await serde.prepareTopic?.(topic);
-    };
-    const resolve = (t: string) => (this.topology.isInternalTopic(t) ? `${this.config.applicationId}-${t}` : t);
-    for (const sub of this.topology.subtopologies()) {
-      for (const name of sub.nodes) {
-        const def = this.topology.nodes.get(name)!;
-        if (def.kind === 'processor') continue;
-        const key = (def.keySerde ?? this.config.defaultKeySerde)!;
-        const value = (def.valueSerde ?? this.config.defaultValueSerde)!;
-        const topics = def.kind === 'source' ? (def.topics ? def.topics.map(resolve) : (sourceTopics.get(sub.id) ?? []).filter((t) => def.pattern!.test(t))) : def.topic !== undefined ? [resolve(def.topic)] : [];
-        for (const t of topics) {
-          await prep(key, t);
-          await prep(value, t);
-          if (def.kind === 'source') bySource.set(t, { key, value });
-        }
-      }
-    }
-    return bySource;
-  }
-
-  /**
-   * Source patterns are looked up again every metadataMaxAgeMs (Kafka's pattern subscription): a topic
-   * created later that matches joins its sub-topology's tasks at a rebalance.
-   */
-  private watchPatternTopics(topologyTasks: TopologyTasks, plan: TopicPlan): void {
-    const sourceTopics = plan.sourceTopics;
-    const subs = this.topology.subtopologies().filter((s) => s.sourcePatterns.length > 0);
-    if (subs.length === 0) return;
-    const tick = async () => {
-      const existing = await this.admin!.listTopics();
-      const added: string[] = [];
-      for (const sub of subs) {
-        for (const pattern of sub.sourcePatterns) {
-          for (const t of patternTopics(pattern, existing, this.config.applicationId)) {
-            // (the plan's map is the one the tasks are computed from: it now lists the topic too)
-            if (topologyTasks.addSourceTopic(sub.id, t)) added.push(t);
-          }
-        }
-      }
-      if (added.length === 0) return;
-      this.config.logger.info(`new topics match source patterns: ${added.join(', ')}; rebalancing so their partitions are read`);
-      const serdes = await this.prepareSerdes(sourceTopics);
-      for (const [t, s] of serdes) this.threadContext!.sourceSerdes.set(t, s);
-      for (const d of await this.admin!.describeTopics(added, [])) plan.partitionCounts.set(d.name, d.partitions);
-      this.queries.onTopics(plan);
-      await this.consumer!.subscribe(topologyTasks.allSourceTopics());
-      this.consumer!.enforceRebalance('new topics match a source pattern');
-    };
-    const schedule = () => {
-      this.patternWatch = this.config.clock.setTimeout(() => {
-        if (this.closing || this.fatalError !== undefined) return;
-        void tick()
-          .catch((err: unknown) => this.config.logger.warn(`looking up topics for source patterns failed: ${describeError(err)}; trying again later`))
-          .finally(schedule);
-      }, this.config.metadataMaxAgeMs);
-    };
-    schedule();
-  }
-
-  /**
-   * The first connection: a broker that is away (restarting, not up yet) is waited for, with a warning
-   * per attempt, up to taskTimeoutMs — as a supervisor restarting workers during an outage needs;
-   * refused credentials, missing rights and bad settings fail at once.
-   */
-  private async connectAdmin(client: KafkaClient): Promise<Admin> {
-    const deadline = this.config.clock.now() + this.config.taskTimeoutMs;
-    for (let attempt = 1; ; attempt++) {
-      try {
-        return await client.admin();
-      } catch (err) {
-        // a listener that closes the connection at once wants SASL/TLS: that is no outage
-        const retriable = err instanceof SluiceError && err.code === ErrorCodes.KAFKA_CLIENT && err.retriable && err.context['kafkaErrorType'] !== 'CONNECTION_CLOSED';
-        if (!retriable || this.config.clock.now() > deadline || this.closing) throw err;
-        this.config.logger.warn(`cannot reach the brokers at ${this.config.brokers.join(',')} yet (attempt ${attempt}): ${describeError(err)}; retrying until taskTimeoutMs (${this.config.taskTimeoutMs} ms) has passed`);
-        await new Promise<void>((r) => this.config.clock.setTimeout(r, Math.min(5_000, 500 * attempt)));
-      }
+      this.probe = this.config.clock.setTimeout(() => this.threads[0]?.enforceRebalance('probing rebalance: warm-up replicas may have caught up'), Math.max(0, info.probeAt - this.config.clock.now()));
     }
   }
 
@@ -476,38 +434,6 @@ export class KafkaStreams {
     });
   }
 
-  /** Where each source topic starts without a committed offset: its source's offset reset policy, else earliest. */
-  private resetPolicies(sourceTopics: Map<number, string[]>): (topic: string) => 'earliest' | 'latest' | 'none' {
-    const byTopic = new Map<string, 'earliest' | 'latest'>();
-    const resolve = (t: string) => (this.topology.isInternalTopic(t) ? `${this.config.applicationId}-${t}` : t);
-    const all = [...sourceTopics.values()].flat();
-    for (const def of this.topology.nodes.values()) {
-      if (def.kind !== 'source' || def.offsetReset === undefined) continue;
-      const topics = def.topics ? def.topics.map(resolve) : all.filter((t) => def.pattern!.test(t));
-      for (const t of topics) byTopic.set(t, def.offsetReset);
-    }
-    const patterns = [...this.topology.nodes.values()].flatMap((d) => (d.kind === 'source' && d.pattern && d.offsetReset ? [{ pattern: d.pattern, reset: d.offsetReset }] : []));
-    return (topic) => byTopic.get(topic) ?? patterns.find((p) => p.pattern.test(topic))?.reset ?? 'earliest';
-  }
-
-  /** Exactly-once needs a transaction state log the cluster can keep in sync; say how to fix it if not. */
-  private async checkTransactionsPossible(admin: Admin): Promise<void> {
-    const info = await admin.clusterInfo();
-    const rf = info.transactionStateLogReplicationFactor;
-    const minIsr = info.transactionStateLogMinIsr;
-    if (rf !== undefined && rf > info.brokers) {
-      throw new ConfigError(
-        `processingGuarantee 'exactly_once' needs transactions, but this cluster has ${info.brokers} broker(s) and transaction.state.log.replication.factor=${rf}: ` +
-          `the transaction log cannot be created. Set transaction.state.log.replication.factor (and transaction.state.log.min.isr) to at most ${info.brokers} on the brokers, or add brokers`,
-      );
-    }
-    if (minIsr !== undefined && minIsr > info.brokers) {
-      throw new ConfigError(
-        `processingGuarantee 'exactly_once' needs transactions, but transaction.state.log.min.isr=${minIsr} is more than the ${info.brokers} broker(s) of this cluster; lower it on the brokers or add brokers`,
-      );
-    }
-  }
-
   private reportRestore(taskId: string, p: RestoreProgress): void {
     if (p.total > 0) {
       this.config.logger.info(`restore ${p.done ? 'done' : 'progress'}: store ${p.store} partition ${p.partition} ${p.restored}/${p.total} records (${p.recordsPerSecond}/s)`, { task: taskId, store: p.store, topic: p.topic, partition: p.partition, restored: p.restored, total: p.total });
@@ -515,72 +441,18 @@ export class KafkaStreams {
     for (const l of this.restoreListeners) l({ ...p, taskId });
   }
 
-  /**
-   * What to do when a stream thread dies of an exception (Kafka's setUncaughtExceptionHandler):
-   * 'REPLACE_THREAD' starts a fresh thread in its place (its tasks restored again), 'SHUTDOWN_CLIENT'
-   * (the default) stops this worker, 'SHUTDOWN_APPLICATION' stops every worker of the application.
-   */
-  setUncaughtExceptionHandler(handler: StreamsUncaughtExceptionHandler): void {
-    if (typeof handler !== 'function') throw new ConfigError(`setUncaughtExceptionHandler takes a function (error) => 'REPLACE_THREAD' | 'SHUTDOWN_CLIENT' | 'SHUTDOWN_APPLICATION', got ${typeof handler}`);
-    this.uncaughtExceptionHandler = handler;
-  }
-
-  private newThread(): StreamThread {
-    const ctx = this.threadContext!;
-    const threadId = `${this.config.clientId}-StreamThread-${++this.threadsStarted}`;
-    this.threadMetrics?.close(); // a replaced thread's metrics go with it (Kafka names the new one StreamThread-<n+1>)
-    this.threadMetrics = new ThreadMetrics(this.registry, threadId);
-    const log = this.config.logger.child({ thread: threadId });
-    return new StreamThread({
-      config: this.config,
-      metrics: this.threadMetrics,
-      tracer: this.config.tracing && new OtelRecordTracer({ applicationId: this.config.applicationId, tracerProvider: this.config.tracing.tracerProvider }),
-      engine: { ...ctx.engine, logger: log },
-      topology: this.topology,
-      topologyTasks: ctx.topologyTasks,
-      changelogTopics: ctx.changelogTopics,
-      client: this.client!,
-      consumer: () => this.consumer!,
-      processId: this.processId,
-      threadIndex: 1,
-      cache: ctx.cache,
-      taskDir: (id) => this.stateDirectory.taskDir(id),
-      lockTask: (id) => {
-        this.stateDirectory.lock(id);
-      },
-      unlockTask: (id) => this.stateDirectory.unlock(id),
-      checkpointFor: (id) => OffsetCheckpoint.forTaskDir(this.stateDirectory.taskDir(id)),
-      sourceSerdes: ctx.sourceSerdes,
-      standbyTasks: () => this.assignment.standby,
-      isRepartitionTopic: (t) => ctx.repartitionTopics.has(t),
-      purgeRepartition: async (offsets) => {
-        const byTopic = new Map<string, { partition: number; offset: number }[]>();
-        for (const o of offsets) byTopic.set(o.topic, [...(byTopic.get(o.topic) ?? []), { partition: o.partition, offset: o.offset }]);
-        for (const [topic, parts] of byTopic) await this.admin?.deleteRecords(topic, parts);
-      },
-      onRestoreProgress: (taskId, p) => this.reportRestore(taskId, p),
-      hooks: {
-        onRebalanceStart: () => {
-          this.machine.tryTo('REBALANCING');
-        },
-        onAllRunning: () => {
-          this.machine.tryTo('RUNNING');
-        },
-        onFatal: (err) => this.handleFatal(err, 'thread'),
-      },
-      logger: log,
-    });
-  }
-
   /** A stream thread (or the client) failed: the uncaught exception handler decides what happens next. */
-  private handleFatal(err: unknown, source: 'thread' | 'client' = 'client'): void {
+  private handleFatal(err: unknown, threadIndex?: number): void {
     if (this.fatalError !== undefined || this.closing) return;
     let response: StreamThreadExceptionResponse = 'SHUTDOWN_CLIENT';
-    if (source === 'thread' && this.uncaughtExceptionHandler && this.machine.is('RUNNING', 'REBALANCING')) {
+    if (threadIndex !== undefined && this.uncaughtExceptionHandler && this.machine.is('RUNNING', 'REBALANCING')) {
       response = decideUncaught(this.uncaughtExceptionHandler, err, this.config.logger);
     }
-    if (response === 'REPLACE_THREAD') {
-      void this.replaceThread(err).catch((e: unknown) => this.stopAfter(e));
+    const thread = this.threads.find((t) => t.index === threadIndex);
+    if (response === 'REPLACE_THREAD' && thread !== undefined) {
+      this.threadsReplaced++;
+      this.threadRunning.set(thread.index, false);
+      void thread.replace(err).catch((e: unknown) => this.stopAfter(e));
       return;
     }
     if (response === 'SHUTDOWN_APPLICATION') {
@@ -590,25 +462,13 @@ export class KafkaStreams {
     this.stopAfter(err);
   }
 
-  /** The thread's tasks are closed without committing; a new thread takes over after a rebalance. */
-  private async replaceThread(err: unknown): Promise<void> {
-    this.config.logger.warn(`replacing the stream thread after: ${describeError(err)} (the uncaught exception handler said REPLACE_THREAD)`);
-    const old = this.thread!;
-    await old.shutdown(false);
-    this.threadsReplaced++;
-    const fresh = this.newThread();
-    await fresh.start();
-    this.thread = fresh;
-    fresh.startTimer();
-    this.consumer?.enforceRebalance('the stream thread was replaced');
-  }
-
   /** This worker stops its tasks and asks the group's leader to stop every worker (through the assignment). */
   private async requestApplicationShutdown(err: unknown): Promise<void> {
     this.shutdownRequest = `worker ${this.processId} (${this.config.clientId}) failed: ${describeError(err)}`;
     this.config.logger.error(`asking every worker of application '${this.config.applicationId}' to shut down: ${describeError(err)} (the uncaught exception handler said SHUTDOWN_APPLICATION)`);
-    await this.thread?.shutdown(false);
-    this.consumer?.enforceRebalance('shutting the application down');
+    for (const t of this.threads) t.requestShutdown(this.shutdownRequest);
+    await Promise.all(this.threads.map((t) => t.stopThread()));
+    this.threads[0]?.enforceRebalance('shutting the application down');
     // the answer comes with the next assignment; if the group cannot rebalance, stop this worker anyway
     this.config.clock.setTimeout(() => this.stopAfter(err), this.config.rebalanceTimeoutMs + 10_000);
   }
@@ -629,24 +489,18 @@ export class KafkaStreams {
     });
   }
 
-
   private shutdownDone: Promise<void> | undefined;
 
   private shutdown(clean: boolean): Promise<void> {
     this.shutdownDone ??= (async () => {
-      try {
-        await this.thread?.shutdown(clean);
-      } catch (err) {
-        this.config.logger.error(`closing tasks failed: ${describeError(err)}`);
-      }
+      this.probe?.cancel();
+      this.patternWatch?.cancel();
+      await Promise.all(this.threads.map((t) => t.close(clean).catch((err: unknown) => this.config.logger.error(`closing stream thread ${t.name} failed: ${describeError(err)}`, errorFields(err)))));
       if (this.globalThread) {
         await this.globalThread.close(clean);
         this.stateDirectory.unlock('global');
       }
-      this.probe?.cancel();
-      this.patternWatch?.cancel();
-      await this.consumer?.close().catch((err: unknown) => this.config.logger.warn(`leaving the group failed: ${describeError(err)}`));
-      await this.admin?.close().catch(() => undefined);
+      await this.admin?.close().catch((err: unknown) => this.config.logger.warn(`closing the admin client failed: ${describeError(err)}`));
       this.stateDirectory.close();
     })();
     return this.shutdownDone;

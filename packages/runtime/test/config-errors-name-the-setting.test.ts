@@ -40,6 +40,7 @@ const wrongTypes: Record<string, [unknown, RegExp]> = {
   transactionTimeoutMs: [false, /transactionTimeoutMs must be an integer >= 1000 \(ms\), got the boolean false/],
   taskTimeoutMs: ['5m', /taskTimeoutMs must be an integer >= 0 \(ms\), got the string "5m"/],
   groupInstanceId: ['pod 1', /groupInstanceId must be a string of letters, digits, '\.', '_' and '-' unique to this worker/],
+  numStreamThreads: [0, /numStreamThreads must be an integer >= 1, got the number 0/],
   numStandbyReplicas: [1.5, /numStandbyReplicas must be an integer >= 0, got the number 1\.5/],
   acceptableRecoveryLag: [-1, /acceptableRecoveryLag must be an integer >= 0 \(records\), got the number -1/],
   maxWarmupReplicas: [0, /maxWarmupReplicas must be an integer >= 1, got the number 0/],

@@ -2,7 +2,9 @@
 // and the per-task lock (`<taskDir>/.lock`) that lets only one process at a time use a task's state.
 // Node has no portable advisory file lock, so a lock is a file naming its owner: pid, host and a
 // token unique to the StateDirectory instance. The token tells a live owner from an earlier process
-// that had the same pid (containers restart as pid 1). Directories are owner-only (directories.ts).
+// that had the same pid (containers restart as pid 1); the stream threads of one worker (worker
+// threads, each with a StateDirectory of its own) share a process token, the token's first part, so
+// each sees the others' locks as live. Directories are owner-only (directories.ts).
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -21,6 +23,8 @@ export interface StateDirectoryOptions {
   readonly stateDir: string;
   readonly applicationId: string;
   readonly logger?: Logger;
+  /** The process token of the worker's main StateDirectory (processToken), for one in a stream thread of the same worker. */
+  readonly processToken?: string;
 }
 
 export interface TaskDirectory {
@@ -35,7 +39,7 @@ interface LockOwner {
   readonly since: string;
 }
 
-/** Tokens of the StateDirectory instances alive in this process. */
+/** Process tokens of the StateDirectory instances alive in this thread (and of the worker it belongs to). */
 const liveTokens = new Set<string>();
 
 /** Task directories are named after their task (`<subtopology>_<partition>`); others (process slots) are not tasks. */
@@ -60,7 +64,9 @@ function isAlive(pid: number): boolean {
 export class StateDirectory {
   /** `<stateDir>/<applicationId>` */
   readonly appDir: string;
-  private readonly token = randomUUID();
+  private readonly token: string;
+  /** What a stream thread's StateDirectory of this worker is given (StateDirectoryOptions.processToken). */
+  readonly processToken: string;
   private readonly held = new Set<string>();
   private readonly logger: Logger;
 
@@ -80,7 +86,9 @@ export class StateDirectory {
     if (!restrictToOwner(this.appDir)) {
       this.logger.warn(`could not make ${this.appDir} owner-only (mode 0700): it belongs to another user; local state may be readable by others`);
     }
-    liveTokens.add(this.token);
+    this.processToken = options.processToken ?? randomUUID();
+    this.token = `${this.processToken}.${randomUUID()}`;
+    liveTokens.add(this.processToken);
   }
 
   /** The task's directory, created (owner-only) if missing. */
@@ -207,7 +215,7 @@ export class StateDirectory {
   /** Releases every lock this instance holds; the instance must not be used afterwards. */
   close(): void {
     for (const taskId of [...this.held]) this.unlock(taskId);
-    liveTokens.delete(this.token);
+    liveTokens.delete(this.processToken);
   }
 
   private tryCreate(file: string): boolean {
@@ -246,7 +254,7 @@ export class StateDirectory {
     if (owner.pid < 0) return 'the lock file is unreadable';
     // Another host's pid cannot be checked from here: assume it is alive.
     if (owner.host !== '' && owner.host !== os.hostname()) return undefined;
-    if (owner.pid === process.pid) return liveTokens.has(owner.token) ? undefined : 'written by an earlier process with the same pid';
+    if (owner.pid === process.pid) return liveTokens.has(owner.token.split('.')[0]!) ? undefined : 'written by an earlier process with the same pid';
     return isAlive(owner.pid) ? undefined : `process ${owner.pid} is not running`;
   }
 

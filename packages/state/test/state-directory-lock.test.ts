@@ -114,6 +114,19 @@ describe('StateDirectory', () => {
     expect(d.lockedTasks()).toEqual(['0_0']);
   });
 
+  it('stream threads of one worker (one process token) see each other\'s locks as held, and take them once released', () => {
+    const root = tempDir();
+    const main = stateDirectory(root);
+    // a worker thread's StateDirectory: its own instance, the worker's process token
+    const thread = new StateDirectory({ stateDir: root, applicationId: 'app', processToken: main.processToken });
+    main.lock('0_0');
+    expect(() => thread.lock('0_0')).toThrow(expect.objectContaining({ code: ErrorCodes.STATE_STORE_LOCKED }));
+    main.unlock('0_0');
+    expect(() => thread.lock('0_0')).not.toThrow();
+    expect(thread.lockedTasks()).toEqual(['0_0']);
+    thread.close();
+  });
+
   it('cleans up only when no task is locked', async () => {
     const root = tempDir();
     const d = stateDirectory(root);

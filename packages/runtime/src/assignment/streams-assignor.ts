@@ -7,6 +7,7 @@ import { createHash } from 'node:crypto';
 import { describeError, type Clock, type Logger } from '@sluice/common';
 import type { AssignmentContext, AssignorLogic, GroupMemberSubscription, MemberAssignment, TopicPartition } from '../ports.js';
 import { assignTasks, compareTaskIds, type ClientState } from './task-assignor.js';
+import { distributeAmongThreads } from './thread-distribution.js';
 import type { TopologyTasks } from './topology-tasks.js';
 
 export interface SubscriptionInfo {
@@ -130,15 +131,18 @@ export class StreamsAssignor implements AssignorLogic {
     }
     const endSum = new Map(tasks.map((t) => [t.id, (changelogs.get(t.id) ?? []).reduce((sum, tp) => sum + (ends.get(`${tp.topic}:${tp.partition}`) ?? 0), 0)]));
 
-    // one client per worker process (several members per process once a worker runs several threads)
-    const byProcess = new Map<string, { sub: SubscriptionInfo; members: string[] }>();
+    // one client per worker process: its stream threads are members of their own, merged here
+    const byProcess = new Map<string, { sub: SubscriptionInfo; members: { memberId: string; sub: SubscriptionInfo }[] }>();
     for (const [memberId, sub] of subs) {
       const c = byProcess.get(sub.processId);
-      if (c) c.members.push(memberId);
-      else byProcess.set(sub.processId, { sub, members: [memberId] });
+      if (c) {
+        c.members.push({ memberId, sub });
+        c.sub = mergeThreads(c.sub, sub);
+      } else byProcess.set(sub.processId, { sub, members: [{ memberId, sub }] });
     }
-    const clients: ClientState[] = [...byProcess.values()].map(({ sub }) => ({
+    const clients: ClientState[] = [...byProcess.values()].map(({ sub, members: ms }) => ({
       processId: sub.processId,
+      capacity: ms.length,
       previousActive: new Set(sub.active),
       previousStandby: new Set(sub.standby),
       lag: (taskId: string) => {
@@ -163,13 +167,14 @@ export class StreamsAssignor implements AssignorLogic {
     if (decided.warmups > 0) this.o.logger.info(`warming up ${decided.warmups} task copies before moving them; next probing rebalance in ${this.o.probingRebalanceIntervalMs} ms`);
     for (const { sub, members: ms } of byProcess.values()) {
       const a = decided.clients.get(sub.processId)!;
-      // the process's members share its tasks round-robin (one member per process today)
-      ms.forEach((memberId, i) => {
-        const active = a.active.filter((_t, j) => j % ms.length === i);
-        const standby = a.standby.filter((_t, j) => j % ms.length === i);
+      const activeOf = distributeAmongThreads(a.active, ms.map((m) => ({ memberId: m.memberId, previous: new Set(m.sub.active) })));
+      const standbyOf = distributeAmongThreads(a.standby, ms.map((m) => ({ memberId: m.memberId, previous: new Set(m.sub.standby) })));
+      for (const { memberId } of ms) {
+        const active = activeOf.get(memberId)!;
+        const standby = standbyOf.get(memberId)!;
         const partitions = active.flatMap((t) => inputs.get(t) ?? []);
         out.set(memberId, { partitions, userData: encodeAssignment({ active, standby, clients: fleet, ...(probeAt !== undefined ? { probeAt } : {}) }) });
-      });
+      }
     }
     return out;
   }
@@ -185,6 +190,24 @@ export class StreamsAssignor implements AssignorLogic {
     }
     this.o.onAssignment({ ...info, active: [...info.active].sort(compareTaskIds), standby: [...info.standby].sort(compareTaskIds) });
   }
+}
+
+/** The subscription of a worker with several threads: their tasks together, each copy's best offset sum. */
+function mergeThreads(a: SubscriptionInfo, b: SubscriptionInfo): SubscriptionInfo {
+  const offsetSums: { [taskId: string]: number } = { ...a.offsetSums };
+  for (const [t, sum] of Object.entries(b.offsetSums)) {
+    const known = offsetSums[t];
+    offsetSums[t] = known === -2 || sum === -2 ? -2 : Math.max(known ?? -1, sum);
+  }
+  const shutdown = a.shutdown ?? b.shutdown;
+  return {
+    ...a,
+    ...(a.endpoint === undefined && b.endpoint !== undefined ? { endpoint: b.endpoint } : {}),
+    active: [...new Set([...a.active, ...b.active])],
+    standby: [...new Set([...a.standby, ...b.standby])],
+    offsetSums,
+    ...(shutdown !== undefined ? { shutdown } : {}),
+  };
 }
 
 function encodeAssignment(info: AssignmentInfo): Buffer {

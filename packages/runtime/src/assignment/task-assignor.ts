@@ -5,7 +5,8 @@
 // balanced; a stateful task that balance would move to a client that is not caught up stays where it
 // is, and that client gets a warm-up replica instead (at most maxWarmupReplicas at once; a probing
 // rebalance later moves the task once the copy is caught up). numStandbyReplicas standbys per
-// stateful task go to clients other than its active one, those with state first.
+// stateful task go to clients other than its active one, those with state first. A client with
+// several stream threads has that many times the capacity: balance is by tasks per thread.
 
 export interface AssignableTask {
   readonly id: string;
@@ -19,6 +20,8 @@ export interface ClientState {
   readonly previousStandby: ReadonlySet<string>;
   /** Records of changelog this client would have to restore per stateful task (0 = caught up). */
   readonly lag: (taskId: string) => number;
+  /** Its stream threads (members of the group); 1 when not given. */
+  readonly capacity?: number;
 }
 
 export interface AssignorConfig {
@@ -44,7 +47,9 @@ export function assignTasks(tasks: readonly AssignableTask[], clients: readonly 
   if (clients.length === 0) return { clients: new Map(), warmups: 0 };
   const ordered = [...clients].sort((a, b) => (a.processId < b.processId ? -1 : a.processId > b.processId ? 1 : 0));
   const owner = new Map<string, string>();
-  const load = (p: string) => active.get(p)!.size;
+  const capacity = new Map(clients.map((c) => [c.processId, Math.max(1, c.capacity ?? 1)]));
+  const cap = (p: string) => capacity.get(p)!;
+  const load = (p: string) => active.get(p)!.size / cap(p);
   const caughtUp = (c: ClientState, t: string) => c.lag(t) <= cfg.acceptableRecoveryLag;
   const place = (t: string, p: string) => {
     const prev = owner.get(t);
@@ -75,15 +80,15 @@ export function assignTasks(tasks: readonly AssignableTask[], clients: readonly 
   // 3. balance: stateless tasks move freely; a stateful one only to a caught-up client, else that
   //    client warms a copy up (the task stays where it is until a probing rebalance)
   const total = tasks.length;
-  const floor = Math.floor(total / clients.length);
-  const ceil = Math.ceil(total / clients.length);
   const isStateful = new Set(stateful.map((t) => t.id));
   const warmups = new Map<string, { to: string; from: string }>();
-  const counted = (p: string) => load(p) + [...warmups.values()].filter((w) => w.to === p).length - [...warmups.values()].filter((w) => w.from === p).length;
+  const counted = (p: string) => active.get(p)!.size + [...warmups.values()].filter((w) => w.to === p).length - [...warmups.values()].filter((w) => w.from === p).length;
+  const perThread = (p: string) => counted(p) / cap(p);
   for (let guard = 0; guard < total * clients.length + 10; guard++) {
-    const over = maxBy(ordered, (c) => [counted(c.processId)]);
-    const under = minBy(ordered, (c) => [counted(c.processId)]);
-    if ((counted(over.processId) <= ceil && counted(under.processId) >= floor) || counted(over.processId) - counted(under.processId) <= 1) break;
+    const over = maxBy(ordered, (c) => [perThread(c.processId)]);
+    const under = minBy(ordered, (c) => [perThread(c.processId)]);
+    // a move helps only while the receiver stays below the giver's present load
+    if ((counted(under.processId) + 1) / cap(under.processId) >= perThread(over.processId)) break;
     const movable = [...active.get(over.processId)!].filter((t) => !warmups.has(t)).sort(compareTaskIds);
     const pick =
       movable.find((t) => !isStateful.has(t)) ??
@@ -121,7 +126,7 @@ export function assignTasks(tasks: readonly AssignableTask[], clients: readonly 
 
 function standbyRank(c: ClientState, t: string, standby: Map<string, Set<string>>): number[] {
   const hasState = c.previousStandby.has(t) || c.previousActive.has(t) ? 0 : 1;
-  return [hasState, c.lag(t), standby.get(c.processId)!.size];
+  return [hasState, c.lag(t), standby.get(c.processId)!.size / Math.max(1, c.capacity ?? 1)];
 }
 
 /** Task ids `<subtopology>_<partition>` in numeric order. */

@@ -8,8 +8,10 @@ export type { Metric, RecordingLevel } from '@sluice/common';
 export class StreamsMetrics {
   constructor(
     private readonly registry: MetricsRegistry,
-    private readonly threads: () => readonly ThreadMetrics[],
+    private readonly threads: () => readonly Pick<ThreadMetrics, 'totals'>[],
     private readonly taskCount: () => number,
+    /** Metrics kept elsewhere than the registry (what stream threads on worker threads last reported). */
+    private readonly reported: () => Metric[] = () => [],
   ) {}
 
   /** metricsRecordingLevel the application runs with. */
@@ -39,7 +41,7 @@ export class StreamsMetrics {
 
   /** Every metric with its current value, in Kafka Streams' units (latencies in ms or ns). */
   all(): Metric[] {
-    return this.registry.metrics();
+    return [...this.registry.metrics(), ...this.reported()];
   }
 
   /** The metrics named `name` in `group` whose tags include `tags`. */

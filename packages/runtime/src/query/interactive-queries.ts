@@ -36,6 +36,8 @@ export interface QueryHost {
   activeTasks(): Iterable<RuntimeTask>;
   /** Standby tasks, once standby replicas exist. */
   standbyTasks?(): Iterable<RuntimeTask>;
+  /** The worker's stream threads and their tasks (metadataForLocalThreads); one thread when not given. */
+  threads?(): { name: string; active: RuntimeTask[]; standby: RuntimeTask[] }[];
   admin(): Admin | undefined;
 }
 
@@ -144,15 +146,14 @@ export class InteractiveQueries {
     const state = this.host.state();
     if (state === 'NOT_RUNNING' || state === 'ERROR') return [];
     const meta = (t: RuntimeTask): TaskMetadata => ({ taskId: t.id, topicPartitions: [...t.inputs] });
-    return [
-      {
-        threadName: `${this.host.clientId}-StreamThread-1`,
-        threadState: THREAD_STATE[state],
-        consumerClientId: this.host.clientId,
-        activeTasks: [...this.host.activeTasks()].map(meta),
-        standbyTasks: [...(this.host.standbyTasks?.() ?? [])].map(meta),
-      },
-    ];
+    const threads = this.host.threads?.() ?? [{ name: `${this.host.clientId}-StreamThread-1`, active: [...this.host.activeTasks()], standby: [...(this.host.standbyTasks?.() ?? [])] }];
+    return threads.map((t) => ({
+      threadName: t.name,
+      threadState: THREAD_STATE[state],
+      consumerClientId: this.host.clientId,
+      activeTasks: t.active.map(meta),
+      standbyTasks: t.standby.map(meta),
+    }));
   }
 
   /**

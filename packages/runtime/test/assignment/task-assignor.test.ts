@@ -2,6 +2,7 @@
 // caught-up copies preferred, and warm-ups instead of moves that would need a full restore.
 import { describe, expect, it } from 'vitest';
 import { assignTasks, type AssignableTask, type ClientState } from '../../src/assignment/task-assignor.js';
+import { distributeAmongThreads } from '../../src/assignment/thread-distribution.js';
 
 const cfg = { numStandbyReplicas: 0, acceptableRecoveryLag: 100, maxWarmupReplicas: 2 };
 
@@ -80,5 +81,34 @@ describe('task assignment', () => {
   it('places as many standbys as there are other clients when asked for more', () => {
     const a = assignTasks(statefulTasks(2), [client('a'), client('b')], { ...cfg, numStandbyReplicas: 3 });
     for (const t of ['0_0', '0_1']) expect([...a.clients.values()].filter((c) => c.standby.includes(t)).length).toBe(1);
+  });
+
+  it('balances by tasks per stream thread: a worker with two threads gets twice the tasks of one with one', () => {
+    const tasks = [...statefulTasks(3), ...statelessTasks(6)];
+    const a = assignTasks(tasks, [{ ...client('a'), capacity: 2 }, client('b')], cfg);
+    expect(allActive(a)).toEqual(tasks.map((t) => t.id).sort());
+    expect(counts(a)).toEqual([6, 3]);
+  });
+});
+
+describe('tasks shared among a worker\'s stream threads', () => {
+  const member = (memberId: string, previous: string[] = []) => ({ memberId, previous: new Set(previous) });
+
+  it('gives each thread an even share, every task once', () => {
+    const out = distributeAmongThreads(['0_0', '0_1', '0_2', '1_0', '1_1'], [member('m1'), member('m2')]);
+    expect([...out.values()].flat().sort()).toEqual(['0_0', '0_1', '0_2', '1_0', '1_1']);
+    expect([...out.values()].map((l) => l.length).sort()).toEqual([2, 3]);
+  });
+
+  it('keeps a task on the thread that ran it while that thread is within its share', () => {
+    const out = distributeAmongThreads(['0_0', '0_1', '0_2', '0_3'], [member('m1', ['0_2', '0_3']), member('m2', ['0_0', '0_1'])]);
+    expect(out.get('m1')).toEqual(['0_2', '0_3']);
+    expect(out.get('m2')).toEqual(['0_0', '0_1']);
+  });
+
+  it('moves tasks off a thread that had more than its share (a new thread joined)', () => {
+    const out = distributeAmongThreads(['0_0', '0_1', '0_2', '0_3'], [member('m1', ['0_0', '0_1', '0_2', '0_3']), member('m2')]);
+    expect(out.get('m1')).toEqual(['0_0', '0_1']);
+    expect(out.get('m2')).toEqual(['0_2', '0_3']);
   });
 });
