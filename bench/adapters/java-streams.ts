@@ -91,6 +91,7 @@ export const javaStreams: ProcessorAdapter = {
       '--partitions', String(spec.partitions),
       '--state-dir', spec.stateDir,
       '--commit-interval-ms', String(spec.commitIntervalMs),
+      '--stream-threads', String(spec.streamThreads),
       '--cache-max-bytes', String(spec.cacheMaxBytes),
       '--guarantee', spec.guarantee,
       '--window-size-ms', String(spec.windowSizeMs),

@@ -21,6 +21,8 @@ export interface RunSpec {
   /** created by the harness (LogAppendTime); null for S5, which has no output */
   outputTopic: string | null;
   partitions: number;
+  /** stream threads of the worker (num.stream.threads); systems without threads ignore it */
+  streamThreads: number;
   guarantee: 'at_least_once' | 'exactly_once_v2';
   commitIntervalMs: number;
   /** record cache size (statestore.cache.max.bytes); systems without a cache ignore it */

@@ -14,6 +14,8 @@ export interface BenchOptions {
   scenarios: ScenarioId[];
   systems: string[];
   partitions: number;
+  /** stream threads of every Sluice and Kafka Streams worker (num.stream.threads) */
+  streamThreads: number;
   out: string;
   commitIntervalMs: number;
   cacheMaxBytes: number;
@@ -40,6 +42,7 @@ export const USAGE = `usage: npm run bench -- [options]
   --systems a,b,..      java, sluice, flow, kafkajs, perf-tools (= perf-produce, perf-consume,
                         perf-e2e), all (default)
   --partitions N        partitions of every input/output topic (default 4)
+  --stream-threads N    stream threads per Sluice and Kafka Streams worker (default 1)
   --out DIR             where results go (default bench/results)
   --commit-interval-ms N  (default 1000)       --cache-max-bytes N  (default 10485760)
   --latency-rate N      records/s during the latency phase (default 1000)
@@ -68,7 +71,7 @@ export function parseOptions(argv: string[]): BenchOptions {
     else if (a === '--quick') flags.set('quick', true);
     else flags.set(a.slice(2), argv[++i] ?? '');
   }
-  const known = new Set(['quick', 'records', 'word-lines', 'restore-records', 'reps', 'warmup', 'scenarios', 'systems', 'partitions', 'out', 'commit-interval-ms', 'cache-max-bytes', 'latency-rate', 'latency-seconds', 'run-timeout-s', 'warmup-timeout-s', 'verify-limit', 'seed']);
+  const known = new Set(['quick', 'records', 'word-lines', 'restore-records', 'reps', 'warmup', 'scenarios', 'systems', 'partitions', 'stream-threads', 'out', 'commit-interval-ms', 'cache-max-bytes', 'latency-rate', 'latency-seconds', 'run-timeout-s', 'warmup-timeout-s', 'verify-limit', 'seed']);
   for (const k of flags.keys()) if (!known.has(k)) throw new Error(`unknown option --${k}\n\n${USAGE}`);
   const get = (k: string) => {
     const v = flags.get(k);
@@ -89,6 +92,7 @@ export function parseOptions(argv: string[]): BenchOptions {
     systems: (get('systems') ?? 'all').split(',').map((s) => s.trim()).filter(Boolean),
     partitions: get('partitions') !== undefined ? int('--partitions', get('partitions'), 1) : 4,
     out: get('out') ?? 'bench/results',
+    streamThreads: get('stream-threads') !== undefined ? int('--stream-threads', get('stream-threads'), 1) : 1,
     commitIntervalMs: get('commit-interval-ms') !== undefined ? int('--commit-interval-ms', get('commit-interval-ms'), 1) : 1000,
     cacheMaxBytes: get('cache-max-bytes') !== undefined ? int('--cache-max-bytes', get('cache-max-bytes')) : 10 * 1024 * 1024,
     latencyRate: get('latency-rate') !== undefined ? int('--latency-rate', get('latency-rate'), 1) : 1000,

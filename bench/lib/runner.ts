@@ -58,6 +58,7 @@ function runSpec(ctx: RunContext, input: PreparedInput, appId: string, outputTop
     inputTopic: input.topic,
     outputTopic,
     partitions: ctx.options.partitions,
+    streamThreads: ctx.options.streamThreads,
     guarantee: SCENARIOS[input.scenario].guarantee,
     commitIntervalMs: ctx.options.commitIntervalMs,
     cacheMaxBytes: ctx.options.cacheMaxBytes,

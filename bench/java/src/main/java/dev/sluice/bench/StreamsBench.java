@@ -55,7 +55,7 @@ public final class StreamsBench {
         Properties props = new Properties();
         props.put(StreamsConfig.APPLICATION_ID_CONFIG, need(args, "app-id"));
         props.put(StreamsConfig.BOOTSTRAP_SERVERS_CONFIG, need(args, "brokers"));
-        props.put(StreamsConfig.NUM_STREAM_THREADS_CONFIG, 1);
+        props.put(StreamsConfig.NUM_STREAM_THREADS_CONFIG, Integer.parseInt(args.getOrDefault("stream-threads", "1")));
         props.put(StreamsConfig.COMMIT_INTERVAL_MS_CONFIG, Long.parseLong(need(args, "commit-interval-ms")));
         props.put(StreamsConfig.STATESTORE_CACHE_MAX_BYTES_CONFIG, Long.parseLong(need(args, "cache-max-bytes")));
         props.put(StreamsConfig.PROCESSING_GUARANTEE_CONFIG, need(args, "guarantee"));
