@@ -2,6 +2,7 @@
 
 export { KafkaStreams } from './kafka-streams.js';
 export type { RestoreListener, ErrorListener } from './kafka-streams.js';
+export type { StreamsApplication } from './threads/application-module.js';
 export type { StreamsConfig, ProcessingGuarantee, ProductionExceptionHandler, ProductionErrorContext } from './config.js';
 export type { SaslConfig, SslConfig, UsernamePasswordSasl, OAuthBearerSasl, OAuthBearerToken, OAuthBearerProvider } from './security-config.js';
 export type { StreamsState, StateListener } from './state-machine.js';

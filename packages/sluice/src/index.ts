@@ -108,7 +108,7 @@ export type { Serde, Serializer, Deserializer, Window, AvroSerde, AvroSerdeOptio
 // ---- running ----
 export { KafkaStreams, ProductionError, TopicMismatchError } from '@sluice/runtime';
 export type { StreamThreadExceptionResponse, StreamsUncaughtExceptionHandler } from '@sluice/runtime';
-export type { StreamsConfig, ProcessingGuarantee, ProductionExceptionHandler, StreamsState, StateListener, RestoreProgress, RestoreListener } from '@sluice/runtime';
+export type { StreamsConfig, StreamsApplication, ProcessingGuarantee, ProductionExceptionHandler, StreamsState, StateListener, RestoreProgress, RestoreListener } from '@sluice/runtime';
 
 // ---- operating an application: metrics, Prometheus, logs ----
 export { StreamsMetrics, prometheusRegistry, prometheusText, prometheusName } from '@sluice/runtime';
