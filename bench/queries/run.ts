@@ -27,6 +27,8 @@ const { values: flags } = parseArgs({
     connections: { type: 'string', default: '16' },
     partitions: { type: 'string', default: '4' },
     'session-timeout-ms': { type: 'string', default: '10000' },
+    // 1: each worker keeps a standby copy of the other's store, so failover restores only the tail
+    standbys: { type: 'string', default: '0' },
     out: { type: 'string', default: 'bench/results' },
   },
 });
@@ -37,6 +39,7 @@ const DURATION = Number(flags.duration);
 const CONNECTIONS = Number(flags.connections);
 const PARTITIONS = Number(flags.partitions);
 const SESSION_TIMEOUT_MS = Number(flags['session-timeout-ms']);
+const STANDBYS = Number(flags.standbys);
 const STORE = 'word-counts';
 
 interface CannonResult {
@@ -71,7 +74,7 @@ async function freePort(): Promise<number> {
 async function startWorker(name: string): Promise<void> {
   const port = await freePort();
   const child = spawn(process.execPath, ['--conditions=sluice-source', '--import', 'tsx', 'bench/queries/worker.ts'], {
-    env: { ...process.env, KAFKA_BROKERS: brokers.join(','), APP_ID: appId, INPUT: topics.input, OUTPUT: topics.output, PORT: String(port), STATE_DIR: path.join(stateRoot, name), SESSION_TIMEOUT_MS: String(SESSION_TIMEOUT_MS) },
+    env: { ...process.env, KAFKA_BROKERS: brokers.join(','), APP_ID: appId, INPUT: topics.input, OUTPUT: topics.output, PORT: String(port), STATE_DIR: path.join(stateRoot, name), SESSION_TIMEOUT_MS: String(SESSION_TIMEOUT_MS), NUM_STANDBY: String(STANDBYS) },
     stdio: ['ignore', 'pipe', 'inherit'],
   });
   const ready = new Promise<void>((resolve) => child.stdout!.on('data', (d: Buffer) => d.toString().includes('READY') && resolve()));
@@ -230,9 +233,9 @@ async function main(): Promise<Measured> {
   await once(owner.child, 'exit');
   await until('every key answered again after the SIGKILL', async () => (await keysIn(other.url)) === WORDS && (await fetch(`${other.url}${keyPath}`)).status === 200, 180_000);
   const afterKill = Date.now() - killedAt;
-  console.log(`failover: every key answered again ${(afterKill / 1000).toFixed(1)} s after the SIGKILL (session timeout ${SESSION_TIMEOUT_MS / 1000} s, no standby)`);
+  console.log(`failover: every key answered again ${(afterKill / 1000).toFixed(1)} s after the SIGKILL (session timeout ${SESSION_TIMEOUT_MS / 1000} s, ${STANDBYS > 0 ? `${STANDBYS} standby` : 'no standby'})`);
   await producer.disconnect();
-  return { loadAverage: { before: loadBefore, after: Math.round(loadavg()[0]! * 10) / 10 }, results, failover: { afterKillMs: afterKill, sessionTimeoutMs: SESSION_TIMEOUT_MS, afterSessionTimeoutMs: afterKill - SESSION_TIMEOUT_MS, standby: false }, producedWhileMeasuring: produced, key, partition: md.partition };
+  return { loadAverage: { before: loadBefore, after: Math.round(loadavg()[0]! * 10) / 10 }, results, failover: { afterKillMs: afterKill, sessionTimeoutMs: SESSION_TIMEOUT_MS, afterSessionTimeoutMs: afterKill - SESSION_TIMEOUT_MS, standby: STANDBYS > 0 }, producedWhileMeasuring: produced, key, partition: md.partition };
 }
 
 function markdown(r: Measured & { machine: Record<string, unknown>; settings: Record<string, unknown> }): string {
@@ -246,7 +249,7 @@ function markdown(r: Measured & { machine: Record<string, unknown>; settings: Re
     '|---|---|---|---|---|---|---|---|',
     ...rows,
     '',
-    `Failover (no standby): every key answered again ${(r.failover.afterKillMs / 1000).toFixed(1)} s after the SIGKILL, with a ${r.failover.sessionTimeoutMs / 1000} s session timeout (counted by the broker from the killed worker's last heartbeat, up to 1 s before the kill).`,
+    `Failover (${r.failover.standby ? 'with a standby replica' : 'no standby'}): every key answered again ${(r.failover.afterKillMs / 1000).toFixed(1)} s after the SIGKILL, with a ${r.failover.sessionTimeoutMs / 1000} s session timeout (counted by the broker from the killed worker's last heartbeat, up to 1 s before the kill).`,
     '',
   ].join('\n');
 }
@@ -275,7 +278,7 @@ try {
   const measured = await main();
   const report = {
     machine: await describeMachine(),
-    settings: { words: WORDS, preloadLines: PRELOAD, linesPerSecondWhileMeasuring: RATE, durationSeconds: DURATION, partitions: PARTITIONS, workers: 2 },
+    settings: { words: WORDS, preloadLines: PRELOAD, linesPerSecondWhileMeasuring: RATE, durationSeconds: DURATION, partitions: PARTITIONS, workers: 2, standbys: STANDBYS },
     ...measured,
   };
   const stamp = new Date().toISOString().slice(0, 16).replace('T', '_').replace(':', '');

@@ -17,6 +17,7 @@ const app = new KafkaStreams(wordCountTopology({ input: env('INPUT'), output: en
   stateDir: env('STATE_DIR'),
   commitIntervalMs: 1_000,
   sessionTimeoutMs: Number(env('SESSION_TIMEOUT_MS')),
+  numStandbyReplicas: Number(process.env['NUM_STANDBY'] ?? 0),
   heartbeatIntervalMs: 1_000,
   logLevel: 'warn',
 });
