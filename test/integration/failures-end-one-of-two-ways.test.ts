@@ -63,6 +63,34 @@ describe('failures on the real broker', () => {
     }
   }, 180_000);
 
+  it('a briefly failing record is retried with backoff while its partition waits in order and the other partition goes on', async () => {
+    const s = await setup('fail-retry');
+    // one output partition: the order of the output shows which records went ahead of the retried one
+    const output = await createTopic('fail-retry-out1', { partitions: 1 });
+    try {
+      const w = startWorker('failures-app.ts', { ...s.env, OUTPUT: output, RETRY_ATTEMPTS: '6' }, 'W');
+      await w.waitFor(/STARTED/, 60_000);
+      // partition 0: record 0 fails 4 attempts (backoff 300, 600, 1 000, 1 000 ms), then 1..19 behind it; partition 1: 100..199
+      const records = [
+        ...Array.from({ length: 20 }, (_, n) => ({ key: 'a', partition: 0, value: json(n === 0 ? { n, flaky: 4 } : { n }) })),
+        ...Array.from({ length: 100 }, (_, i) => ({ key: 'b', partition: 1, value: json({ n: 100 + i }) })),
+      ];
+      await produce(s.input, records);
+      const out = await consumeUntil(output, records.length, { timeoutMs: 60_000, settleMs: 2_000, readCommitted: true });
+      const ns = out.map((r) => Number(r.value!.toString().split(':')[0]));
+      expect(ns).toHaveLength(records.length);
+      expect(new Set(ns).size).toBe(records.length);
+      // partition 0 kept its order: 0 first, then 1..19
+      expect(ns.filter((n) => n < 100)).toEqual(Array.from({ length: 20 }, (_, n) => n));
+      // partition 1 did not wait for the retries: all of it came out before record 0
+      expect(ns.indexOf(0)).toBeGreaterThanOrEqual(100);
+      await w.waitFor(/FLAKY 0 succeeded at attempt 5/, 10_000);
+      expect(await w.stop('SIGTERM')).toBe(0);
+    } finally {
+      s.cleanup();
+    }
+  }, 120_000);
+
   it('exactly-once: a record too large with the default handler stops the app with the record and the limit, no abort loop', async () => {
     const s = await setup('fail-large');
     try {
