@@ -12,7 +12,8 @@ import { startWorker, type Worker } from '../helpers/worker.js';
 afterAll(closeTestClients);
 
 const words = ['kafka', 'streams', 'sluice', 'typescript', 'state', 'store', 'window', 'table', 'stream', 'topic', 'partition', 'task', 'thread', 'worker'];
-const category = (w: string) => (w.length > 5 ? 'long' : 'short');
+// words not in the categories table (the flaky lines' 'explode') are enriched with NONE
+const category = (w: string) => (!words.includes(w) ? 'NONE' : w.length > 5 ? 'long' : 'short');
 
 function lines(from: number, to: number): { key: string; value: string }[] {
   return Array.from({ length: to - from }, (_, j) => {
@@ -71,18 +72,25 @@ describe('stream threads on worker threads', () => {
     const output = await createTopic(`${prefix}-out`, { partitions: 6 });
     const appId = `${prefix}-app`;
     const dirs = [mkdtempSync(path.join(tmpdir(), 'thr-a-')), mkdtempSync(path.join(tmpdir(), 'thr-b-'))];
-    const env = (i: number) => ({ INPUT: input, CATEGORIES: cats, OUTPUT: output, APP_ID: appId, STATE_DIR: dirs[i]!, NUM_STREAM_THREADS: '2' });
+    const env = (i: number) => ({ INPUT: input, CATEGORIES: cats, OUTPUT: output, APP_ID: appId, STATE_DIR: dirs[i]!, NUM_STREAM_THREADS: '2', FLAKY_WORD: 'explode' });
     try {
       await produce(cats, words.map((w) => ({ key: w, value: category(w) })));
       const a = startWorker('threads-app.ts', env(0), 'A');
       await a.waitFor(/STARTED tasks=\d+/, 90_000);
-      const first = lines(0, 400);
+      // two lines that kill the thread processing them once, on partitions 0 and 1 (different threads):
+      // each thread is replaced (REPLACE_THREAD) and the counts stay exact under exactly-once
+      const flaky = [
+        { key: 'flaky-0', value: 'explode kafka', partition: 0 },
+        { key: 'flaky-1', value: 'explode streams', partition: 1 },
+      ];
+      const first = [...lines(0, 400), ...flaky];
       await produce(input, first);
       const want = counts(first);
       const out = await waitForOutput(output, want);
       expect(out).toEqual(new Map([...want].map(([w, n]) => [w, `${n}|${category(w)}`])));
 
       // one worker, two threads: all 6 word-count tasks of the repartitioned sub-topology and the 6 of the first
+      expect(a.output().match(/replacing stream thread/g)?.length).toBe(2);
       const d = await dump(a);
       expect(d.state).toBe('RUNNING');
       expect(d.threads.map((t) => t.name.replace(/.*-(StreamThread-\d+)$/, '$1'))).toEqual(['StreamThread-1', 'StreamThread-2']);

@@ -28,10 +28,8 @@ import type { GlobalStreamThread } from './global/global-stream-thread.js';
 import { registerClientMetrics } from './metrics/client-metrics.js';
 import { StreamsMetrics } from './metrics/streams-metrics.js';
 import { loadApplication, moduleUrl } from './threads/application-module.js';
-import { RemoteThread } from './threads/remote-thread.js';
-import { StreamThreadRunner } from './threads/stream-thread-runner.js';
+import { StreamThreads } from './threads/stream-threads.js';
 import { prepareSerdes, prepareThreadContext, startGlobalThread } from './threads/thread-context.js';
-import { LocalThread, type StreamThreadHandle, type ThreadEvents } from './threads/thread-handle.js';
 
 export type RestoreListener = (event: RestoreProgress & { taskId: string }) => void;
 export type ErrorListener = (error: unknown) => void;
@@ -53,21 +51,16 @@ export class KafkaStreams {
   private readonly errorListeners = new Set<ErrorListener>();
   private client: KafkaClient | undefined;
   private admin: Admin | undefined;
-  private threads: StreamThreadHandle[] = [];
-  /** Each thread's state since its last rebalance: the app is RUNNING when all are. */
-  private readonly threadRunning = new Map<number, boolean>();
+  private threads: StreamThreads | undefined;
   private globalThread: GlobalStreamThread | undefined;
   private closing: Promise<void> | undefined;
   private fatalError: unknown;
-  private assignment: AssignmentInfo = { active: [], standby: [], clients: [] };
-  private probe: { cancel(): void } | undefined;
   private patternWatch: { cancel(): void } | undefined;
   private readonly queries: InteractiveQueries;
   private uncaughtExceptionHandler: StreamsUncaughtExceptionHandler | undefined;
   /** Why this worker asked the whole application to shut down (SHUTDOWN_APPLICATION), sent with its subscription. */
   private shutdownRequest: string | undefined;
   private readonly registry: MetricsRegistry;
-  private threadsReplaced = 0;
   private readonly module: ApplicationModuleRef | undefined;
 
   /**
@@ -101,8 +94,8 @@ export class KafkaStreams {
     registerClientMetrics(this.registry, {
       clientId: this.config.clientId,
       state: () => this.machine.state,
-      aliveThreads: () => (this.machine.is('REBALANCING', 'RUNNING') ? this.threads.length : 0),
-      failedThreads: () => this.threadsReplaced + (this.machine.is('PENDING_ERROR', 'ERROR') ? 1 : 0),
+      aliveThreads: () => (this.machine.is('REBALANCING', 'RUNNING') ? (this.threads?.size ?? 0) : 0),
+      failedThreads: () => (this.threads?.replaced ?? 0) + (this.machine.is('PENDING_ERROR', 'ERROR') ? 1 : 0),
     });
     topology.validate();
     assertSerdes(topology, this.config);
@@ -113,9 +106,9 @@ export class KafkaStreams {
       applicationServer: this.config.applicationServer,
       clientId: this.config.clientId,
       state: () => this.machine.state,
-      activeTasks: () => [...this.threads.flatMap((t) => t.activeTasks()), ...this.globalQueryTask()],
-      standbyTasks: () => this.threads.flatMap((t) => t.standbyTasks()),
-      threads: () => this.threads.map((t) => ({ name: t.name, active: t.activeTasks(), standby: t.standbyTasks() })),
+      activeTasks: () => [...(this.threads?.activeTasks() ?? []), ...this.globalQueryTask()],
+      standbyTasks: () => this.threads?.standbyTasks() ?? [],
+      threads: () => (this.threads?.all() ?? []).map((t) => ({ name: t.name, active: t.activeTasks(), standby: t.standbyTasks() })),
       admin: () => this.admin,
     });
   }
@@ -174,38 +167,37 @@ export class KafkaStreams {
         logger: log,
       });
       this.queries.onTopics(plan);
-      const threads = config.numStreamThreads;
       // Kafka divides the record cache evenly between a worker's stream threads
-      const cacheBytes = Math.floor(config.cacheMaxBytes / threads);
+      const cacheBytes = Math.floor(config.cacheMaxBytes / config.numStreamThreads);
       const ctx = await prepareThreadContext({ topology: this.topology, config, topics: plan, cacheBytes, globalStore: (name) => this.globalThread?.store(name) });
       // global stores are complete before this worker joins the group (Kafka's GlobalStreamThread)
       if (this.topology.globalStores().length > 0) {
         this.globalThread = await startGlobalThread({ topology: this.topology, config, engine: ctx.engine, client: this.client, admin: this.admin, stateDirectory: this.stateDirectory, dirName: 'global', cache: ctx.cache, logger: log.child({ thread: 'global' }), onFatal: (err) => this.handleFatal(err) });
       }
       this.processId = this.stateDirectory.processId(() => randomUUID());
-      const events = this.threadEvents();
-      const runner = new StreamThreadRunner({
+      this.threads = new StreamThreads({
         config,
         topology: this.topology,
         client: this.client,
         admin: () => this.admin,
         ctx,
+        topics: plan,
         processId: this.processId,
-        threadIndex: 1,
         stateDirectory: this.stateDirectory,
         registry: this.registry,
+        module: this.module,
+        cacheBytes,
         shutdownRequested: () => this.shutdownRequest,
         events: {
-          onRebalanceStart: () => events.onRebalanceStart(1),
-          onAllRunning: () => events.onAllRunning(1),
-          onFatal: (err) => events.onFatal(1, err),
-          onRestoreProgress: (taskId, p) => events.onRestoreProgress(taskId, p),
-          onAssignment: (info) => events.onAssignment(1, info),
+          onRebalancing: () => this.machine.tryTo('REBALANCING'),
+          onAllRunning: () => this.machine.tryTo('RUNNING'),
+          onFatal: (index, err) => this.handleFatal(err, index),
+          onRestoreProgress: (taskId, p) => this.reportRestore(taskId, p),
+          onAssignment: (info) => this.onAssignmentInfo(info),
         },
       });
-      this.threads = [new LocalThread(runner, log)];
-      for (let n = 2; n <= threads; n++) this.threads.push(this.remoteThread(n, plan, cacheBytes, events));
-      await Promise.all(this.threads.map((t) => t.start()));
+      const threads = this.threads;
+      await threads.start();
       this.patternWatch = watchPatternTopics({
         topology: this.topology,
         applicationId: config.applicationId,
@@ -219,13 +211,13 @@ export class KafkaStreams {
           for (const a of added) plan.partitionCounts.set(a.topic, a.partitions);
           for (const [t, s] of await prepareSerdes(this.topology, config, plan.sourceTopics)) ctx.sourceSerdes.set(t, s);
           this.queries.onTopics(plan);
-          for (const t of this.threads) await t.addSourceTopics(added, 'new topics match a source pattern');
+          await threads.addSourceTopics(added, 'new topics match a source pattern');
         },
       });
       await this.firstRunning();
       if (this.fatalError !== undefined) throw this.fatalError;
-      const tasks = this.threads.flatMap((t) => t.activeTasks().map((a) => a.id));
-      log.info(`started: ${tasks.length} tasks on this worker's ${threads} stream thread(s) (${tasks.join(', ') || 'none yet'})`);
+      const tasks = threads.activeTasks().map((a) => a.id);
+      log.info(`started: ${tasks.length} tasks on this worker's ${threads.size} stream thread(s) (${tasks.join(', ') || 'none yet'})`);
     } catch (err) {
       this.fatalError ??= err;
       await this.shutdown(false);
@@ -307,7 +299,7 @@ export class KafkaStreams {
   /** Which worker (processId, endpoint) runs each task, as the group leader assigned them. */
   taskMetadata(): Map<string, { processId: string; endpoint: string | undefined }> {
     const out = new Map<string, { processId: string; endpoint: string | undefined }>();
-    for (const c of this.assignment.clients) for (const t of c.active) out.set(t, { processId: c.processId, endpoint: c.endpoint });
+    for (const c of this.threads?.assignment.clients ?? []) for (const t of c.active) out.set(t, { processId: c.processId, endpoint: c.endpoint });
     return out;
   }
 
@@ -333,9 +325,9 @@ export class KafkaStreams {
   metrics(): StreamsMetrics {
     return new StreamsMetrics(
       this.registry,
-      () => this.threads,
-      () => this.threads.reduce((n, t) => n + t.activeTasks().length, 0),
-      () => this.threads.flatMap((t) => t.reportedMetrics()),
+      () => this.threads?.all() ?? [],
+      () => this.threads?.activeTasks().length ?? 0,
+      () => this.threads?.reportedMetrics() ?? [],
     );
   }
 
@@ -345,7 +337,7 @@ export class KafkaStreams {
    * fetch. Store lags: allLocalStorePartitionLags().
    */
   consumerLags(): { topic: string; partition: number; lag: number }[] {
-    return this.threads.flatMap((t) => t.consumerLags());
+    return this.threads?.consumerLags() ?? [];
   }
 
   /**
@@ -358,47 +350,8 @@ export class KafkaStreams {
     this.uncaughtExceptionHandler = handler;
   }
 
-  private threadEvents(): ThreadEvents {
-    return {
-      onRebalanceStart: (index) => {
-        this.threadRunning.set(index, false);
-        this.machine.tryTo('REBALANCING');
-      },
-      onAllRunning: (index) => {
-        this.threadRunning.set(index, true);
-        if (this.threads.length === this.config.numStreamThreads && this.threads.every((t) => this.threadRunning.get(t.index) === true)) this.machine.tryTo('RUNNING');
-      },
-      onFatal: (index, err) => this.handleFatal(err, index),
-      onRestoreProgress: (taskId, p) => this.reportRestore(taskId, p),
-      onAssignment: (index, info) => this.onAssignmentInfo(index, info),
-    };
-  }
-
-  private remoteThread(n: number, plan: { sourceTopics: Map<number, string[]>; changelogTopics: Map<string, string>; partitionCounts: Map<string, number> }, cacheBytes: number, events: ThreadEvents): RemoteThread {
-    const { config } = this;
-    return new RemoteThread({
-      data: {
-        module: this.module!.url,
-        exportName: this.module!.exportName,
-        threadIndex: n,
-        processId: this.processId,
-        processToken: this.stateDirectory.processToken,
-        cacheBytes,
-        topics: { sourceTopics: [...plan.sourceTopics], changelogTopics: [...plan.changelogTopics], partitionCounts: [...plan.partitionCounts] },
-        describe: this.topology.describe().toString(),
-        settings: { applicationId: config.applicationId, bootstrapServers: config.brokers.join(','), processingGuarantee: config.guarantee, stateDir: config.stateDir },
-      },
-      name: `${config.clientId}-StreamThread-${n}`,
-      topology: this.topology,
-      applicationId: config.applicationId,
-      events,
-      logger: config.logger,
-    });
-  }
-
-  /** What the group leader decided at the last rebalance: the whole fleet (every thread hears the same), and this thread's tasks. */
-  private onAssignmentInfo(index: number, info: AssignmentInfo): void {
-    this.assignment = info;
+  /** What the group leader decided at the last rebalance: the whole fleet (every thread hears the same). */
+  private onAssignmentInfo(info: AssignmentInfo): void {
     const activeOwners = new Map<string, TaskOwner>();
     const standbyOwners = new Map<string, TaskOwner[]>();
     const clients: TaskOwner[] = [];
@@ -412,12 +365,6 @@ export class KafkaStreams {
     if (info.error) {
       this.stopAfter(new StreamsError(ErrorCodes.ILLEGAL_STATE, info.error.message));
       return;
-    }
-    if (index !== 1) return;
-    this.probe?.cancel();
-    this.probe = undefined;
-    if (info.probeAt !== undefined) {
-      this.probe = this.config.clock.setTimeout(() => this.threads[0]?.enforceRebalance('probing rebalance: warm-up replicas may have caught up'), Math.max(0, info.probeAt - this.config.clock.now()));
     }
   }
 
@@ -448,12 +395,12 @@ export class KafkaStreams {
     if (threadIndex !== undefined && this.uncaughtExceptionHandler && this.machine.is('RUNNING', 'REBALANCING')) {
       response = decideUncaught(this.uncaughtExceptionHandler, err, this.config.logger);
     }
-    const thread = this.threads.find((t) => t.index === threadIndex);
-    if (response === 'REPLACE_THREAD' && thread !== undefined) {
-      this.threadsReplaced++;
-      this.threadRunning.set(thread.index, false);
-      void thread.replace(err).catch((e: unknown) => this.stopAfter(e));
-      return;
+    if (response === 'REPLACE_THREAD' && threadIndex !== undefined) {
+      const replacing = this.threads?.replace(threadIndex, err);
+      if (replacing) {
+        void replacing.catch((e: unknown) => this.stopAfter(e));
+        return;
+      }
     }
     if (response === 'SHUTDOWN_APPLICATION') {
       void this.requestApplicationShutdown(err).catch((e: unknown) => this.stopAfter(e));
@@ -466,9 +413,7 @@ export class KafkaStreams {
   private async requestApplicationShutdown(err: unknown): Promise<void> {
     this.shutdownRequest = `worker ${this.processId} (${this.config.clientId}) failed: ${describeError(err)}`;
     this.config.logger.error(`asking every worker of application '${this.config.applicationId}' to shut down: ${describeError(err)} (the uncaught exception handler said SHUTDOWN_APPLICATION)`);
-    for (const t of this.threads) t.requestShutdown(this.shutdownRequest);
-    await Promise.all(this.threads.map((t) => t.stopThread()));
-    this.threads[0]?.enforceRebalance('shutting the application down');
+    await this.threads?.requestApplicationShutdown(this.shutdownRequest);
     // the answer comes with the next assignment; if the group cannot rebalance, stop this worker anyway
     this.config.clock.setTimeout(() => this.stopAfter(err), this.config.rebalanceTimeoutMs + 10_000);
   }
@@ -493,9 +438,8 @@ export class KafkaStreams {
 
   private shutdown(clean: boolean): Promise<void> {
     this.shutdownDone ??= (async () => {
-      this.probe?.cancel();
       this.patternWatch?.cancel();
-      await Promise.all(this.threads.map((t) => t.close(clean).catch((err: unknown) => this.config.logger.error(`closing stream thread ${t.name} failed: ${describeError(err)}`, errorFields(err)))));
+      await this.threads?.close(clean);
       if (this.globalThread) {
         await this.globalThread.close(clean);
         this.stateDirectory.unlock('global');
