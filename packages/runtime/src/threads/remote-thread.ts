@@ -2,7 +2,7 @@
 // starts the Worker, turns its messages into ThreadEvents, keeps the last snapshot of its tasks,
 // metrics and lags, shows its tasks to queries with stand-in stores that read through the worker
 // (remote-store.ts), and passes on what KafkaStreams asks of the thread.
-import { describeError, type Logger, type Metric } from '@sluice/common';
+import type { Logger, Metric } from '@sluice/common';
 import type { Topology } from '@sluice/core';
 import { changelogTopicName } from '@sluice/state';
 import { Worker } from 'node:worker_threads';
@@ -170,7 +170,7 @@ export class RemoteThread implements StreamThreadHandle {
         void this.worker?.terminate();
         return;
       default:
-        this.o.logger.warn(`stream thread ${this.name} sent a message this version does not know: ${describeError((m as { type?: unknown }).type)}`);
+        this.o.logger.warn(`stream thread ${this.name} sent a message this version does not know: ${String((m as { type?: unknown }).type)}`);
     }
   }
 

@@ -2,6 +2,7 @@
 // this thread's tasks — a read operation on the task's store (only reads: never a write), an
 // iterator's next page, closing an iterator. Iterators the main thread forgets are closed after a
 // minute without use, so a dropped query holds no store iterator open.
+import { describeError, type Logger } from '@sluice/common';
 import type { StateStore } from '@sluice/state';
 import type { Serde } from '@sluice/serdes';
 import { StateStoreMigratedError } from '../query/errors.js';
@@ -26,6 +27,7 @@ export class StoreServer {
   constructor(
     private readonly tasks: { active(): RuntimeTask[]; standby(): RuntimeTask[] },
     private readonly now: () => number,
+    private readonly logger: Logger,
   ) {}
 
   async handle(call: StoreCall): Promise<unknown> {
@@ -81,7 +83,7 @@ export class StoreServer {
     const open = this.cursors.get(cursor);
     if (open === undefined) return;
     this.cursors.delete(cursor);
-    await open.it.close?.().catch(() => undefined);
+    await open.it.close?.().catch((err: unknown) => this.logger.warn(`closing a store iterator a query left open failed: ${describeError(err)}`));
   }
 
   private expire(): void {

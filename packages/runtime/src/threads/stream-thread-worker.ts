@@ -56,7 +56,7 @@ async function run(): Promise<void> {
   let globalThread: GlobalStreamThread | undefined;
   let shutdownReason: string | undefined;
   let snapshots: { cancel(): void } | undefined;
-  const server = new StoreServer({ active: () => parts.runner?.activeTasks() ?? [], standby: () => parts.runner?.standbyTasks() ?? [] }, () => config.clock.now());
+  const server = new StoreServer({ active: () => parts.runner?.activeTasks() ?? [], standby: () => parts.runner?.standbyTasks() ?? [] }, () => config.clock.now(), log);
   const registry = new MetricsRegistry(config.metricsRecordingLevel, () => config.clock.now());
   const topics = { sourceTopics: new Map(data.topics.sourceTopics), changelogTopics: new Map(data.topics.changelogTopics), partitionCounts: new Map(data.topics.partitionCounts) };
 
