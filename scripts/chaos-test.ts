@@ -3,7 +3,8 @@
 // SIGKILLed and poison records arrive — verified exactly (every record once in the output or once in
 // the dead letter queue). A short version runs in `npm test`.
 //   npm run test:chaos -- [--runs 3] [--records 20000] [--kills 4] [--outages 2] [--min-down 15000] [--max-down 120000]
-//                         [--guarantee exactly_once|at_least_once]
+//                         [--guarantee exactly_once|at_least_once] [--workers 3] [--poison-every 997]
+//                         [--produce-batch 200] [--min-gap 3000] [--max-gap 10000] [--session-timeout 10000]
 // Needs the local stack's Kafka jars (started once: scripts/local-stack.sh start).
 import { execFileSync } from 'node:child_process';
 import { runKillScenario } from '../test/helpers/kill-harness.js';
@@ -25,13 +26,13 @@ for (let run = 1; run <= runs; run++) {
       guarantee,
       records: Number(arg('records', '20000')),
       partitions: 3,
-      workers: 3,
+      workers: Number(arg('workers', '3')),
       kills: Number(arg('kills', '4')),
       killEveryMs: [Number(arg('min-gap', '3000')), Number(arg('max-gap', '10000'))],
       broker,
       outages: { count: Number(arg('outages', '2')), downMs: [Number(arg('min-down', '15000')), Number(arg('max-down', '120000'))] },
       poisonEvery: Number(arg('poison-every', '997')),
-      produceBatch: 200,
+      produceBatch: Number(arg('produce-batch', '200')),
       sessionTimeoutMs: Number(arg('session-timeout', '10000')),
       readTimeoutMs: 300_000,
       log: (l) => console.log(`[run ${run}/${runs}] ${l}`),

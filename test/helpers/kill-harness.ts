@@ -132,6 +132,7 @@ export async function runKillScenario(s: KillScenario): Promise<KillResult> {
   const stateDir = mkdtempSync(path.join(tmpdir(), 'sluice-kill-'));
   const workers: (Worker | undefined)[] = [];
   const retired: Worker[] = [];
+  let exact = false;
   try {
     // kafkajs' waitForLeaders can leave an unhandled rejection behind (UNKNOWN_TOPIC_OR_PARTITION while
     // metadata propagates), which ends the process: wait for the leaders here instead
@@ -218,25 +219,24 @@ export async function runKillScenario(s: KillScenario): Promise<KillResult> {
     // that number arrive early, and a worker that was just killed leaves its partitions idle until its
     // session times out, so a quiet period is no sign that processing is done.
     const readCommitted = s.guarantee === 'exactly_once';
-    const readTimeout = s.readTimeoutMs ?? 180_000;
-    const pass = await readUntil(kafka, topics.OUT_PASS, readCommitted, readTimeout, (out) => new Set(out.map((r) => r.value)).size >= s.records);
+    // one deadline for both reads, so a stalled output fails inside the caller's own timeout
+    const readDeadline = Date.now() + (s.readTimeoutMs ?? 180_000);
+    const pass = await readUntil(kafka, topics.OUT_PASS, readCommitted, readDeadline, log, (out) => {
+      const distinct = new Set(out.map((r) => r.value)).size;
+      return { done: distinct >= s.records, progress: `${distinct}/${s.records} sequence numbers` };
+    });
     const wantCounts = expectedAggregates(inputs, groups);
     let completeAt = Date.now();
-    const agg = await readUntil(kafka, topics.OUT_AGG, readCommitted, readTimeout, (out) => {
+    const agg = await readUntil(kafka, topics.OUT_AGG, readCommitted, readDeadline, log, (out) => {
       const latest = new Map<string, number>();
       for (const r of out) latest.set(r.key, (JSON.parse(r.value) as Agg).count);
-      const done = [...wantCounts].every(([g, a]) => (latest.get(g) ?? 0) >= a.count);
+      const reached = [...wantCounts].filter(([g, a]) => (latest.get(g) ?? 0) >= a.count).length;
+      const done = reached === wantCounts.size;
       if (done) completeAt = Date.now();
-      return done;
+      return { done, progress: `${reached}/${wantCounts.size} groups at their final count` };
     });
     for (const w of workers) await w?.stop('SIGTERM', 30_000);
     if (s.keepWorkerOutput) for (const w of [...retired, ...workers]) if (w) log(`---- ${w.name} ----\n${w.output()}`);
-    const logDir = process.env['KILL_LOG_DIR'];
-    if (logDir) {
-      mkdirSync(path.join(logDir, id), { recursive: true });
-      [...retired, ...workers].forEach((w, i) => w && writeFileSync(path.join(logDir, id, `${String(i).padStart(2, '0')}-${w.name}.log`), w.output()));
-      log(`worker output in ${path.join(logDir, id)}`);
-    }
 
     const seen = new Map<number, number>();
     for (const v of pass) seen.set(Number(v.value), (seen.get(Number(v.value)) ?? 0) + 1);
@@ -248,7 +248,8 @@ export async function runKillScenario(s: KillScenario): Promise<KillResult> {
       if (n > 1) duplicates += n - 1;
     }
     const aggregateProblems = checkAggregates(inputs, agg, groups, s.guarantee);
-    const deadLetters = s.poisonEvery ? (await readUntil(kafka, topics.DLQ, readCommitted, 60_000, (out) => out.length >= poison)).length : 0;
+    exact = missing === 0 && aggregateProblems.length === 0 && (s.guarantee === 'at_least_once' || duplicates === 0);
+    const deadLetters = s.poisonEvery ? (await readUntil(kafka, topics.DLQ, readCommitted, Date.now() + 60_000, log, (out) => ({ done: out.length >= poison, progress: `${out.length}/${poison} dead letters` }))).length : 0;
     return {
       inputCount: inputs.length,
       passCount: pass.length,
@@ -265,6 +266,13 @@ export async function runKillScenario(s: KillScenario): Promise<KillResult> {
     };
   } finally {
     for (const w of workers) if (w && !w.exited()) await w.stop('SIGKILL', 5_000);
+    // the workers' output is what explains a failure: keep it when asked, and always when the run was not exact
+    const logDir = process.env['KILL_LOG_DIR'] ?? (exact ? undefined : path.resolve('test-artifacts', 'kill-logs'));
+    if (logDir) {
+      mkdirSync(path.join(logDir, id), { recursive: true });
+      [...retired, ...workers].forEach((w, i) => w && writeFileSync(path.join(logDir, id, `${String(i).padStart(2, '0')}-${w.name}.log`), w.output()));
+      log(`worker output in ${path.join(logDir, id)}`);
+    }
     const all = (await admin.listTopics()).filter((t) => t.startsWith(id));
     await admin.deleteTopics({ topics: all }).catch(() => undefined);
     await admin.deleteGroups([id]).catch(() => undefined);
@@ -324,33 +332,45 @@ function checkAggregates(inputs: InputRecord[], out: { key: string; value: strin
 type OutRecord = { key: string; value: string; partition: number };
 
 /**
- * Reads a topic from the start until `complete(records)` holds, then until 3 s pass without a new
- * record (so duplicates written after that point are seen too); read_committed when asked. At the
- * timeout it returns what arrived, and the checks report what is missing.
+ * Reads a topic from the start until `check(records).done` holds, then until 3 s pass without a new
+ * record (so duplicates written after that point are seen too); read_committed when asked. Logs its
+ * progress every 30 s; at the deadline it returns what arrived, and the checks report what is missing.
  */
-async function readUntil(kafka: Kafka, topic: string, readCommitted: boolean, timeoutMs: number, complete: (records: OutRecord[]) => boolean): Promise<OutRecord[]> {
+async function readUntil(
+  kafka: Kafka,
+  topic: string,
+  readCommitted: boolean,
+  deadline: number,
+  log: (line: string) => void,
+  check: (records: OutRecord[]) => { done: boolean; progress: string },
+): Promise<OutRecord[]> {
   const consumer = kafka.consumer({ groupId: `${topic}-reader-${Date.now()}`, readUncommitted: !readCommitted, maxWaitTimeInMs: 200 });
   await consumer.connect();
   await consumer.subscribe({ topic, fromBeginning: true });
   const out: OutRecord[] = [];
   let lastGrowth = Date.now();
   let checkedAt = -1;
-  let done = false;
+  let state = { done: false, progress: 'nothing read yet' };
   await consumer.run({
     eachBatch: async ({ batch }) => {
       for (const m of batch.messages) out.push({ key: m.key?.toString() ?? '', value: m.value?.toString() ?? '', partition: batch.partition });
       lastGrowth = Date.now();
     },
   });
-  const deadline = Date.now() + timeoutMs;
+  let reportAt = Date.now() + 30_000;
   while (Date.now() < deadline) {
-    if (!done && out.length !== checkedAt) {
+    if (!state.done && out.length !== checkedAt) {
       checkedAt = out.length;
-      done = complete(out);
+      state = check(out);
     }
-    if (done && Date.now() - lastGrowth > 3_000) break;
+    if (state.done && Date.now() - lastGrowth > 3_000) break;
+    if (Date.now() > reportAt) {
+      reportAt = Date.now() + 30_000;
+      log(`still reading ${topic}: ${out.length} records, ${state.progress}, last new record ${Math.round((Date.now() - lastGrowth) / 1000)} s ago`);
+    }
     await new Promise((r) => setTimeout(r, 250));
   }
+  if (!state.done) log(`gave up reading ${topic}: ${state.progress}`);
   await consumer.disconnect();
   return out;
 }
