@@ -50,6 +50,8 @@ function shapeFor(o: BenchOptions, scenario: ScenarioId): DataShape {
     maxDisorderMs: 5_000,
     // event time ends a couple of windows before now, so the latency phase (stamped now) opens new windows
     eventTimeBase: Math.floor((Date.now() - (windows + 2) * windowSizeMs) / windowSizeMs) * windowSizeMs,
+    joinWindowMs: 10_000,
+    tableKeys: 10_000,
   };
 }
 
@@ -58,10 +60,14 @@ async function prepareInput(bk: BenchKafka, o: BenchOptions, scenario: ScenarioI
   const shape = shapeFor(o, scenario);
   const topic = `bench-input-${scenario}-${Date.now().toString(36)}`;
   await bk.createTopic(topic, o.partitions);
+  // S6's payments, S7's customers: co-partitioned with the first input; a table's topic is compacted
+  const other = SCENARIOS[scenario].otherInput;
+  const otherTopic = other ? `bench-input-${scenario}-${other.name}-${Date.now().toString(36)}` : null;
+  if (otherTopic) await bk.createTopic(otherTopic, o.partitions, other?.counted ? {} : { 'cleanup.policy': 'compact' });
   const gen = generateInput(scenario, shape);
-  const n = await bk.produceAll(topic, gen.chunks);
+  await bk.produceAll(topic, gen.chunks, otherTopic);
   const endOffsets = await bk.endOffsets(topic);
-  return { scenario, topic, records: n, endOffsets, expectation: gen.expectation(), shape, prepareMs: Date.now() - t0 };
+  return { scenario, topic, otherTopic, records: gen.records, endOffsets, expectation: gen.expectation(), shape, prepareMs: Date.now() - t0 };
 }
 
 async function runStandalone(ctx: RunContext, adapter: StandaloneAdapter, input: PreparedInput, rep: number, warmup: boolean): Promise<RunResult> {
@@ -169,7 +175,8 @@ async function main(): Promise<number> {
       let input: (PreparedInput & { prepareMs: number }) | undefined;
       if (runnable.length > 0) {
         input = await prepareInput(bk, options, id);
-        log(`   input: ${input.records.toLocaleString('en-US')} records in ${input.topic} (${(input.prepareMs / 1000).toFixed(1)} s to produce)`);
+        const table = id === 's7' ? ` (+ ${input.shape.tableKeys.toLocaleString('en-US')} table records in ${input.otherTopic})` : input.otherTopic ? ` and ${input.otherTopic}` : '';
+        log(`   input: ${input.records.toLocaleString('en-US')} records in ${input.topic}${table} (${(input.prepareMs / 1000).toFixed(1)} s to produce)`);
       }
       scenarioEntries.push({ id, title: sc.title, description: sc.description, inputRecords: input?.records ?? shapeFor(options, id).records, prepareMs: input?.prepareMs });
       try {
@@ -191,7 +198,7 @@ async function main(): Promise<number> {
           cells.push({ scenario: id, system: s.id, status: measuredOk > 0 ? 'ok' : 'failed', reason: measuredOk > 0 ? undefined : firstError, runs, summary: summarize(runs) });
         }
       } finally {
-        if (input) await bk.deleteTopics([input.topic]).catch(() => undefined);
+        if (input) await bk.deleteTopics([input.topic, ...(input.otherTopic ? [input.otherTopic] : [])]).catch(() => undefined);
       }
     }
   } finally {
@@ -220,6 +227,8 @@ async function main(): Promise<number> {
       'latency phase': options.latencySeconds > 0 ? `${options.latencyRate} records/s for ${options.latencySeconds} s` : 'off',
       'S3 windows': 'tumbling 60 s, grace 30 s, 1000 keys, event time over 10 windows, disorder < 5 s',
       'S2 vocabulary': '5000 words, Zipf(1)',
+      'S6 join': 'records / 2 orders ⋈ as many payments, JoinWindows 10 s + grace 30 s, 9 in 10 payments 0-2 s after their order',
+      'S7 table': '10000 customers (loaded first), 95 % of clicks from a known customer',
       'run timeout s': options.runTimeoutS,
       'warm-up timeout s': options.warmupTimeoutS,
       seed: options.seed,

@@ -96,6 +96,8 @@ export const javaStreams: ProcessorAdapter = {
       '--guarantee', spec.guarantee,
       '--window-size-ms', String(spec.windowSizeMs),
       '--grace-ms', String(spec.graceMs),
+      '--other-input', spec.otherInputTopic ?? '',
+      '--join-window-ms', String(spec.joinWindowMs),
     ];
     return Promise.resolve(spawnSystemProcess({ command: 'java', args, logFile: spec.logFile }));
   },

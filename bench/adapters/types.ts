@@ -18,6 +18,8 @@ export interface RunSpec {
    */
   appId: string;
   inputTopic: string;
+  /** S6: the payments stream joined with inputTopic (orders); S7: the customers table topic; else null */
+  otherInputTopic: string | null;
   /** created by the harness (LogAppendTime); null for S5, which has no output */
   outputTopic: string | null;
   partitions: number;
@@ -29,7 +31,10 @@ export interface RunSpec {
   cacheMaxBytes: number;
   /** S3 only */
   windowSizeMs: number;
+  /** S3, and S6's join windows */
   graceMs: number;
+  /** S6: JoinWindows.ofTimeDifferenceAndGrace(joinWindowMs, graceMs) */
+  joinWindowMs: number;
   /** local state directory of this application (S5 deletes it between load and restore) */
   stateDir: string;
   /** the harness appends the process's stderr and non-event stdout here */
@@ -43,7 +48,7 @@ export interface RunSpec {
 export type BenchEvent =
   /** once, at start: `version` is reported in the results */
   | { event: 'info'; version?: string; [detail: string]: unknown }
-  /** required for S1-S4: when the process first received input records (throughput start) */
+  /** required for S1-S4, S6, S7: when the process first received input records of any input topic (throughput start) */
   | { event: 'first-input'; at: number }
   /** optional: input records consumed so far, for systems that commit lazily (partial runs) */
   | { event: 'progress'; consumed: number; at: number }

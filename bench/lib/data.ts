@@ -2,19 +2,21 @@
 // correct system must output for it (the harness checks each run against that). Records are made
 // in chunks so a million of them never sit in memory at once.
 
-export type ScenarioId = 's1' | 's2' | 's3' | 's4' | 's5';
+export type ScenarioId = 's1' | 's2' | 's3' | 's4' | 's5' | 's6' | 's7';
 
 export interface InputRecord {
   key: string | null;
   value: string;
   partition: number;
-  /** epoch ms; CreateTime of the input record (event time for S3) */
+  /** epoch ms; CreateTime of the input record (event time for S3 and S6) */
   timestamp: number;
+  /** S6/S7: the record goes to the scenario's other input topic (payments, customers) */
+  other?: true;
 }
 
 /** What the output of a correct run looks like once all input is processed. */
 export type Expectation =
-  | { kind: 'count'; records: number } // S1: exactly this many output records
+  | { kind: 'count'; records: number } // S1, S6, S7: exactly this many output records
   | { kind: 'final-values'; values: Map<string, number> } // S2/S3/S4: latest count per key
   | { kind: 'store-size'; keys: number }; // S5: keys in the restored store
 
@@ -31,8 +33,12 @@ export interface DataShape {
   windows: number;
   /** S3: how far back event time runs behind the newest record (< grace, so nothing is dropped) */
   maxDisorderMs: number;
-  /** S3: the event time of the first window's start (a multiple of the window size) */
+  /** S3, S6: the event time of the first window's start (a multiple of the window size) */
   eventTimeBase: number;
+  /** S6: JoinWindows time difference (grace is graceMs); a payment follows its order by less */
+  joinWindowMs: number;
+  /** S7: customers in the table (loaded before the clicks, with earlier timestamps) */
+  tableKeys: number;
 }
 
 export const VALUE_BYTES = 100;
@@ -124,9 +130,30 @@ function line(words: readonly string[], next: () => number, maxBytes: number): s
   }
 }
 
+/** S6: one pair in this many has a payment without an order (key `stray-…`): neither finds a partner. */
+export const S6_STRAY_EVERY = 10;
+/** S7: this share of clicks comes from no known customer (key `anon-…`) and is dropped by the inner join. */
+export const S7_ANONYMOUS_SHARE = 0.05;
+
+/** S6: an order and its payment share the key `order-…`; a payment joins exactly when it has one. */
+export function s6Joins(r: Pick<InputRecord, 'key' | 'other'>): boolean {
+  return r.other === true && r.key !== null && !r.key.startsWith('stray-');
+}
+
+/** S7: a click joins exactly when its key is a customer's (`cust-…`); table records output nothing. */
+export function s7Joins(r: Pick<InputRecord, 'key' | 'other'>): boolean {
+  return r.other !== true && r.key !== null && r.key.startsWith('cust-');
+}
+
+function customerKey(k: number): string {
+  return `cust-${String(k).padStart(6, '0')}`;
+}
+
 export interface GeneratedInput {
   /** chunks of records in production order */
   chunks: Iterable<InputRecord[]>;
+  /** the input records a rate is computed from: all but S7's table records */
+  records: number;
   /** filled in while `chunks` is iterated; complete once it is exhausted */
   expectation: () => Expectation;
 }
@@ -134,7 +161,9 @@ export interface GeneratedInput {
 /**
  * The input of a scenario. S1: unique keys, filter digit + letters. S2/S4: null keys, lines of
  * Zipf-distributed words. S3: `windowKeys` keys, event time running through `windows` windows with
- * bounded disorder. S5: `records` distinct keys (the store to restore holds them all).
+ * bounded disorder. S5: `records` distinct keys (the store to restore holds them all). S6: `records`
+ * / 2 orders and as many payments (records marked `other`), event time as S3's. S7: `tableKeys`
+ * customers (`other`), then `records` clicks.
  */
 export function generateInput(scenario: ScenarioId, shape: DataShape, chunkSize = 10_000): GeneratedInput {
   const rand = prng(shape.seed);
@@ -142,6 +171,7 @@ export function generateInput(scenario: ScenarioId, shape: DataShape, chunkSize 
   const now = Date.now();
   let expected: Expectation;
   let produce: (i: number) => InputRecord;
+  let total = shape.records;
 
   switch (scenario) {
     case 's1': {
@@ -183,6 +213,53 @@ export function generateInput(scenario: ScenarioId, shape: DataShape, chunkSize 
       };
       break;
     }
+    case 's6': {
+      // pair p: an order at event time base + p·span/pairs, then its payment up to a fifth of the
+      // join window later — or, one pair in S6_STRAY_EVERY, a payment of another key (no partner)
+      const pairs = Math.max(1, Math.floor(shape.records / 2));
+      const spanMs = shape.windows * shape.windowSizeMs;
+      const maxDelayMs = Math.max(1, Math.floor(shape.joinWindowMs / 5));
+      const e = { kind: 'count' as const, records: 0 };
+      expected = e;
+      total = 2 * pairs;
+      let orderTs = shape.eventTimeBase;
+      produce = (i) => {
+        const p = i >> 1;
+        const partition = p % shape.partitions;
+        const value = slice(pool, rand, VALUE_BYTES);
+        const id = String(p).padStart(9, '0');
+        if ((i & 1) === 0) {
+          orderTs = shape.eventTimeBase + Math.floor((p * spanMs) / pairs);
+          return { key: `order-${id}`, value, partition, timestamp: orderTs };
+        }
+        const stray = Math.floor(rand() * S6_STRAY_EVERY) === 0;
+        const r: InputRecord = { key: `${stray ? 'stray' : 'order'}-${id}`, value, partition, timestamp: orderTs + Math.floor(rand() * maxDelayMs), other: true };
+        if (s6Joins(r)) e.records++;
+        return r;
+      };
+      break;
+    }
+    case 's7': {
+      // first the customers table (an hour older than the clicks, so it is read first), then the clicks
+      const e = { kind: 'count' as const, records: 0 };
+      expected = e;
+      total = shape.tableKeys + shape.records;
+      produce = (i) => {
+        const value = slice(pool, rand, VALUE_BYTES);
+        if (i < shape.tableKeys) return { key: customerKey(i), value, partition: i % shape.partitions, timestamp: now - 3_600_000, other: true };
+        const j = i - shape.tableKeys;
+        let r: InputRecord;
+        if (rand() < S7_ANONYMOUS_SHARE) {
+          r = { key: `anon-${j}`, value, partition: j % shape.partitions, timestamp: now };
+        } else {
+          const k = Math.floor(rand() * shape.tableKeys);
+          r = { key: customerKey(k), value, partition: k % shape.partitions, timestamp: now };
+        }
+        if (s7Joins(r)) e.records++;
+        return r;
+      };
+      break;
+    }
     case 's5': {
       expected = { kind: 'store-size', keys: shape.records };
       produce = (i) => ({
@@ -194,7 +271,7 @@ export function generateInput(scenario: ScenarioId, shape: DataShape, chunkSize 
       break;
     }
   }
-  return { chunks: chunked(shape.records, chunkSize, produce), expectation: () => expected };
+  return { chunks: chunked(total, chunkSize, produce), records: scenario === 's7' ? shape.records : total, expectation: () => expected };
 }
 
 /**
@@ -203,7 +280,7 @@ export function generateInput(scenario: ScenarioId, shape: DataShape, chunkSize 
  */
 export function addToExpectation(scenario: ScenarioId, e: Expectation, r: InputRecord, shape: Pick<DataShape, 'windowSizeMs'>): void {
   if (e.kind === 'count') {
-    if (s1Passes(r.value)) e.records++;
+    if (scenario === 's6' ? s6Joins(r) : scenario === 's7' ? s7Joins(r) : s1Passes(r.value)) e.records++;
   } else if (e.kind === 'final-values') {
     if (scenario === 's3') {
       const wk = `${r.key ?? ''}@${r.timestamp - (r.timestamp % shape.windowSizeMs)}`;
@@ -248,5 +325,17 @@ export function liveRecordFactory(scenario: ScenarioId, shape: DataShape): (i: n
       };
     case 's5':
       return (i) => ({ key: `live-${i}`, value: slice(pool, rand, VALUE_BYTES), partition: i % shape.partitions });
+    case 's6':
+      // an order, then its payment (same key, the next record: at most one tick of 10 ms later)
+      return (i) => {
+        const p = i >> 1;
+        const r = { key: `order-live-${p}`, value: slice(pool, rand, VALUE_BYTES), partition: p % shape.partitions };
+        return (i & 1) === 0 ? r : { ...r, other: true as const };
+      };
+    case 's7':
+      return () => {
+        const k = Math.floor(rand() * shape.tableKeys);
+        return { key: customerKey(k), value: slice(pool, rand, VALUE_BYTES), partition: k % shape.partitions };
+      };
   }
 }

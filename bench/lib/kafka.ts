@@ -101,17 +101,19 @@ export class BenchKafka {
 
   /**
    * Write records in order, one request at a time: concurrent kafkajs sends can reach the broker
-   * in either order, and S3's event time must be (almost) ordered within each partition.
+   * in either order, and S3's event time must be (almost) ordered within each partition. Records
+   * marked `other` go to `otherTopic` (S6's payments, S7's customers).
    */
-  async produceAll(topic: string, chunks: Iterable<InputRecord[]>, onProgress?: (n: number) => void): Promise<number> {
+  async produceAll(topic: string, chunks: Iterable<InputRecord[]>, otherTopic: string | null = null, onProgress?: (n: number) => void): Promise<number> {
     const p = await this.producer(topic);
     let n = 0;
+    const message = (r: InputRecord) => ({ key: r.key, value: r.value, partition: r.partition, timestamp: String(r.timestamp) });
     for (const chunk of chunks) {
-      await p.send({
-        topic,
-        acks: 1,
-        messages: chunk.map((r) => ({ key: r.key, value: r.value, partition: r.partition, timestamp: String(r.timestamp) })),
-      });
+      const mine = chunk.filter((r) => !r.other);
+      const others = chunk.filter((r) => r.other);
+      if (others.length > 0 && otherTopic === null) throw new Error(`the input has records for a second topic, but no second topic was given to produce them to (${topic})`);
+      const topicMessages = [...(mine.length > 0 ? [{ topic, messages: mine.map(message) }] : []), ...(others.length > 0 ? [{ topic: otherTopic!, messages: others.map(message) }] : [])];
+      await p.sendBatch({ acks: 1, topicMessages });
       n += chunk.length;
       onProgress?.(n);
     }

@@ -1,12 +1,14 @@
 // The latency phase's load: records produced at a fixed rate (open loop: the schedule does not
 // wait for the system), each stamped with its send time as CreateTime and in the `bench-ts`
 // header, which the systems carry to their outputs. Latency = output append time − that stamp.
-import type { Producer } from 'kafkajs';
+import type { Message, Producer } from 'kafkajs';
 import type { InputRecord } from './data.js';
 import { LATENCY_HEADER } from './kafka.js';
 
 export interface LiveLoadOptions {
   topic: string;
+  /** S6/S7: where records marked `other` go */
+  otherTopic?: string | null;
   ratePerSecond: number;
   seconds: number;
   make: (i: number) => Omit<InputRecord, 'timestamp'>;
@@ -28,13 +30,16 @@ export async function runLiveLoad(producer: Producer, o: LiveLoadOptions): Promi
     const due = Math.min(total, Math.floor(((Date.now() - start) / 1000) * o.ratePerSecond) + 1);
     if (due > sent) {
       const now = Date.now();
-      const messages = [];
+      const messages: Message[] = [];
+      const otherMessages: Message[] = [];
       for (; sent < due; sent++) {
         const r = o.make(sent);
         o.onSent?.({ ...r, timestamp: now });
-        messages.push({ key: r.key, value: r.value, partition: r.partition, timestamp: String(now), headers: { [LATENCY_HEADER]: String(now) } });
+        (r.other ? otherMessages : messages).push({ key: r.key, value: r.value, partition: r.partition, timestamp: String(now), headers: { [LATENCY_HEADER]: String(now) } });
       }
-      pending.push(producer.send({ topic: o.topic, acks: 1, messages }));
+      if (otherMessages.length > 0 && !o.otherTopic) throw new Error('the latency phase made records for a second input topic, but none was given (otherTopic)');
+      const topicMessages = [{ topic: o.topic, messages }, ...(otherMessages.length > 0 ? [{ topic: o.otherTopic!, messages: otherMessages }] : [])];
+      pending.push(producer.sendBatch({ acks: 1, topicMessages }));
     }
     await new Promise((r) => setTimeout(r, 1000 / ticks));
   }

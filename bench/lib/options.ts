@@ -33,12 +33,13 @@ export const USAGE = `usage: npm run bench -- [options]
 
   --quick               smoke run: 100k records, 1 repetition, no warm-up, 2 s latency phase,
                         30 s run timeout
-  --records N           input records per scenario (default 1000000)
+  --records N           input records per scenario (default 1000000; S6: orders + payments,
+                        S7: clicks, besides its 10000-customer table)
   --word-lines N        S2/S4 input lines (default records / 10; ~13 words a line)
   --restore-records N   S5 store size (default records / 10)
   --reps N              measured repetitions (default 3)
   --warmup N            discarded warm-up runs before them (default 1)
-  --scenarios s1,s2,..  default s1,s2,s3,s4,s5
+  --scenarios s1,s2,..  default s1,s2,s3,s4,s5,s6,s7
   --systems a,b,..      java, sluice, flow, kafkajs, perf-tools (= perf-produce, perf-consume,
                         perf-e2e), all (default)
   --partitions N        partitions of every input/output topic (default 4)

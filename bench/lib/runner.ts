@@ -23,6 +23,9 @@ import { LatencyRecorder } from './stats.js';
 export interface PreparedInput {
   scenario: ScenarioId;
   topic: string;
+  /** S6/S7: the second input topic (payments, customers) */
+  otherTopic: string | null;
+  /** what the rate counts: every input record but S7's table records (the latency phase adds its own) */
   records: number;
   endOffsets: Map<number, number>;
   expectation: Expectation;
@@ -56,6 +59,7 @@ function runSpec(ctx: RunContext, input: PreparedInput, appId: string, outputTop
     brokers: ctx.bk.brokers,
     appId,
     inputTopic: input.topic,
+    otherInputTopic: input.otherTopic,
     outputTopic,
     partitions: ctx.options.partitions,
     streamThreads: ctx.options.streamThreads,
@@ -64,6 +68,7 @@ function runSpec(ctx: RunContext, input: PreparedInput, appId: string, outputTop
     cacheMaxBytes: ctx.options.cacheMaxBytes,
     windowSizeMs: input.shape.windowSizeMs,
     graceMs: input.shape.graceMs,
+    joinWindowMs: input.shape.joinWindowMs,
     stateDir: join(tmpdir(), 'sluice-bench', appId),
     logFile: join(ctx.logDir, `${appId}.log`),
   };
@@ -116,7 +121,7 @@ function watchdog(proc: SystemProcess): { check: () => void; dispose: () => void
 export type CatchUp = { status: 'caught-up' | 'stalled' } | { status: 'timeout'; committedInput: number };
 
 /**
- * Wait until the application's consumer group has committed the end of its input and of its
+ * Wait until the application's consumer group has committed the end of its inputs and of its
  * repartition topics (`${appId}-*-repartition`) — or until nothing moves any more: some systems
  * (@kafkats/flow) commit a partition's last offsets only when the next record arrives or on close,
  * so "committed offsets and output end offsets unchanged for `stallMs`" also ends the wait; the
@@ -130,16 +135,19 @@ async function waitCaughtUp(ctx: RunContext, spec: RunSpec, deadline: number, ch
   for (;;) {
     check();
     const repartition = (await ctx.bk.listTopics(`${spec.appId}-`)).filter((t) => t.endsWith('-repartition'));
-    const topics = [spec.inputTopic, ...repartition];
+    const inputs = spec.otherInputTopic ? [spec.inputTopic, spec.otherInputTopic] : [spec.inputTopic];
+    const topics = [...inputs, ...repartition];
+    // S7's table records are input, but not what the rate counts
+    const counted = SCENARIOS[spec.scenario].otherInput?.counted ? inputs : [spec.inputTopic];
     const committed = await ctx.bk.committed(spec.appId, topics);
     let behind = 0;
     let committedInput = 0;
     for (const t of topics) {
       const ends = await ctx.bk.endOffsets(t);
-      const slack = eos && t !== spec.inputTopic ? 1 : 0;
+      const slack = eos && !inputs.includes(t) ? 1 : 0;
       for (const [p, end] of ends) {
         const c = Math.max(0, committed.get(t)?.get(p) ?? 0);
-        if (t === spec.inputTopic) committedInput += c;
+        if (counted.includes(t)) committedInput += c;
         behind += Math.max(0, end - slack - c);
       }
     }
@@ -286,6 +294,7 @@ export async function runProcessorOnce(ctx: RunContext, adapter: ProcessorAdapte
       const producer = await ctx.bk.producer(input.topic);
       const sent = await runLiveLoad(producer, {
         topic: input.topic,
+        otherTopic: input.otherTopic,
         ratePerSecond: o.latencyRate,
         seconds: o.latencySeconds,
         make: liveRecordFactory(input.scenario, input.shape),

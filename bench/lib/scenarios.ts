@@ -1,4 +1,4 @@
-// The five scenarios: what each runs, how big its input is, and which guarantee it runs under.
+// The seven scenarios: what each runs, which inputs it reads, and which guarantee it runs under.
 import type { ScenarioId } from './data.js';
 
 export interface Scenario {
@@ -8,6 +8,11 @@ export interface Scenario {
   guarantee: 'at_least_once' | 'exactly_once_v2';
   /** has an output topic (all but S5) */
   hasOutput: boolean;
+  /**
+   * S6/S7: a second input topic (RunSpec.otherInputTopic), created and loaded with the first; its
+   * committed offsets count towards "caught up", and its records towards the rate when `counted`.
+   */
+  otherInput?: { name: string; counted: boolean };
 }
 
 export const SCENARIOS: Record<ScenarioId, Scenario> = {
@@ -45,6 +50,22 @@ export const SCENARIOS: Record<ScenarioId, Scenario> = {
     description: 'toTable into a store of N keys; delete local state; time the restore from the changelog',
     guarantee: 'at_least_once',
     hasOutput: false,
+  },
+  s6: {
+    id: 's6',
+    title: 'S6 stream-stream join',
+    description: 'orders ⋈ payments by key within JoinWindows.ofTimeDifferenceAndGrace (two window stores + changelogs) → output',
+    guarantee: 'at_least_once',
+    hasOutput: true,
+    otherInput: { name: 'payments', counted: true },
+  },
+  s7: {
+    id: 's7',
+    title: 'S7 stream-table join',
+    description: 'clicks ⋈ customers table (builder.table: store + changelog, loaded first) → output',
+    guarantee: 'at_least_once',
+    hasOutput: true,
+    otherInput: { name: 'customers', counted: false },
   },
 };
 

@@ -1,12 +1,17 @@
 // The Sluice application of the bench scenarios (built in every stream thread of the worker,
 // KafkaStreams.fromModule): the same operators, store names, repartition name and serdes as
 // bench/java/.../StreamsBench.java.
-import { Consumed, Grouped, KeyValue, Materialized, Produced, Serdes, StreamsBuilder, TimeWindows, type StreamsConfig, type Topology } from 'sluice';
+import { Consumed, Grouped, Joined, JoinWindows, KeyValue, Materialized, Produced, Serdes, StreamJoined, StreamsBuilder, TimeWindows, type StreamsConfig, type TimestampExtractor, type Topology } from 'sluice';
 import { firstInputReporter, readRunSpec } from './worker-protocol.js';
 import type { RunSpec } from '../adapters/types.js';
 
 const S = Serdes.String();
 const firstInput = firstInputReporter();
+/** A KTable has no peek(): its source reports first input from its timestamp extractor instead. */
+const firstInputExtractor: TimestampExtractor = (record) => {
+  firstInput();
+  return record.timestamp;
+};
 
 function topology(s: RunSpec): Topology {
   const builder = new StreamsBuilder();
@@ -42,6 +47,19 @@ function topology(s: RunSpec): Topology {
     case 's5':
       input.toTable(Materialized.as<string, string>('restore-store').withKeySerde(S).withValueSerde(S));
       break;
+    case 's6': {
+      // orders ⋈ payments: both window stores (and their changelogs) named after 'order-payments'
+      const payments = builder.stream(s.otherInputTopic ?? '', Consumed.with(S, S)).peek(firstInput);
+      input
+        .join(payments, (order: string, payment: string) => `${order}|${payment}`, JoinWindows.ofTimeDifferenceAndGrace(s.joinWindowMs, s.graceMs), StreamJoined.with(S, S, S).withStoreName('order-payments'))
+        .to(output, Produced.with(S, S));
+      break;
+    }
+    case 's7': {
+      const customers = builder.table(s.otherInputTopic ?? '', Consumed.with(S, S, firstInputExtractor), Materialized.as<string, string>('customers-store').withKeySerde(S).withValueSerde(S));
+      input.join(customers, (click: string, customer: string) => `${click}|${customer}`, Joined.with(S, S, S)).to(output, Produced.with(S, S));
+      break;
+    }
   }
   return builder.build();
 }
@@ -61,6 +79,7 @@ export default function benchApp(): { topology: Topology; config: StreamsConfig 
     ...(process.env['SLUICE_BENCH_METRICS_LEVEL'] ? { metricsRecordingLevel: process.env['SLUICE_BENCH_METRICS_LEVEL'] as 'debug' } : {}),
     ...(process.env['SLUICE_BENCH_TRACING'] ? { tracing: { enabled: process.env['SLUICE_BENCH_TRACING'] === 'on' } } : {}),
     numStreamThreads: spec.streamThreads ?? 1,
+    ...(process.env['SLUICE_BENCH_MAX_TASK_IDLE_MS'] ? { maxTaskIdleMs: Number(process.env['SLUICE_BENCH_MAX_TASK_IDLE_MS']) } : {}),
   };
   return { topology: topology(spec), config };
 }

@@ -12,6 +12,8 @@ const shape: DataShape = {
   windows: 10,
   maxDisorderMs: 5_000,
   eventTimeBase: 1_700_000_040_000 - (1_700_000_040_000 % 60_000),
+  joinWindowMs: 10_000,
+  tableKeys: 500,
 };
 
 function all(chunks: Iterable<InputRecord[]>): InputRecord[] {
@@ -90,5 +92,87 @@ describe('bench input data', () => {
     const live = liveRecordFactory('s1', shape);
     for (let i = 0; i < 10; i++) addToExpectation('s1', s1, { ...live(i), timestamp: 0 }, shape);
     expect(s1.records).toBe(10); // live S1 records all pass the filter: every one has a latency sample
+  });
+
+  it('S6: as many payments as orders, co-partitioned; the expectation counts the payments with an order within the join window', () => {
+    const g = generateInput('s6', shape);
+    const records = all(g.chunks);
+    const orders = records.filter((r) => !r.other);
+    const payments = records.filter((r) => r.other);
+    expect(orders.length).toBe(shape.records / 2);
+    expect(payments.length).toBe(shape.records / 2);
+    expect(g.records).toBe(shape.records);
+    const orderOf = new Map(orders.map((r) => [r.key!, r]));
+    expect(orderOf.size).toBe(orders.length);
+    let partners = 0;
+    for (const p of payments) {
+      const o = orderOf.get(p.key!);
+      if (!o) continue;
+      expect(p.partition).toBe(o.partition);
+      if (Math.abs(p.timestamp - o.timestamp) <= shape.joinWindowMs) partners++;
+    }
+    expect(g.expectation()).toEqual({ kind: 'count', records: partners });
+    // most find a partner; the rest are a payment without an order and an order without a payment
+    expect(partners / payments.length).toBeGreaterThan(0.87);
+    expect(partners / payments.length).toBeLessThan(0.93);
+  });
+
+  it('S6: within each topic and partition event time lags the newest record by less than the grace period', () => {
+    const records = all(generateInput('s6', shape).chunks);
+    const newest = new Map<string, number>();
+    for (const r of records) {
+      const at = `${r.other ? 'payments' : 'orders'}/${r.partition}`;
+      const max = Math.max(newest.get(at) ?? 0, r.timestamp);
+      newest.set(at, max);
+      expect(max - r.timestamp).toBeLessThan(shape.graceMs);
+      expect(r.timestamp).toBeGreaterThanOrEqual(shape.eventTimeBase);
+    }
+  });
+
+  it('S7: the customers table comes first and is older than every click; clicks of a customer share its partition', () => {
+    const g = generateInput('s7', shape);
+    const records = all(g.chunks);
+    const table = records.slice(0, shape.tableKeys);
+    const clicks = records.slice(shape.tableKeys);
+    expect(table.every((r) => r.other === true)).toBe(true);
+    expect(clicks.some((r) => r.other === true)).toBe(false);
+    expect(clicks.length).toBe(shape.records);
+    expect(g.records).toBe(shape.records); // the rate counts clicks, not table records
+    const customers = new Map(table.map((r) => [r.key!, r]));
+    expect(customers.size).toBe(shape.tableKeys);
+    const oldestClick = Math.min(...clicks.map((r) => r.timestamp));
+    expect(Math.max(...table.map((r) => r.timestamp))).toBeLessThan(oldestClick);
+    let enriched = 0;
+    for (const c of clicks) {
+      const customer = customers.get(c.key!);
+      if (!customer) continue;
+      expect(c.partition).toBe(customer.partition);
+      enriched++;
+    }
+    expect(g.expectation()).toEqual({ kind: 'count', records: enriched });
+    expect(enriched / clicks.length).toBeGreaterThan(0.93);
+    expect(enriched / clicks.length).toBeLessThan(0.97);
+  });
+
+  it('S6/S7: every latency-phase payment and click finds its partner, and counts once in the expectation', () => {
+    const s6 = { kind: 'count' as const, records: 0 };
+    const pairs = liveRecordFactory('s6', shape);
+    const live = Array.from({ length: 11 }, (_, i) => pairs(i));
+    for (let i = 1; i < live.length; i += 2) {
+      expect(live[i]!.other).toBe(true);
+      expect(live[i - 1]!.other).toBeUndefined();
+      expect([live[i]!.key, live[i]!.partition]).toEqual([live[i - 1]!.key, live[i - 1]!.partition]);
+    }
+    for (const r of live) addToExpectation('s6', s6, { ...r, timestamp: 0 }, shape);
+    expect(s6.records).toBe(5); // the last order's payment has not been sent
+    const table = new Set(all(generateInput('s7', shape).chunks).filter((r) => r.other).map((r) => r.key));
+    const s7 = { kind: 'count' as const, records: 0 };
+    const clicks = liveRecordFactory('s7', shape);
+    for (let i = 0; i < 10; i++) {
+      const c = clicks(i);
+      expect(table.has(c.key)).toBe(true);
+      addToExpectation('s7', s7, { ...c, timestamp: 0 }, shape);
+    }
+    expect(s7.records).toBe(10);
   });
 });

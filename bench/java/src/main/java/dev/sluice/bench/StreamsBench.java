@@ -22,9 +22,13 @@ import org.apache.kafka.streams.StreamsConfig;
 import org.apache.kafka.streams.Topology;
 import org.apache.kafka.streams.kstream.Consumed;
 import org.apache.kafka.streams.kstream.Grouped;
+import org.apache.kafka.streams.kstream.JoinWindows;
+import org.apache.kafka.streams.kstream.Joined;
 import org.apache.kafka.streams.kstream.KStream;
+import org.apache.kafka.streams.kstream.KTable;
 import org.apache.kafka.streams.kstream.Materialized;
 import org.apache.kafka.streams.kstream.Produced;
+import org.apache.kafka.streams.kstream.StreamJoined;
 import org.apache.kafka.streams.kstream.TimeWindows;
 import org.apache.kafka.streams.state.KeyValueStore;
 import org.apache.kafka.streams.state.WindowStore;
@@ -35,15 +39,17 @@ import org.apache.kafka.streams.state.WindowStore;
  * time of the first consumed input record (FirstInputInterceptor), restore progress (S5), state
  * changes, and errors. It runs until SIGTERM, then closes cleanly.
  *
- * Arguments: --scenario s1..s5 --brokers --app-id --input --output --partitions --state-dir
+ * Arguments: --scenario s1..s7 --brokers --app-id --input --output --partitions --state-dir
  * --commit-interval-ms --cache-max-bytes --guarantee at_least_once|exactly_once_v2
- * --window-size-ms --grace-ms
+ * --window-size-ms --grace-ms; S6/S7: --other-input (payments / customers), S6: --join-window-ms
  */
 public final class StreamsBench {
     static final String REPARTITION_NAME = "words";
     static final String COUNT_STORE = "word-counts";
     static final String WINDOW_STORE = "window-counts";
     static final String RESTORE_STORE = "restore-store";
+    static final String JOIN_STORE = "order-payments";
+    static final String TABLE_STORE = "customers-store";
 
     private StreamsBench() {}
 
@@ -138,7 +144,24 @@ public final class StreamsBench {
                     .to(need(args, "output"), Produced.with(Serdes.String(), Serdes.String()));
             case "s5" -> in.toTable(Materialized.<String, String, KeyValueStore<Bytes, byte[]>>as(RESTORE_STORE)
                     .withKeySerde(Serdes.String()).withValueSerde(Serdes.String()));
-            default -> throw new IllegalArgumentException("unknown scenario '" + scenario + "': expected s1, s2, s3, s4 or s5");
+            case "s6" -> {
+                // orders ⋈ payments: both window stores (and their changelogs) named after JOIN_STORE
+                KStream<String, String> payments = builder.stream(need(args, "other-input"), Consumed.with(Serdes.String(), Serdes.String()));
+                in.join(payments, (order, payment) -> order + "|" + payment,
+                                JoinWindows.ofTimeDifferenceAndGrace(
+                                        Duration.ofMillis(Long.parseLong(need(args, "join-window-ms"))),
+                                        Duration.ofMillis(Long.parseLong(need(args, "grace-ms")))),
+                                StreamJoined.with(Serdes.String(), Serdes.String(), Serdes.String()).withStoreName(JOIN_STORE))
+                        .to(need(args, "output"), Produced.with(Serdes.String(), Serdes.String()));
+            }
+            case "s7" -> {
+                KTable<String, String> customers = builder.table(need(args, "other-input"), Consumed.with(Serdes.String(), Serdes.String()),
+                        Materialized.<String, String, KeyValueStore<Bytes, byte[]>>as(TABLE_STORE)
+                                .withKeySerde(Serdes.String()).withValueSerde(Serdes.String()));
+                in.join(customers, (click, customer) -> click + "|" + customer, Joined.with(Serdes.String(), Serdes.String(), Serdes.String()))
+                        .to(need(args, "output"), Produced.with(Serdes.String(), Serdes.String()));
+            }
+            default -> throw new IllegalArgumentException("unknown scenario '" + scenario + "': expected s1 to s7");
         }
         return builder.build();
     }
