@@ -119,8 +119,11 @@ export interface GroupConsumer {
   commitOffsets(offsets: readonly TopicPartitionOffset[]): Promise<void>;
   /** This member's generation, for transactional offset commits (KIP-447). */
   groupMetadata(): GroupMetadata;
-  /** Whether the broker holds records of this assigned partition that are not fetched yet. */
-  hasUnfetched(tp: TopicPartition): boolean;
+  /**
+   * Records of this assigned partition on the broker beyond what was handed to the caller (Kafka's
+   * consumer lag); undefined while it is not known yet (no fetch of the partition answered).
+   */
+  lag(tp: TopicPartition): number | undefined;
   /**
    * The group's committed offsets for these partitions (-1: none). Under read_committed it waits
    * while a transaction with offsets for them is still completing (require_stable).

@@ -106,7 +106,7 @@ export class StreamThread {
       onRestoreProgress: this.o.onRestoreProgress,
       metrics: this.o.metrics,
       tracer: this.o.tracer,
-      unfetched: (tp) => this.o.consumer().hasUnfetched(tp),
+      lag: (tp) => this.o.consumer().lag(tp),
     });
     this.tasksValue = new TaskManager({
       config,

@@ -113,7 +113,7 @@ function setup(guarantee: 'at_least_once' | 'exactly_once') {
     pause: (tps: readonly TopicPartition[]) => tps.forEach((tp) => paused.add(`${tp.topic}-${tp.partition}`)),
     resume: (tps: readonly TopicPartition[]) => tps.forEach((tp) => paused.delete(`${tp.topic}-${tp.partition}`)),
     enforceRebalance: () => undefined,
-    hasUnfetched: () => false,
+    lag: () => 0,
   } as unknown as GroupConsumer;
   const committer: Committer =
     guarantee === 'exactly_once' ? new ExactlyOnceCommitter(channel, producer, async () => producer, () => consumer, 'app') : new AtLeastOnceCommitter(channel, () => consumer);
@@ -131,7 +131,7 @@ function setup(guarantee: 'at_least_once' | 'exactly_once') {
     checkpointFor: (id) => OffsetCheckpoint.forTaskDir(stateDirectory.taskDir(id)),
     logger: quiet,
     onRestoreProgress: () => undefined,
-    unfetched: () => false,
+    lag: () => 0,
   });
   const fatal: unknown[] = [];
   const tm = new TaskManager({

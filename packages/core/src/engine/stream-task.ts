@@ -49,8 +49,8 @@ export interface StreamTaskOptions {
   readonly patternTopics?: ReadonlyMap<string, readonly string[]>;
   /** max.task.idle.ms (default 0: wait for inputs known to have unfetched records; -1 never waits). */
   readonly maxTaskIdleMs?: number;
-  /** Whether the broker holds records of this input topic (this task's partition) not fetched yet. */
-  readonly lagging?: (topic: string) => boolean;
+  /** Records of this input topic (this task's partition) on the broker not handed to the task yet; undefined: not known yet. */
+  readonly lag?: (topic: string) => number | undefined;
   /** The task's metrics (Kafka's task and processor-node metrics); none recorded without. */
   readonly metrics?: TaskMetrics;
   /** Tracing: a span per record, its trace context carried in the record's headers downstream. */
@@ -104,7 +104,7 @@ export class StreamTask {
       },
       clock: o.config.clock,
       maxTaskIdleMs: o.maxTaskIdleMs ?? 0,
-      ...(o.lagging ? { lagging: o.lagging } : {}),
+      ...(o.lag ? { lag: o.lag } : {}),
     });
     const built = buildTaskNodes({
       topology: o.topology,

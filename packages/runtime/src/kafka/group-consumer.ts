@@ -145,6 +145,7 @@ export function createGroupConsumer(o: GroupConsumerSettings, d: GroupConsumerDe
         h.onPolled?.(batches.reduce((n, b) => n + b.records.length, 0), monotonicMs() - polledAt);
         for (const b of batches) {
           if (closing || membership.needsRejoin()) break;
+          fetcher.delivered(b);
           await h.onBatch(b, batchControl);
         }
         failures = 0;
@@ -202,7 +203,7 @@ export function createGroupConsumer(o: GroupConsumerSettings, d: GroupConsumerDe
       }
     },
     groupMetadata: () => membership.groupMetadata(),
-    hasUnfetched: (tp) => fetcher.hasUnfetched(tp),
+    lag: (tp) => fetcher.lag(tp),
     async committed(tps) {
       try {
         return (await membership.fetchOffsets([...tps], o.readCommitted, d.clock.now() + d.taskTimeoutMs)).map((c) => ({ topic: c.topic, partition: c.partition, offset: c.offset }));

@@ -26,8 +26,8 @@ export interface TaskFactoryOptions {
   readonly checkpointFor: (taskId: string) => CheckpointIO;
   readonly logger: Logger;
   readonly onRestoreProgress: (taskId: string, p: RestoreProgress) => void;
-  /** Whether the broker holds records of an input partition not fetched yet (max.task.idle.ms). */
-  readonly unfetched: (tp: TopicPartition) => boolean;
+  /** Records of an input partition on the broker not handed to its task yet; undefined: not known yet (max.task.idle.ms). */
+  readonly lag: (tp: TopicPartition) => number | undefined;
   /** The thread's metrics: tasks created and closed, and each task's own metrics. */
   readonly metrics?: ThreadMetrics;
   readonly tracer?: RecordTracer | undefined;
@@ -152,7 +152,7 @@ export class TaskFactory {
       resolveTopic: (t) => (this.o.topology.isInternalTopic(t) ? `${this.o.config.applicationId}-${t}` : t),
       patternTopics,
       maxTaskIdleMs: this.o.config.maxTaskIdleMs,
-      lagging: (topic) => this.o.unfetched({ topic, partition }),
+      lag: (topic) => this.o.lag({ topic, partition }),
       ...(metrics !== undefined ? { metrics } : {}),
       ...(this.o.tracer !== undefined ? { tracer: this.o.tracer } : {}),
     });

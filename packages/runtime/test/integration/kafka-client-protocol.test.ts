@@ -1,7 +1,9 @@
 // Sluice's own Kafka client against the real broker: what its producer writes the broker keeps once,
 // transactions commit and abort as Kafka's, a zombie is fenced by error code, offsets committed in a
 // transaction are invisible to a stable offset fetch until the transaction completes (KIP-447), the
-// fetcher skips aborted records and markers, and group members keep their id across a rebalance.
+// fetcher skips aborted records and markers, counts a partition's lag from what it handed out (unknown
+// before its first fetch), fetches again what a pause dropped, and group members keep their id across
+// a rebalance.
 import { afterEach, describe, expect, it } from 'vitest';
 import { createConsoleLogger, systemClock, ErrorCodes, SluiceError } from '@sluice/common';
 import { Fetcher } from '../../src/kafka/fetch/fetcher.js';
@@ -124,6 +126,38 @@ describe("Sluice's Kafka client on the real broker", () => {
     expect(after!.offset).toBe(42);
     await m.leave();
     await deleteGroup(groupId);
+  });
+
+  it("the fetcher's lag counts from the batches it handed out, and a pause loses nothing it had fetched", async () => {
+    const topic = await createTopic('client-lag', { partitions: 1 });
+    const wire = newWire();
+    const p = await producer(wire);
+    await p.send(Array.from({ length: 10 }, (_, i) => rec(topic, 0, `a${i}`)));
+    await wire.addTopics([topic]);
+    const tp = { topic, partition: 0 };
+    // a long fetch wait: the fetch launched as a poll returns is still waiting when more records come
+    const f = new Fetcher({ wire, readCommitted: false, maxWaitMs: 5_000, maxBytes: 1 << 20, partitionMaxBytes: 1 << 20, requestTimeoutMs: 30_000, resetPolicy: () => 'earliest', clock: systemClock, logger });
+    f.assign([{ ...tp, offset: 0 }]);
+    // no fetch has answered: the lag is not known (a task waits rather than runs ahead of this input)
+    expect(f.lag(tp)).toBeUndefined();
+    let batches = await f.poll();
+    for (let i = 0; batches.length === 0 && i < 50; i++) batches = await f.poll();
+    expect(batches.map((b) => b.records.length)).toEqual([10]);
+    // fetched, but not handed on yet: still lag
+    expect(f.lag(tp)).toBe(10);
+    f.delivered(batches[0]!);
+    expect(f.lag(tp)).toBe(0);
+
+    // a batch fetched while the caller works, then a pause (a retry, a restore) before it was taken
+    await p.send(Array.from({ length: 5 }, (_, i) => rec(topic, 0, `b${i}`)));
+    await new Promise((r) => setTimeout(r, 1_000));
+    expect(f.lag(tp)).toBe(5);
+    f.pause([tp]);
+    f.resume([tp]);
+    const again: string[] = [];
+    const deadline = Date.now() + 10_000;
+    while (again.length < 5 && Date.now() < deadline) for (const b of await f.poll()) for (const r of b.records) again.push(r.value!.toString());
+    expect(again).toEqual(['b0', 'b1', 'b2', 'b3', 'b4']);
   });
 
   it('group members keep their member id through a rebalance, and a stale generation cannot commit', async () => {

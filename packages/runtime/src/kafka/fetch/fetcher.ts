@@ -34,8 +34,10 @@ interface PartitionState {
   position: number;
   paused: boolean;
   fetching: boolean;
-  /** The end (high watermark, or last stable offset under read_committed) the last fetch saw. */
+  /** The end (high watermark, or last stable offset under read_committed) the last fetch saw; -1 before the first. */
   end: number;
+  /** The offset after the last batch handed to the caller (Kafka's consumer position): the lag counts from here. */
+  delivered: number;
 }
 
 const key = (topic: string, partition: number) => `${topic}:${partition}`;
@@ -44,6 +46,8 @@ export class Fetcher {
   private parts = new Map<string, PartitionState>();
   private readonly inflight = new Map<number, Promise<void>>();
   private ready: FetchedBatch[] = [];
+  /** Where each batch in `ready` was fetched from (one per partition at most): a pause fetches it again. */
+  private readonly readyFrom = new Map<string, number>();
   private waiter: (() => void) | undefined;
   private generation = 0;
   private metadataStale = false;
@@ -56,8 +60,9 @@ export class Fetcher {
   /** Fetch exactly these partitions from these positions (a new assignment). */
   assign(positions: readonly (TopicPartition & { offset: number })[]): void {
     this.generation++;
-    this.parts = new Map(positions.map((p) => [key(p.topic, p.partition), { topic: p.topic, partition: p.partition, position: p.offset, paused: false, fetching: false, end: -1 }]));
+    this.parts = new Map(positions.map((p) => [key(p.topic, p.partition), { topic: p.topic, partition: p.partition, position: p.offset, paused: false, fetching: false, end: -1, delivered: p.offset }]));
     this.ready = [];
+    this.readyFrom.clear();
   }
 
   /** Stop fetching everything (before a rejoin); responses in flight are dropped. */
@@ -70,7 +75,16 @@ export class Fetcher {
       const p = this.parts.get(key(tp.topic, tp.partition));
       if (p) p.paused = true;
     }
-    this.ready = this.ready.filter((b) => !this.parts.get(key(b.topic, b.partition))?.paused);
+    // batches fetched but not handed out yet are dropped, and fetched again from where they began on resume
+    this.ready = this.ready.filter((b) => {
+      const k = key(b.topic, b.partition);
+      const p = this.parts.get(k);
+      if (!p?.paused) return true;
+      const from = this.readyFrom.get(k);
+      if (from !== undefined) p.position = from;
+      this.readyFrom.delete(k);
+      return false;
+    });
   }
 
   resume(tps: readonly TopicPartition[]): void {
@@ -85,17 +99,31 @@ export class Fetcher {
     const p = this.parts.get(key(tp.topic, tp.partition));
     if (!p) return;
     p.position = offset;
+    p.delivered = offset;
     this.ready = this.ready.filter((b) => b.topic !== tp.topic || b.partition !== tp.partition);
+    this.readyFrom.delete(key(tp.topic, tp.partition));
   }
 
   position(tp: TopicPartition): number | undefined {
     return this.parts.get(key(tp.topic, tp.partition))?.position;
   }
 
-  /** Whether the broker holds records of `tp` beyond what was fetched (as far as the last fetch knows). */
-  hasUnfetched(tp: TopicPartition): boolean {
+  /**
+   * Records of `tp` the broker holds beyond the last batch handed out (fetched but not handed out yet
+   * counts, as Kafka's consumer lag does); undefined while no fetch has told the partition's end yet.
+   * A partition that is not assigned has none to wait for: 0.
+   */
+  lag(tp: TopicPartition): number | undefined {
     const p = this.parts.get(key(tp.topic, tp.partition));
-    return p !== undefined && p.end > p.position;
+    if (p === undefined) return 0;
+    if (p.end < 0) return undefined;
+    return Math.max(0, p.end - p.delivered);
+  }
+
+  /** The caller takes `batch` now: the partition's lag counts from its end. */
+  delivered(batch: FetchedBatch): void {
+    const p = this.parts.get(key(batch.topic, batch.partition));
+    if (p !== undefined) p.delivered = batch.nextOffset;
   }
 
   /** Wakes a poll() that is waiting (e.g. a rebalance must be handled). */
@@ -127,6 +155,7 @@ export class Fetcher {
     }
     const out = this.ready;
     this.ready = [];
+    this.readyFrom.clear();
     this.launch();
     return out;
   }
@@ -198,6 +227,7 @@ export class Fetcher {
         p.position = decoded.nextOffset;
         // a batch of only markers or aborted records still moves the task's committable offset
         {
+          this.readyFrom.set(k, from);
           this.ready.push({
             topic: r.topic,
             partition: r.partition,
