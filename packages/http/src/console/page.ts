@@ -18,10 +18,10 @@ h2 { font-size: 15px; margin: 12px 0 6px; }
 h3 { font-size: 14px; margin: 0 0 8px; }
 #topology { display: grid; gap: 12px; grid-template-columns: repeat(auto-fill, minmax(520px, 1fr)); }
 .card { background: var(--card); border: 1px solid var(--line); border-radius: 8px; padding: 12px; }
-.flow { display: grid; grid-template-columns: minmax(90px, 1fr) 20px 3fr 20px minmax(90px, 1fr); align-items: center; gap: 6px; }
+.flow { display: grid; grid-template-columns: minmax(110px, 1.3fr) 20px 3fr 20px minmax(110px, 1.3fr); align-items: center; gap: 6px; }
 .arrow { color: var(--muted); font-size: 18px; text-align: center; }
 .topics { display: flex; flex-direction: column; gap: 4px; }
-.topic { display: inline-block; padding: 2px 8px; border-radius: 12px; background: #eef1f6; border: 1px solid var(--line); font-family: ui-monospace, "DejaVu Sans Mono", monospace; font-size: 12px; word-break: break-all; }
+.topic { display: inline-block; padding: 2px 8px; border-radius: 12px; background: #eef1f6; border: 1px solid var(--line); font-family: ui-monospace, "DejaVu Sans Mono", monospace; font-size: 12px; overflow-wrap: anywhere; }
 .topic.internal { background: #fff7e6; border-color: #f3c77a; }
 .nodes { list-style: none; margin: 0; padding: 0; display: flex; flex-direction: column; gap: 3px; }
 .node { border: 1px solid var(--line); border-left-width: 4px; border-radius: 4px; padding: 3px 6px; font-size: 12px; display: flex; flex-wrap: wrap; gap: 6px; align-items: baseline; }
@@ -45,7 +45,8 @@ tfoot td { font-weight: 600; }
 .behind { color: var(--warn); font-weight: 600; }
 .none { color: var(--muted); margin: 4px 0; }
 .unreachable td { color: var(--warn); }
-.grid2 { display: grid; gap: 16px; grid-template-columns: repeat(auto-fit, minmax(420px, 1fr)); align-items: start; }
+.grid2 { display: flex; flex-wrap: wrap; gap: 0 24px; align-items: flex-start; }
+progress { width: 90px; }
 footer { color: var(--muted); font-size: 12px; padding: 0 20px 16px; }
 footer a { color: inherit; }
 `;

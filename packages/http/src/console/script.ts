@@ -85,12 +85,14 @@ export const CONSOLE_SCRIPT = String.raw`
       var head = el('tr', null, [el('th', null, ['sub-topology ' + sub])].concat(parts.map(function (p) { return el('th', { class: 'num' }, ['p' + p]); })));
       var rows = fleet.instances.map(function (i) {
         var roles = new Map();
+        var threads = new Map();
         (i.activeTasks || []).forEach(function (t) { roles.set(t.taskId, 'active'); });
         (i.standbyTasks || []).forEach(function (t) { if (!roles.has(t.taskId)) roles.set(t.taskId, 'standby'); });
+        (i.threads || []).forEach(function (th) { th.activeTasks.concat(th.standbyTasks).forEach(function (id) { threads.set(id, th.name); }); });
         return el('tr', { 'data-instance': i.endpoint }, [el('td', null, [short(i.endpoint, i)])].concat(parts.map(function (p) {
           var id = sub + '_' + p;
           var role = roles.get(id);
-          return el('td', { class: 'cell ' + (role || 'empty'), 'data-task': id, 'data-role': role || '' }, [role === 'active' ? 'active' : role === 'standby' ? 'standby' : i.reachable === false ? '?' : '']);
+          return el('td', { class: 'cell ' + (role || 'empty'), 'data-task': id, 'data-role': role || '', title: threads.get(id) }, [role === 'active' ? 'active' : role === 'standby' ? 'standby' : i.reachable === false ? '?' : '']);
         })));
       });
       return el('table', { class: 'placement' }, [el('thead', null, [head]), el('tbody', null, rows)]);
