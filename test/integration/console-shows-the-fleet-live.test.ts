@@ -9,7 +9,7 @@ import { copyFileSync, existsSync, mkdirSync } from 'node:fs';
 import { chromium, type Browser } from 'playwright-core';
 import { Registry } from 'prom-client';
 import { afterAll, describe, expect, it } from 'vitest';
-import { closeTestClients, createTopic, deleteGroup, deleteTopicsWithPrefix, produce, testKafka, uniqueName } from '../helpers/kafka.js';
+import { closeTestClients, consumeUntil, createTopic, deleteGroup, deleteTopicsWithPrefix, produce, testKafka, uniqueName } from '../helpers/kafka.js';
 import { eventually, freePort, getJson, stateDir } from '../helpers/query-workers.js';
 import { startWorker, type Worker } from '../helpers/worker.js';
 
@@ -30,6 +30,7 @@ interface ConsoleView {
   cells: { instance: string; task: string; role: string }[];
   processed: number;
   dropped: number;
+  deadLettered: number;
   lag: number;
   lagPartitions: { partition: string; lag: number }[];
   refreshed: number;
@@ -45,6 +46,7 @@ const READ_VIEW = `(() => {
     cells: all('#placement td[data-task]').map((td) => ({ instance: td.closest('tr').getAttribute('data-instance'), task: td.getAttribute('data-task'), role: td.getAttribute('data-role') })),
     processed: num('#total-processed', 'data-processed'),
     dropped: all('#instances tbody td[data-dropped]').reduce((n, e) => n + Number(e.getAttribute('data-dropped')), 0),
+    deadLettered: num('#total-dead-lettered', 'data-dead-lettered'),
     lag: num('#total-lag', 'data-lag'),
     lagPartitions: all('#lag tr[data-lag-partition]').map((tr) => ({ partition: tr.getAttribute('data-lag-partition'), lag: Number(tr.querySelector('[data-lag]').getAttribute('data-lag')) })),
     refreshed: Number(document.body.getAttribute('data-refreshed') || 0),
@@ -148,7 +150,7 @@ describe('the live console', () => {
           shot = true;
           await page.screenshot({ path: `${ARTIFACTS}/console-2-lagging.png`, fullPage: true });
         }
-        return (v.processed === lines.length + words && v.dropped === 1 && v.lag === 0) || JSON.stringify({ processed: v.processed, dropped: v.dropped, lag: v.lag, status: v.status });
+        return (v.processed === lines.length + words && v.dropped === 1 && v.deadLettered === 1 && v.lag === 0) || JSON.stringify({ processed: v.processed, dropped: v.dropped, deadLettered: v.deadLettered, lag: v.lag, status: v.status });
       }, 180_000);
       // the backlog showed as consumer lag on the way (1 KiB fetches of 3 000 small batches take
       // several refreshes), and went back to 0
@@ -181,8 +183,13 @@ describe('the live console', () => {
       expect(threadIds).toEqual([2, 1]);
       expect(sum(texts.flatMap((t) => samples(t, 'kafka_stream_thread_process_total')))).toBe(lines.length + words);
       expect(sum(texts.flatMap((t) => samples(t, 'kafka_stream_task_dropped_records_total')))).toBe(1);
+      expect(sum(texts.flatMap((t) => samples(t, 'kafka_stream_thread_dead_letter_records_total')))).toBe(1);
       const inputLag = texts.flatMap((t) => samples(t, 'kafka_consumer_fetch_manager_records_lag').filter((s) => s.labels.includes(`topic="${input}"`)));
       expect(inputLag.map((s) => s.value)).toEqual([0, 0, 0]);
+
+      // the one dead letter counted is the one in the dead letter queue
+      const dead = await consumeUntil(dlq, 1, { settleMs: 500 });
+      expect(dead.map((r) => r.value?.toString())).toEqual(['not json{']);
 
       // /v1/instances: each worker's consumer lag per partition, the remote one's fetched from it
       const fleet = (await getJson(`${b.url}/v1/instances`)).body as { instances: { endpoint: string; consumerLags: { topic: string; partition: number; lag: number }[] }[] };

@@ -150,13 +150,14 @@ export function openApiDocument(basePath: string, auth: boolean, served: { metri
             },
             metrics: {
               type: 'object',
-              description: "Sums over the worker's stream threads: process-total, process-rate, poll-total, commit-total, dropped-records-total, restore-remaining-records; and per task",
+              description: "Sums over the worker's stream threads: process-total, process-rate, poll-total, commit-total, dropped-records-total, dead-letter-records-total, restore-remaining-records; and per task",
               properties: {
                 processTotal: { type: 'number' },
                 processRate: { type: 'number' },
                 pollTotal: { type: 'number' },
                 commitTotal: { type: 'number' },
                 droppedRecordsTotal: { type: 'number' },
+                deadLetterRecordsTotal: { type: 'number', description: 'Records sent to the dead letter queue topic' },
                 restoreRemainingRecords: { type: 'number' },
                 tasks: { type: 'object', additionalProperties: { type: 'object', properties: { droppedRecordsTotal: { type: 'number' }, restoreRemainingRecords: { type: 'number' } } } },
               },

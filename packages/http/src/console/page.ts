@@ -83,12 +83,12 @@ export function consolePage(basePath: string): string {
 <main>
 <div><h2>Topology</h2><div id="topology"></div></div>
 <div><h2>Task placement</h2><div id="placement"></div></div>
-<div><h2>Instances: throughput, dropped records, restore and lag</h2><div id="instances"></div></div>
+<div><h2>Instances: throughput, dropped and dead-lettered records, restore and lag</h2><div id="instances"></div></div>
 <div class="grid2">
 <div><h2>Consumer lag per partition</h2><div id="lag"></div></div>
 <div><h2>Restore: store changelog positions</h2><div id="restore"></div></div>
 </div>
-<div><h2>Dropped and dead-lettered records per task</h2><div id="dropped"></div></div>
+<div><h2>Dropped records per task (skipped by an exception handler)</h2><div id="dropped"></div></div>
 </main>
 <footer>Refreshes every 2 s from <a href="${base}/v1/instances">${base}/v1/instances</a> · <a href="${base}/v1/topology">topology</a> · <a href="${base}/metrics">Prometheus metrics</a> · <a href="${base}/v1/openapi.json">OpenAPI</a></footer>
 <script>${CONSOLE_SCRIPT}</script>

@@ -1,6 +1,6 @@
 // Owns the console page's script, as text the page inlines: it reads GET /v1/topology once and
 // GET /v1/instances every two seconds and draws the topology, the task placement across the fleet,
-// throughput, consumer lag per partition, restore progress and dropped records. It builds the page
+// throughput, consumer lag per partition, restore progress, and dropped and dead-lettered records. It builds the page
 // with DOM nodes and text (never HTML from data) and loads nothing from anywhere else. A token in the
 // page's fragment (#token=...) is sent as the bearer token.
 export const CONSOLE_SCRIPT = String.raw`
@@ -104,7 +104,7 @@ export const CONSOLE_SCRIPT = String.raw`
     return (i.consumerLags || []).reduce(function (n, l) { return n + l.lag; }, 0);
   }
   function renderInstances(fleet, now) {
-    var total = { processed: 0, rate: 0, dropped: 0, lag: 0 };
+    var total = { processed: 0, rate: 0, dropped: 0, deadLettered: 0, lag: 0 };
     var rows = fleet.instances.map(function (i) {
       var m = i.metrics || {};
       var before = previous.get(i.endpoint);
@@ -113,9 +113,10 @@ export const CONSOLE_SCRIPT = String.raw`
       total.processed += m.processTotal || 0;
       total.rate += rate || 0;
       total.dropped += m.droppedRecordsTotal || 0;
+      total.deadLettered += m.deadLetterRecordsTotal || 0;
       total.lag += lagOf(i);
       if (i.reachable === false) {
-        return el('tr', { 'data-instance': i.endpoint, class: 'unreachable' }, [el('td', null, [i.endpoint]), el('td', { colspan: 8 }, ['unreachable: ' + (i.error || '')])]);
+        return el('tr', { 'data-instance': i.endpoint, class: 'unreachable' }, [el('td', null, [i.endpoint]), el('td', { colspan: 9 }, ['unreachable: ' + (i.error || '')])]);
       }
       return el('tr', { 'data-instance': i.endpoint }, [
         el('td', null, [short(i.endpoint, i)]),
@@ -125,15 +126,16 @@ export const CONSOLE_SCRIPT = String.raw`
         el('td', { class: 'num', 'data-processed': m.processTotal }, [num(m.processTotal)]),
         el('td', { class: 'num', 'data-rate': rate === undefined ? '' : rate.toFixed(1) }, [rate === undefined ? '–' : rate.toFixed(1)]),
         el('td', { class: 'num', 'data-dropped': m.droppedRecordsTotal }, [num(m.droppedRecordsTotal)]),
+        el('td', { class: 'num', 'data-dead-lettered': m.deadLetterRecordsTotal }, [num(m.deadLetterRecordsTotal)]),
         el('td', { class: 'num' }, [num(m.restoreRemainingRecords)]),
         el('td', { class: 'num', 'data-lag': lagOf(i) }, [num(lagOf(i))]),
       ]);
     });
-    var head = ['instance', 'state', 'threads', 'active / standby tasks', 'processed', 'records/s', 'dropped', 'restore left', 'consumer lag'];
+    var head = ['instance', 'state', 'threads', 'active / standby tasks', 'processed', 'records/s', 'dropped', 'dead-lettered', 'restore left', 'consumer lag'];
     fill('instances', [el('table', null, [
       el('thead', null, [el('tr', null, head.map(function (h, k) { return el('th', k > 1 ? { class: 'num' } : null, [h]); }))]),
       el('tbody', null, rows),
-      el('tfoot', null, [el('tr', null, [el('td', { colspan: 4 }, ['fleet']), el('td', { class: 'num', id: 'total-processed', 'data-processed': total.processed }, [num(total.processed)]), el('td', { class: 'num' }, [total.rate.toFixed(1)]), el('td', { class: 'num' }, [num(total.dropped)]), el('td'), el('td', { class: 'num', id: 'total-lag', 'data-lag': total.lag }, [num(total.lag)])])]),
+      el('tfoot', null, [el('tr', null, [el('td', { colspan: 4 }, ['fleet']), el('td', { class: 'num', id: 'total-processed', 'data-processed': total.processed }, [num(total.processed)]), el('td', { class: 'num' }, [total.rate.toFixed(1)]), el('td', { class: 'num' }, [num(total.dropped)]), el('td', { class: 'num', id: 'total-dead-lettered', 'data-dead-lettered': total.deadLettered }, [num(total.deadLettered)]), el('td'), el('td', { class: 'num', id: 'total-lag', 'data-lag': total.lag }, [num(total.lag)])])]),
     ])]);
   }
 
@@ -176,7 +178,7 @@ export const CONSOLE_SCRIPT = String.raw`
         if (tasks[t].droppedRecordsTotal > 0) rows.push(el('tr', null, [el('td', null, [i.endpoint]), el('td', null, [t]), el('td', { class: 'num behind' }, [num(tasks[t].droppedRecordsTotal)])]));
       });
     });
-    fill('dropped', rows.length ? [el('table', null, [el('thead', null, [el('tr', null, [el('th', null, ['instance']), el('th', null, ['task']), el('th', { class: 'num' }, ['dropped-records'])])]), el('tbody', null, rows)])] : [none('No record dropped or dead-lettered.')]);
+    fill('dropped', rows.length ? [el('table', null, [el('thead', null, [el('tr', null, [el('th', null, ['instance']), el('th', null, ['task']), el('th', { class: 'num' }, ['dropped-records'])])]), el('tbody', null, rows)])] : [none('No record dropped.')]);
   }
 
   // ---- refreshing ----

@@ -55,6 +55,7 @@ function figures(all: readonly Metric[]): Record<string, unknown> {
     pollTotal: sum('stream-thread-metrics', 'poll-total'),
     commitTotal: sum('stream-thread-metrics', 'commit-total'),
     droppedRecordsTotal: sum('stream-task-metrics', 'dropped-records-total'),
+    deadLetterRecordsTotal: sum('stream-thread-metrics', 'dead-letter-records-total'),
     restoreRemainingRecords: sum('stream-task-metrics', 'restore-remaining-records-total'),
     tasks,
   };
