@@ -1,7 +1,8 @@
 // Owns the query routes as one request handler that any Node HTTP server can call: it claims paths
-// under <basePath>/v1 and <basePath>/health (answering every one of them, errors as JSON) and leaves
-// every other path to the server it is mounted in (a later console page and /metrics live beside
-// it). Checks the bearer token, allows only GET, bounds each request's time, and dispatches.
+// under <basePath>/v1 and <basePath>/health, <basePath>/metrics (Prometheus) and <basePath>/ (the
+// live console), answering every one of them (errors as JSON), and leaves every other path to the
+// server it is mounted in. Checks the bearer token, allows only GET, bounds each request's time, and
+// dispatches.
 import { timingSafeEqual } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { describeError } from '@sluice/common';
@@ -10,9 +11,12 @@ import { sendError, sendJson } from './json.js';
 import { openApiDocument } from './openapi.js';
 import { resolveHttpOptions, type ResolvedHttpOptions, type StreamsHttpOptions } from './options.js';
 import { decodeSegment, QueryRequest } from './request.js';
+import { getConsole } from './routes/console.js';
 import { getInstance, listInstances, listStores, live, ready } from './routes/fleet.js';
 import { getKey, getKeyMetadata } from './routes/keys.js';
+import { getMetrics } from './routes/metrics.js';
 import { listKeys } from './routes/range.js';
+import { getTopology } from './routes/topology.js';
 import { getSessions, getWindows } from './routes/windows.js';
 import { QueryServices, type QueryableApp } from './services.js';
 
@@ -25,7 +29,7 @@ type Route = (q: QueryRequest, svc: QueryServices, args: string[]) => void | Pro
 
 /** Routes by their path below the base path; '*' is one path segment (store name or key). */
 const ROUTES: [pattern: string, route: Route][] = [
-  ['/v1/openapi.json', (q, svc) => sendJson(q.res, 200, openApiDocument(svc.options.basePath, svc.options.authToken !== undefined))],
+  ['/v1/openapi.json', (q, svc) => sendJson(q.res, 200, openApiDocument(svc.options.basePath, svc.options.authToken !== undefined, svc.options))],
   ['/v1/stores', (q, svc) => listStores(q, svc)],
   ['/v1/stores/*/keys', (q, svc, [s]) => listKeys(q, svc, s!)],
   ['/v1/stores/*/keys/*', (q, svc, [s, k]) => getKey(q, svc, s!, k!)],
@@ -34,6 +38,9 @@ const ROUTES: [pattern: string, route: Route][] = [
   ['/v1/stores/*/keys/*/sessions', (q, svc, [s, k]) => getSessions(q, svc, s!, k!)],
   ['/v1/instances', (q, svc) => listInstances(q, svc)],
   ['/v1/instance', (q, svc) => getInstance(q, svc)],
+  ['/v1/topology', (q, svc) => getTopology(q, svc)],
+  ['/metrics', (q, svc) => getMetrics(q, svc)],
+  ['/', (q, svc) => getConsole(q, svc)],
   ['/health/live', (q, svc) => live(q, svc)],
   ['/health/ready', (q, svc) => ready(q, svc)],
 ];
@@ -72,15 +79,16 @@ export class StreamsHttpHandler {
     const q = url.indexOf('?');
     const fullPath = q < 0 ? url : url.slice(0, q);
     const base = this.options.basePath;
-    if (!fullPath.startsWith(`${base}/v1/`) && !fullPath.startsWith(`${base}/health/`) && fullPath !== `${base}/v1`) return false;
-    const path = fullPath.slice(base.length);
+    if (fullPath !== base && !fullPath.startsWith(`${base}/`)) return false;
+    const path = fullPath.slice(base.length) || '/';
+    if (!this.claims(path)) return false;
     const request = new QueryRequest(req, res, path, q < 0 ? '' : url.slice(q + 1), this.options.requestTimeoutMs);
     try {
       if (req.method !== 'GET') {
         sendError(res, new HttpError(405, HttpErrorCodes.METHOD_NOT_ALLOWED, `${req.method} is not allowed: the query routes answer GET only`), { allow: 'GET' });
         return true;
       }
-      if (path.startsWith('/v1') && !this.authorized(req)) {
+      if ((path.startsWith('/v1') || path === '/metrics') && !this.authorized(req)) {
         throw new HttpError(401, HttpErrorCodes.UNAUTHORIZED, 'this query server needs a bearer token: send the header Authorization: Bearer <token>');
       }
       const found = match(path);
@@ -109,7 +117,10 @@ export class StreamsHttpHandler {
   fastifyPlugin(): (fastify: FastifyLike) => Promise<void> {
     return async (fastify) => {
       const base = this.options.basePath;
-      for (const url of [`${base}/v1`, `${base}/v1/*`, `${base}/health/*`]) {
+      const urls = [`${base}/v1`, `${base}/v1/*`, `${base}/health/*`];
+      if (this.options.metrics) urls.push(`${base}/metrics`);
+      if (this.options.console) urls.push(`${base}/`, ...(base ? [base] : []));
+      for (const url of urls) {
         fastify.all(url, async (request, reply) => {
           reply.hijack();
           await this.handle(request.raw, reply.raw);
@@ -121,6 +132,12 @@ export class StreamsHttpHandler {
   /** Close the keep-alive connections to the other workers. */
   close(): void {
     this.services.close();
+  }
+
+  /** Whether `path` (below the base path) is one of ours; the rest is left to the enclosing server. */
+  private claims(path: string): boolean {
+    if (path === '/v1' || path.startsWith('/v1/') || path.startsWith('/health/')) return true;
+    return (path === '/metrics' && this.options.metrics) || (path === '/' && this.options.console);
   }
 
   private authorized(req: IncomingMessage): boolean {

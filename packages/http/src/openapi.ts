@@ -1,5 +1,6 @@
 // Owns the OpenAPI 3.1 document of the query routes (served at /v1/openapi.json): every route, its
-// parameters, answers and error codes, so clients in any language can be generated from it.
+// parameters, answers and error codes, so clients in any language can be generated from it; also
+// GET /metrics (Prometheus text) and the console page at GET /.
 import { HttpErrorCodes } from './errors.js';
 
 type Json = Record<string, unknown>;
@@ -24,7 +25,7 @@ const cursor = query('cursor', "The previous page's `next`, unchanged");
 const time = (name: string, d: string) => query(name, `${d}: epoch milliseconds or ISO-8601`, { type: 'string' });
 const servedBy = { type: 'string', description: 'host:port of the worker whose store answered' };
 
-export function openApiDocument(basePath: string, auth: boolean): Json {
+export function openApiDocument(basePath: string, auth: boolean, served: { metrics: boolean; console: boolean } = { metrics: true, console: true }): Json {
   const get = (summary: string, parameters: Json[], ok: Json, errs: number[]): Json => ({
     get: { summary, parameters, responses: { 200: ok, ...errors(...(auth ? [...errs, 401] : errs)) }, ...(auth ? { security: [{ bearer: [] }] } : {}) },
   });
@@ -69,7 +70,27 @@ export function openApiDocument(basePath: string, auth: boolean): Json {
         json({ type: 'object', properties: { instances: { type: 'array', items: ref('Instance') }, stores: { type: 'object', additionalProperties: ref('StorePartitions') } } }, 'The fleet'),
         [503],
       ),
-      '/v1/instance': get('This worker: its state, tasks and store lags', [], json(ref('Instance'), 'This worker'), []),
+      '/v1/instance': get('This worker: its state, threads, tasks, consumer lag per partition, store lags, throughput and dropped records', [], json(ref('Instance'), 'This worker'), []),
+      '/v1/topology': get(
+        "The app's topology (Topology#describe()): sub-topologies with their nodes, source and sink topics and stores; global stores; Kafka Streams' text form",
+        [],
+        json({ type: 'object', properties: { subtopologies: { type: 'array', items: ref('Subtopology') }, globalStores: { type: 'array', items: ref('Subtopology') }, text: { type: 'string' } } }, 'The topology'),
+        [],
+      ),
+      ...(served.metrics
+        ? {
+            '/metrics': {
+              get: {
+                summary: "This worker's metrics in Prometheus text format: Kafka Streams' group and metric names in snake_case, counters ending in _total, times in seconds (every stream thread of the worker)",
+                responses: { 200: { description: 'Prometheus text exposition', content: { 'text/plain': { schema: { type: 'string' } } } }, ...(auth ? errors(401) : {}) },
+                ...(auth ? { security: [{ bearer: [] }] } : {}),
+              },
+            },
+          }
+        : {}),
+      ...(served.console
+        ? { '/': { get: { summary: 'The live console: topology, task placement, throughput, lag, restore progress and dropped records, refreshing every 2 s (HTML; with a token, open it as /#token=<token>)', responses: { 200: { description: 'The console page', content: { 'text/html': { schema: { type: 'string' } } } } } } } }
+        : {}),
       '/v1/openapi.json': get('This document', [], json({ type: 'object' }, 'OpenAPI document'), []),
       '/health/live': { get: { summary: 'The worker process is up', responses: { 200: json({ type: 'object' }, 'Up') } } },
       '/health/ready': { get: { summary: 'Ready only while the app is RUNNING', responses: { 200: json({ type: 'object' }, 'Running'), ...errors(503) } } },
@@ -121,9 +142,39 @@ export function openApiDocument(basePath: string, auth: boolean): Json {
             state: { type: 'string' },
             activeTasks: { type: 'array', items: { type: 'object' } },
             standbyTasks: { type: 'array', items: { type: 'object' } },
-            lags: { type: ['object', 'null'], description: 'store → partition → { current, end, lag }' },
+            threads: { type: 'array', items: { type: 'object', properties: { name: { type: 'string' }, state: { type: 'string' }, activeTasks: { type: 'array', items: { type: 'string' } }, standbyTasks: { type: 'array', items: { type: 'string' } } } } },
+            consumerLags: {
+              type: 'array',
+              description: "Consumer lag (records-lag) of each input partition this worker fetched, as of its last fetch",
+              items: { type: 'object', properties: { topic: { type: 'string' }, partition: { type: 'integer' }, lag: { type: 'integer' } } },
+            },
+            metrics: {
+              type: 'object',
+              description: "Sums over the worker's stream threads: process-total, process-rate, poll-total, commit-total, dropped-records-total, dead-letter-records-total, restore-remaining-records; and per task",
+              properties: {
+                processTotal: { type: 'number' },
+                processRate: { type: 'number' },
+                pollTotal: { type: 'number' },
+                commitTotal: { type: 'number' },
+                droppedRecordsTotal: { type: 'number' },
+                deadLetterRecordsTotal: { type: 'number', description: 'Records sent to the dead letter queue topic' },
+                restoreRemainingRecords: { type: 'number' },
+                tasks: { type: 'object', additionalProperties: { type: 'object', properties: { droppedRecordsTotal: { type: 'number' }, restoreRemainingRecords: { type: 'number' } } } },
+              },
+            },
+            lags: { type: ['object', 'null'], description: 'store → partition → { current, end, lag }: how far each local store copy is behind its changelog' },
             stores: { type: 'array', items: { type: 'string' } },
             standbyStores: { type: 'array', items: { type: 'string' } },
+          },
+        },
+        Subtopology: {
+          type: 'object',
+          properties: {
+            id: { type: 'integer' },
+            sourceTopics: { type: 'array', items: { type: 'string' } },
+            sinkTopics: { type: 'array', items: { type: 'string' } },
+            stores: { type: 'array', items: { type: 'string' } },
+            nodes: { type: 'array', items: { type: 'object', properties: { type: { type: 'string', enum: ['source', 'processor', 'sink'] }, name: { type: 'string' }, predecessors: { type: 'array', items: { type: 'string' } }, successors: { type: 'array', items: { type: 'string' } } } } },
           },
         },
         StorePartitions: {

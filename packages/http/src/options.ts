@@ -38,6 +38,10 @@ export interface StreamsHttpOptions {
   readonly maxSocketsPerWorker?: number;
   /** Key parsers for stores whose key serde the server cannot read from text (custom serdes). */
   readonly keyParsers?: { readonly [store: string]: (text: string) => unknown };
+  /** Serve the app's metrics in Prometheus text at <basePath>/metrics; default true. */
+  readonly metrics?: boolean;
+  /** Serve the live console page at <basePath>/ (mounted at basePath '', it would take your server's '/'); default true. */
+  readonly console?: boolean;
   readonly logger?: Logger;
 }
 
@@ -53,12 +57,14 @@ export interface ResolvedHttpOptions {
   readonly forwardTimeoutMs: number;
   readonly maxSocketsPerWorker: number;
   readonly keyParsers: { readonly [store: string]: (text: string) => unknown };
+  readonly metrics: boolean;
+  readonly console: boolean;
   readonly logger: Logger;
 }
 
 const KNOWN = new Set([
   'host', 'port', 'basePath', 'authToken', 'tls', 'scheme', 'trustedCa', 'defaultPageSize', 'maxPageSize',
-  'requestTimeoutMs', 'forwardTimeoutMs', 'maxSocketsPerWorker', 'keyParsers', 'logger',
+  'requestTimeoutMs', 'forwardTimeoutMs', 'maxSocketsPerWorker', 'keyParsers', 'metrics', 'console', 'logger',
 ]);
 
 function count(name: string, v: number | undefined, fallback: number, min: number, max: number): number {
@@ -82,6 +88,9 @@ export function resolveHttpOptions(o: StreamsHttpOptions = {}): ResolvedHttpOpti
     throw new ConfigError('tls needs { key, cert } (PEM), and optionally ca: the CA that signed the workers\' certificates');
   }
   if (o.scheme !== undefined && o.scheme !== 'http' && o.scheme !== 'https') throw new ConfigError(`scheme must be 'http' or 'https', got ${JSON.stringify(o.scheme)}`);
+  for (const flag of ['metrics', 'console'] as const) {
+    if (o[flag] !== undefined && typeof o[flag] !== 'boolean') throw new ConfigError(`${flag} must be true or false, got ${JSON.stringify(o[flag])}`);
+  }
   for (const [store, parse] of Object.entries(o.keyParsers ?? {})) {
     if (typeof parse !== 'function') throw new ConfigError(`keyParsers['${store}'] must be a function (text) => key`);
   }
@@ -100,6 +109,8 @@ export function resolveHttpOptions(o: StreamsHttpOptions = {}): ResolvedHttpOpti
     forwardTimeoutMs: count('forwardTimeoutMs', o.forwardTimeoutMs, Math.min(5_000, requestTimeoutMs), 50, requestTimeoutMs),
     maxSocketsPerWorker: count('maxSocketsPerWorker', o.maxSocketsPerWorker, 32, 1, 1_024),
     keyParsers: { ...(o.keyParsers ?? {}) },
+    metrics: o.metrics ?? true,
+    console: o.console ?? true,
     logger: o.logger ?? noopLogger,
   };
 }

@@ -1,8 +1,8 @@
 // Owns StreamsHttpServer: a worker's own HTTP(S) server for its query routes, listening where the
 // app's applicationServer says unless told otherwise, with bounded request and header times, and a
 // close() that stops taking requests, ends idle keep-alive connections and lets answers in flight
-// finish. Paths that are not query routes get a JSON 404 (the console and /metrics will be added
-// beside the query routes by later work).
+// finish. It serves the query routes, GET /metrics and the live console at GET /; other paths get a
+// JSON 404.
 import http from 'node:http';
 import https from 'node:https';
 import type { AddressInfo } from 'node:net';

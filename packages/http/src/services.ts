@@ -23,6 +23,9 @@ export type QueryableApp = Pick<
   | 'allLocalStorePartitionLags'
   | 'queryableStores'
   | 'applicationServer'
+  | 'metrics'
+  | 'consumerLags'
+  | 'describe'
 >;
 
 export interface StoreEntry extends QueryableStoreInfo {

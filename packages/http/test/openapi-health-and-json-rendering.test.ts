@@ -21,6 +21,9 @@ describe('OpenAPI, health and rendering', () => {
     expect(doc.openapi).toBe('3.1.0');
     expect(Object.keys(doc.paths).sort()).toEqual(
       [
+        '/',
+        '/metrics',
+        '/v1/topology',
         '/health/live',
         '/health/ready',
         '/v1/instance',

@@ -5,7 +5,7 @@
 // every thread runs its tasks, REBALANCING while any rebalances; listeners hear every state change
 // and restore progress. Failures go to the uncaught exception handler (failure-policy.ts).
 import { describeError, errorFields, IllegalStateError, StreamsError, ErrorCodes, ConfigError, MetricsRegistry } from '@sluice/common';
-import { assertSerdes, type StreamPartitioner, type Topology } from '@sluice/core';
+import { assertSerdes, type StreamPartitioner, type Topology, type TopologyDescription } from '@sluice/core';
 import type { Serializer } from '@sluice/serdes';
 import { StateDirectory } from '@sluice/state';
 import { randomUUID } from 'node:crypto';
@@ -296,6 +296,11 @@ export class KafkaStreams {
   get applicationServer(): HostInfo | undefined {
     return this.queries.applicationServer;
   }
+  /** The topology this app runs, as Topology#describe() gives it: sub-topologies, their topics and stores. */
+  describe(): TopologyDescription {
+    return this.topology.describe();
+  }
+
   /** Which worker (processId, endpoint) runs each task, as the group leader assigned them. */
   taskMetadata(): Map<string, { processId: string; endpoint: string | undefined }> {
     const out = new Map<string, { processId: string; endpoint: string | undefined }>();

@@ -37,6 +37,8 @@ export class ProducerChannel {
   /** Highest offset written per "topic:partition" since the last takeWrittenOffsets(). */
   private written = new Map<string, number>();
   private producer: Producer | undefined;
+  /** Records sent to deadLetterQueueTopicName through this channel (by any handler). */
+  deadLetterRecords = 0;
 
   constructor(
     producer: Producer | undefined,
@@ -60,6 +62,7 @@ export class ProducerChannel {
   }
 
   add(r: OutgoingRecord): void {
+    if (r.topic === this.o.deadLetterQueueTopic) this.deadLetterRecords++;
     const record: ProduceRecord = {
       topic: r.topic,
       partition: r.partition,

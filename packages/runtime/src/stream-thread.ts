@@ -81,6 +81,7 @@ export class StreamThread {
   async start(): Promise<void> {
     const { config, client } = this.o;
     const channel = new ProducerChannel(undefined, { handler: config.productionExceptionHandler, deadLetterQueueTopic: config.deadLetterQueueTopicName, logger: this.o.logger });
+    this.o.metrics.deadLetterRecords(() => channel.deadLetterRecords);
     if (config.guarantee === 'exactly_once') {
       // Kafka Streams' exactly_once_v2: one transactional id per thread, kept across restarts of the worker
       const transactionalId = `${config.applicationId}-${this.o.processId}-${this.o.threadIndex}`;

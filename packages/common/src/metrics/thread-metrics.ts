@@ -109,6 +109,14 @@ export class ThreadMetrics {
     }
   }
 
+  /**
+   * Sluice's addition: the records this thread sent to the dead letter queue topic
+   * (deadLetterQueueTopicName), whichever exception handler produced them.
+   */
+  deadLetterRecords(read: () => number): void {
+    this.registry.gauge(this.owner, THREAD_GROUP, 'dead-letter-records-total', this.tags, 'The total number of records sent to the dead letter queue topic', read, 'counter');
+  }
+
   /** The metrics of a task of this thread (removed with TaskMetrics.close()). */
   task(taskId: string, standby = false): TaskMetrics {
     return new TaskMetrics(this.registry, this.threadId, taskId, standby);

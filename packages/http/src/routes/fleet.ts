@@ -1,5 +1,6 @@
 // Owns the routes about the application rather than one key: the queryable stores (GET /v1/stores),
-// this worker (GET /v1/instance: state, tasks, store lags), the whole fleet (GET /v1/instances: every
+// this worker (GET /v1/instance: state, threads and tasks, consumer lag per input partition, store
+// lags, throughput, dropped records and restore progress), the whole fleet (GET /v1/instances: every
 // worker's endpoint, what it hosts and its own /v1/instance, plus which worker hosts each partition of
 // each store, which is what StreamsHttpClient routes keys by), and the health probes.
 import type { HostInfo, LagInfo } from '@sluice/runtime/query';
@@ -31,13 +32,45 @@ function lags(svc: QueryServices): Promise<Map<string, Map<number, LagInfo>>> {
   return cached.lags;
 }
 
+type Metric = ReturnType<ReturnType<QueryServices['app']['metrics']>['all']>[number];
+
+interface TaskFigures {
+  droppedRecordsTotal: number;
+  restoreRemainingRecords: number;
+}
+
+/** What the console and operators read of this worker's metrics, summed over its stream threads. */
+function figures(all: readonly Metric[]): Record<string, unknown> {
+  const sum = (group: string, name: string) => all.reduce((n, m) => (m.group === group && m.name === name ? n + m.value : n), 0);
+  const tasks: Record<string, TaskFigures> = {};
+  const task = (m: Metric) => (tasks[m.tags['task-id'] ?? '?'] ??= { droppedRecordsTotal: 0, restoreRemainingRecords: 0 });
+  for (const m of all) {
+    if (m.group !== 'stream-task-metrics') continue;
+    if (m.name === 'dropped-records-total') task(m).droppedRecordsTotal += m.value;
+    else if (m.name === 'restore-remaining-records-total') task(m).restoreRemainingRecords += m.value;
+  }
+  return {
+    processTotal: sum('stream-thread-metrics', 'process-total'),
+    processRate: sum('stream-thread-metrics', 'process-rate'),
+    pollTotal: sum('stream-thread-metrics', 'poll-total'),
+    commitTotal: sum('stream-thread-metrics', 'commit-total'),
+    droppedRecordsTotal: sum('stream-task-metrics', 'dropped-records-total'),
+    deadLetterRecordsTotal: sum('stream-thread-metrics', 'dead-letter-records-total'),
+    restoreRemainingRecords: sum('stream-task-metrics', 'restore-remaining-records-total'),
+    tasks,
+  };
+}
+
 async function instanceBody(svc: QueryServices): Promise<Record<string, unknown>> {
-  const thread = svc.app.metadataForLocalThreads()[0];
+  const threads = svc.app.metadataForLocalThreads();
   const body: Record<string, unknown> = {
     endpoint: svc.self.toString(),
     state: svc.app.state,
-    activeTasks: thread?.activeTasks ?? [],
-    standbyTasks: thread?.standbyTasks ?? [],
+    activeTasks: threads.flatMap((t) => t.activeTasks),
+    standbyTasks: threads.flatMap((t) => t.standbyTasks),
+    threads: threads.map((t) => ({ name: t.threadName, state: t.threadState, activeTasks: t.activeTasks.map((x) => x.taskId), standbyTasks: t.standbyTasks.map((x) => x.taskId) })),
+    consumerLags: svc.app.consumerLags(),
+    metrics: figures(svc.app.metrics().all()),
   };
   try {
     const all = await lags(svc);

@@ -19,10 +19,10 @@ import {
   type StoreQueryParameters,
   type ThreadMetadata,
 } from '@sluice/runtime/query';
-import type { StreamsState } from '@sluice/runtime';
+import { StreamsMetrics, type StreamsState } from '@sluice/runtime';
 import { Serdes, SessionWindow, Windowed, type Serde, type Serializer } from '@sluice/serdes';
 import { Stores, type KeyValueStore, type QueryableStoreKind, type SessionStore, type StateStore, type StoreBuilder, type WindowStore } from '@sluice/state';
-import { ManualClock, noopLogger } from '@sluice/common';
+import { ManualClock, MetricsRegistry, noopLogger } from '@sluice/common';
 import { StreamsHttpServer, type QueryableApp, type StreamsHttpOptions } from '../../src/index.js';
 
 export const PARTITIONS = 6;
@@ -192,6 +192,23 @@ export class FakeWorker implements QueryableApp {
   async allLocalStorePartitionLags(): Promise<Map<string, Map<number, LagInfo>>> {
     const parts = new Map(this.fleet.active.flatMap((i, p) => (i === this.index ? [[p, new LagInfo(10, 10)] as const] : [])));
     return new Map(STORE_NAMES.map((s) => [s, parts]));
+  }
+
+  /** Records "processed" (no stream thread runs here): reported as the thread's process-total. */
+  processed = 0;
+
+  metrics(): StreamsMetrics {
+    const registry = new MetricsRegistry('info', () => 0);
+    registry.gauge('thread', 'stream-thread-metrics', 'process-total', { 'thread-id': `w${this.index}-StreamThread-1` }, 'The total number of processed records', () => this.processed, 'counter');
+    return new StreamsMetrics(registry, () => [], () => 0);
+  }
+
+  consumerLags(): { topic: string; partition: number; lag: number }[] {
+    return this.fleet.active.flatMap((i, p) => (i === this.index ? [{ topic: 'source', partition: p, lag: 0 }] : []));
+  }
+
+  describe(): ReturnType<QueryableApp['describe']> {
+    return { subtopologies: [], globalStores: [], toString: () => 'Topologies:\n' };
   }
 
   queryableStores(): QueryableStoreInfo[] {

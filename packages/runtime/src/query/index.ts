@@ -1,5 +1,6 @@
 // @sluice/runtime/query: the vocabulary of interactive queries (Kafka Streams' names), without the
-// Kafka client: what @sluice/http and query clients need, loadable where no KafkaStreams runs. The
+// Kafka client: what @sluice/http and query clients need, loadable where no KafkaStreams runs — and
+// the Prometheus exposition of an app's metrics, which @sluice/http serves at GET /metrics. The
 // runtime's main entry exports the same names.
 export { StoreQueryParameters } from './store-query-parameters.js';
 export { QueryableStoreTypes } from './queryable-store-types.js';
@@ -17,3 +18,5 @@ export {
   StreamsNotStartedError,
   UnknownStateStoreError,
 } from './errors.js';
+export { prometheusRegistry } from '../metrics/prometheus.js';
+export type { MetricsSource } from '../metrics/prometheus.js';
