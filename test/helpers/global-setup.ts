@@ -1,6 +1,8 @@
 // Vitest global setup for integration tests: use KAFKA_BROKERS / SCHEMA_REGISTRY_URL when set,
 // otherwise start the local stack (scripts/local-stack.sh, a no-op when it already runs) and leave
 // it running for the next test run. Then wait until the broker answers a real metadata request.
+// Debian's chromium, which the console's browser test drives, is installed here when missing
+// (scripts/ensure-chromium.sh), so `npm test` alone works on a fresh machine.
 import { execFileSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import path from 'node:path';
@@ -21,6 +23,11 @@ export default async function setup(): Promise<void> {
         { cause: err },
       );
     }
+  }
+  try {
+    execFileSync('bash', [path.join(root, 'scripts/ensure-chromium.sh')], { stdio: 'inherit' });
+  } catch (err) {
+    throw new Error("could not install Debian's chromium for the console's browser test (scripts/ensure-chromium.sh failed, see its output above); install it so /usr/bin/chromium exists", { cause: err });
   }
   await waitForKafka(kafkaBrokers(), 90_000);
   await waitForRegistry(schemaRegistryUrl(), 90_000);
