@@ -32,6 +32,7 @@ for (let run = 1; run <= runs; run++) {
       broker,
       outages: { count: Number(arg('outages', '2')), downMs: [Number(arg('min-down', '15000')), Number(arg('max-down', '120000'))] },
       poisonEvery: Number(arg('poison-every', '997')),
+      lastKillFinal: args.includes('--last-kill-final'),
       produceBatch: Number(arg('produce-batch', '200')),
       sessionTimeoutMs: Number(arg('session-timeout', '10000')),
       readTimeoutMs: 300_000,

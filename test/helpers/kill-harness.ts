@@ -39,6 +39,8 @@ export interface KillScenario {
   /** Every Nth produced record is poison (not JSON): dead-lettered exactly once, never in the output. */
   poisonEvery?: number;
   groups?: number;
+  /** Workers killed by the last kill stay down (the others must take over their tasks and open transactions). */
+  lastKillFinal?: boolean;
   /** Stream threads per worker (numStreamThreads); default 1. */
   streamThreads?: number;
   log?: (line: string) => void;
@@ -205,6 +207,11 @@ export async function runKillScenario(s: KillScenario): Promise<KillResult> {
       await Promise.all(victims.map((i) => workers[i]!.stop('SIGKILL')));
       for (const i of victims) retired.push(workers[i]!);
       kills += atOnce;
+      if (s.lastKillFinal && kills >= s.kills) {
+        log(`worker ${victims.join(' + ')} stays down`);
+        for (const i of victims) workers[i] = undefined;
+        continue;
+      }
       await new Promise((r) => setTimeout(r, s.storm ? s.storm.restartAfterMs : rand(200, 1500)));
       for (const i of victims) start(i);
       lastRestart = Date.now();
@@ -370,7 +377,16 @@ async function readUntil(
     }
     await new Promise((r) => setTimeout(r, 250));
   }
-  if (!state.done) log(`gave up reading ${topic}: ${state.progress}`);
+  if (!state.done) {
+    // which partitions fell short: a partition read far below its end under read_committed has an open (or hanging) transaction
+    const admin = kafka.admin();
+    await admin.connect();
+    const ends = await admin.fetchTopicOffsets(topic).finally(() => admin.disconnect());
+    const read = new Map<number, number>();
+    for (const r of out) read.set(r.partition, (read.get(r.partition) ?? 0) + 1);
+    const parts = ends.map((e) => `p${e.partition}: ${read.get(e.partition) ?? 0} read, end ${e.high}`).join('; ');
+    log(`gave up reading ${topic}: ${state.progress} (${parts})`);
+  }
   await consumer.disconnect();
   return out;
 }

@@ -354,8 +354,9 @@ export class KafkaProducer {
     const out: PartitionBatch[] = [];
     const topics = new Set<string>();
     for (const r of records) topics.add(r.topic);
+    // the metadata of the topics: a broker away for a while (a restart, an outage) is waited for until the delivery deadline
     try {
-      await this.o.wire.addTopics([...topics]);
+      await this.retrying(`reading the metadata of ${[...topics].map((t) => `'${t}'`).join(', ')}`, () => this.o.wire.addTopics([...topics]));
     } catch (err) {
       if (isUnknownTopic(err)) throw new KafkaProtocolError(3, `producing to ${[...topics].map((t) => `'${t}'`).join(', ')}`, 'a topic does not exist; create it before the application writes to it');
       throw err;
@@ -363,7 +364,7 @@ export class KafkaProducer {
     for (const r of records) {
       let partition = r.partition;
       if (partition === undefined) {
-        const n = await this.partitionCount(r.topic);
+        const n = this.partitionCounts.get(r.topic) ?? (await this.retrying(`reading the partitions of '${r.topic}'`, () => this.partitionCount(r.topic)));
         if (n <= 0) throw new KafkaProtocolError(3, `producing to topic '${r.topic}'`, 'the topic does not exist; create it before the application writes to it');
         partition = r.key !== null ? partitionForKey(r.key, n) : this.roundRobin++ % n;
       }
