@@ -41,6 +41,8 @@ export const javaStreams: ProcessorAdapter = {
   label: 'Java Kafka Streams',
   role: 'streams',
   supports: () => true,
+  // Kafka Streams instances of one application.id: each has its own state.dir (and process id in it)
+  multiProcess: true,
 
   async prepare(ctx) {
     javaDir = join(ctx.root, 'bench', 'java');

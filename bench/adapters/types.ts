@@ -35,7 +35,7 @@ export interface RunSpec {
   graceMs: number;
   /** S6: JoinWindows.ofTimeDifferenceAndGrace(joinWindowMs, graceMs) */
   joinWindowMs: number;
-  /** local state directory of this application (S5 deletes it between load and restore) */
+  /** local state directory of this process (S5 deletes it between load and restore); each of several workers has its own */
   stateDir: string;
   /** the harness appends the process's stderr and non-event stdout here */
   logFile: string;
@@ -123,6 +123,13 @@ export interface ProcessorAdapter extends AdapterBase {
    * `first-input`, and for S5 `restore-start` / `restore-end`; it must exit on SIGTERM.
    */
   start(spec: RunSpec): Promise<SystemProcess>;
+  /**
+   * Several processes of this system may run one application together (`--workers`,
+   * `--scale-out`): the harness starts them with the same appId and each with its own `stateDir` and
+   * `logFile`, so they must share nothing else (no fixed ports, no process-wide files). Absent: the
+   * system runs as one process only, and worker counts above 1 skip it.
+   */
+  multiProcess?: boolean;
 }
 
 /** Measures itself (Kafka's perf tools): the harness only gives it a fresh topic and a size. */
