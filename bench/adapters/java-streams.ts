@@ -100,6 +100,7 @@ export const javaStreams: ProcessorAdapter = {
       '--grace-ms', String(spec.graceMs),
       '--other-input', spec.otherInputTopic ?? '',
       '--join-window-ms', String(spec.joinWindowMs),
+      '--start-gate', spec.startGate ?? '',
     ];
     return Promise.resolve(spawnSystemProcess({ command: 'java', args, logFile: spec.logFile }));
   },

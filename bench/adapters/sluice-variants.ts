@@ -40,7 +40,7 @@ export const sluiceBase: ProcessorAdapter = {
   label: 'Sluice (base revision)',
   role: 'streams',
   supports: () => true,
-  multiProcess: true,
+  // not multiProcess: an older revision's worker may not know RunSpec.startGate
   prepare(ctx) {
     const ref = process.env['BENCH_SLUICE_BASE'];
     if (!ref) throw new NotAvailable('set BENCH_SLUICE_BASE to the git revision to compare with (e.g. the commit before a change)');

@@ -39,6 +39,12 @@ export interface RunSpec {
   stateDir: string;
   /** the harness appends the process's stderr and non-event stdout here */
   logFile: string;
+  /**
+   * Several workers (multiProcess): a file path. Build the application, emit `ready`, and start it
+   * (join the group) only once this file exists, so that the workers join together rather than as
+   * each finishes booting. Null: start at once.
+   */
+  startGate?: string | null;
 }
 
 /**
@@ -48,6 +54,8 @@ export interface RunSpec {
 export type BenchEvent =
   /** once, at start: `version` is reported in the results */
   | { event: 'info'; version?: string; [detail: string]: unknown }
+  /** with RunSpec.startGate: built and waiting for the gate file before joining the group */
+  | { event: 'ready'; at: number }
   /** required for S1-S4, S6, S7: when the process first received input records of any input topic (throughput start) */
   | { event: 'first-input'; at: number }
   /** optional: input records consumed so far, for systems that commit lazily (partial runs) */
@@ -126,8 +134,9 @@ export interface ProcessorAdapter extends AdapterBase {
   /**
    * Several processes of this system may run one application together (`--workers`,
    * `--scale-out`): the harness starts them with the same appId and each with its own `stateDir` and
-   * `logFile`, so they must share nothing else (no fixed ports, no process-wide files). Absent: the
-   * system runs as one process only, and worker counts above 1 skip it.
+   * `logFile`, so they must share nothing else (no fixed ports, no process-wide files), and with a
+   * `startGate` they must honour. Absent: the system runs as one process only, and worker counts
+   * above 1 skip it.
    */
   multiProcess?: boolean;
 }

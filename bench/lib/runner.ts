@@ -22,7 +22,7 @@ import { ProcessMonitor } from './process-stats.js';
 import type { RunResult } from './results.js';
 import { SCENARIOS } from './scenarios.js';
 import { LatencyRecorder } from './stats.js';
-import { combineProcesses, earliestFirstInput, GroupMonitor, startWorkers, workerSpecs, workersWithInput } from './workers.js';
+import { combineProcesses, earliestFirstInput, GroupMonitor, openGate, startWorkers, workerSpecs, workersWithInput } from './workers.js';
 
 export interface PreparedInput {
   scenario: ScenarioId;
@@ -220,7 +220,8 @@ export async function runProcessorOnce(ctx: RunContext, adapter: ProcessorAdapte
   let monitor: GroupMonitor | undefined;
   let reader: OutputReader | undefined;
   try {
-    const procs = await startWorkers(adapter, workerSpecs(spec, workers));
+    const specs = workerSpecs(spec, workers);
+    const procs = await startWorkers(adapter, specs);
     proc = combineProcesses(procs);
     monitor = new GroupMonitor(procs.map((p) => p.pid)).start();
     const dog = watchdog(proc);
@@ -232,6 +233,12 @@ export async function runProcessorOnce(ctx: RunContext, adapter: ProcessorAdapte
       });
     }
     const consumed = () => [...consumedBy.values()].reduce((a, b) => a + b, 0);
+    const gate = specs[0]!.startGate;
+    if (gate) {
+      // several workers join the group together once all of them are built (JVM / Node start-up done)
+      await Promise.all(procs.map((p, i) => waitForEvent(p, 'ready', 120_000, `worker ${i + 1} never got ready to join the group`)));
+      openGate(gate);
+    }
     const first = await waitForEvent(proc, 'first-input', 120_000, 'the system never received input');
     // the clock starts at the earliest first input of any worker (events of several may arrive out of order)
     const startedAt = () => earliestFirstInput(procs.map((p) => p.history)) ?? first.at;

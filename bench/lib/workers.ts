@@ -1,20 +1,29 @@
 // The N worker processes of one run (--workers, --scale-out): their specs (same application id,
-// a state directory and log file each), starting them all or none, one SystemProcess view over them
+// a state directory and log file each, one start gate so they join the group together rather than
+// as each finishes booting), starting them all or none, one SystemProcess view over them
 // (events of all, fails when any fails, stops all), and figures across them: throughput start =
 // the earliest first input of any worker, CPU and peak RSS summed (and the largest worker's peak).
-import { join } from 'node:path';
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
 import type { BenchEvent, ProcessorAdapter, RunSpec, SystemProcess } from '../adapters/types.js';
 import { ProcessMonitor, type ProcessSample } from './process-stats.js';
 
 /**
  * One spec per worker. A single worker keeps the run's spec as it is; several get
- * `<stateDir>/worker-<i>` (under the run's state directory, so the run's clean-up removes them all)
- * and `<logFile without .log>-worker-<i>.log`.
+ * `<stateDir>/worker-<i>` (under the run's state directory, so the run's clean-up removes them all),
+ * `<logFile without .log>-worker-<i>.log`, and one start gate `<stateDir>/start-gate`.
  */
 export function workerSpecs(spec: RunSpec, workers: number): RunSpec[] {
   if (workers <= 1) return [spec];
   const base = spec.logFile.replace(/\.log$/, '');
-  return Array.from({ length: workers }, (_, i) => ({ ...spec, stateDir: join(spec.stateDir, `worker-${i + 1}`), logFile: `${base}-worker-${i + 1}.log` }));
+  const startGate = join(spec.stateDir, 'start-gate');
+  return Array.from({ length: workers }, (_, i) => ({ ...spec, stateDir: join(spec.stateDir, `worker-${i + 1}`), logFile: `${base}-worker-${i + 1}.log`, startGate }));
+}
+
+/** Let the workers waiting at the gate start (create the file). */
+export function openGate(startGate: string): void {
+  mkdirSync(dirname(startGate), { recursive: true });
+  writeFileSync(startGate, `${Date.now()}\n`);
 }
 
 /** Start one process per spec; when one fails to start, stop those already started and rethrow. */

@@ -10,7 +10,7 @@ import { parseOptions } from '../lib/options.js';
 import { renderMarkdown, resultsTable, scaleOutTable } from '../lib/report-markdown.js';
 import { renderSvg } from '../lib/report-svg.js';
 import { summarize, type BenchResults, type CellResult, type RunResult } from '../lib/results.js';
-import { combineProcesses, earliestFirstInput, startWorkers, sumSamples, workerSpecs, workersWithInput } from '../lib/workers.js';
+import { combineProcesses, earliestFirstInput, openGate, startWorkers, sumSamples, workerSpecs, workersWithInput } from '../lib/workers.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'bench-scale-out-test-'));
 // spawnSystemProcess installs the harness's Ctrl-C handlers; they are not the test runner's to keep
@@ -66,13 +66,16 @@ describe('--workers and --scale-out', () => {
     expect(() => parseOptions(['--scale-out', '1,2', '--workers', '2'])).toThrow(/either --workers .* or --scale-out/);
   });
 
-  it('gives each of several workers its own state directory inside the run\'s, and its own log, with the same application id', () => {
+  it('gives each of several workers its own state directory inside the run\'s, its own log and a shared start gate, with the same application id', () => {
     const one = spec();
     expect(workerSpecs(one, 1)).toEqual([one]);
     const three = workerSpecs(one, 3);
     expect(three.map((s) => s.appId)).toEqual([one.appId, one.appId, one.appId]);
     expect(three.map((s) => s.stateDir)).toEqual([1, 2, 3].map((i) => `${one.stateDir}/worker-${i}`));
     expect(three.map((s) => s.logFile)).toEqual([1, 2, 3].map((i) => `/tmp/logs/bench-s2-sluice-r1x3-abcdef-worker-${i}.log`));
+    // one gate for all, inside the run's state directory (deleted with it); a single worker has none
+    expect(new Set(three.map((s) => s.startGate))).toEqual(new Set([`${one.stateDir}/start-gate`]));
+    expect(one.startGate).toBeUndefined();
   });
 
   it('starts the clock at the earliest first input of any worker, whatever order the events came in', () => {
@@ -120,6 +123,22 @@ describe('--workers and --scale-out', () => {
     expect(await both.exited).toEqual({ code: 3, signal: null });
     await both.stop(5_000);
     expect(await steady.exited).toMatchObject({ signal: 'SIGTERM' });
+  });
+
+  it('holds workers at the start gate until it is opened', async () => {
+    const gate = join(dir, 'gate-run', 'start-gate');
+    const waiting = `const fs = require('node:fs'); console.log('BENCH ' + JSON.stringify({ event: 'ready', at: Date.now() }));
+      const t = setInterval(() => { if (fs.existsSync(${JSON.stringify(gate)})) { clearInterval(t); console.log('BENCH ' + JSON.stringify({ event: 'first-input', at: Date.now() })); setInterval(() => {}, 1000); } }, 5);`;
+    const p = spawnSystemProcess({ command: process.execPath, args: ['-e', waiting], logFile: join(dir, 'gate.log') });
+    const has = (kind: string) => p.history.some((e) => e.event === kind);
+    for (let i = 0; i < 100 && !has('ready'); i++) await new Promise((r) => setTimeout(r, 50));
+    await new Promise((r) => setTimeout(r, 200));
+    expect(has('first-input')).toBe(false);
+    const opened = Date.now();
+    openGate(gate);
+    for (let i = 0; i < 100 && !has('first-input'); i++) await new Promise((r) => setTimeout(r, 50));
+    expect(earliestFirstInput([p.history])).toBeGreaterThanOrEqual(opened);
+    await p.stop(5_000);
   });
 
   it('stops the workers already started when a later one fails to start', async () => {
