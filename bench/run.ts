@@ -181,7 +181,7 @@ async function main(): Promise<number> {
   try {
     for (const id of options.scenarios) {
       const sc = SCENARIOS[id];
-      const runnable = ready.filter((s) => s.supports(id) === true);
+      const runnable = ready.filter((s) => s.supports(id) === true && workerCounts.some((w) => workersSkipReason(s, id, w) === null));
       log(`\n== ${sc.title}: ${sc.description}`);
       let input: (PreparedInput & { prepareMs: number }) | undefined;
       if (runnable.length > 0) {
