@@ -22,7 +22,7 @@ import { ProcessMonitor } from './process-stats.js';
 import type { RunResult } from './results.js';
 import { SCENARIOS } from './scenarios.js';
 import { LatencyRecorder } from './stats.js';
-import { combineProcesses, earliestFirstInput, GroupMonitor, openGate, startWorkers, workerSpecs, workersWithInput } from './workers.js';
+import { combineProcesses, earliestFirstInput, firstInputSpreadMs, GroupMonitor, openGate, startWorkers, workerSpecs, workersWithInput } from './workers.js';
 
 export interface PreparedInput {
   scenario: ScenarioId;
@@ -248,6 +248,8 @@ export async function runProcessorOnce(ctx: RunContext, adapter: ProcessorAdapte
     if (workers > 1) {
       result.workersWithInput = workersWithInput(procs.map((p) => p.history));
       if (result.workersWithInput < workers) result.notes.push(`only ${result.workersWithInput} of ${workers} workers received input`);
+      const spread = firstInputSpreadMs(procs.map((p) => p.history));
+      if (spread !== null && spread > 1000) result.notes.push(`the workers' first inputs were ${(spread / 1000).toFixed(1)} s apart (the group formed in more than one rebalance)`);
     }
     if (caught.status === 'timeout') {
       // too slow for the time budget: report the rate of what it committed, marked partial

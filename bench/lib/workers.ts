@@ -71,6 +71,16 @@ export function earliestFirstInput(histories: BenchEvent[][]): number | null {
   return earliest;
 }
 
+/**
+ * Milliseconds from the first worker's first input to the last one's, over the workers that had
+ * input; null for fewer than two. Large: the group formed in more than one rebalance, inside the
+ * measured window.
+ */
+export function firstInputSpreadMs(histories: BenchEvent[][]): number | null {
+  const firsts = histories.map((h) => earliestFirstInput([h])).filter((t): t is number => t !== null);
+  return firsts.length < 2 ? null : Math.max(...firsts) - Math.min(...firsts);
+}
+
 /** How many workers reported `first-input` (got at least one input record). */
 export function workersWithInput(histories: BenchEvent[][]): number {
   return histories.filter((h) => h.some((e) => e.event === 'first-input')).length;

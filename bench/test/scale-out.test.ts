@@ -10,7 +10,7 @@ import { parseOptions } from '../lib/options.js';
 import { renderMarkdown, resultsTable, scaleOutTable } from '../lib/report-markdown.js';
 import { renderSvg } from '../lib/report-svg.js';
 import { summarize, type BenchResults, type CellResult, type RunResult } from '../lib/results.js';
-import { combineProcesses, earliestFirstInput, openGate, startWorkers, sumSamples, workerSpecs, workersWithInput } from '../lib/workers.js';
+import { combineProcesses, earliestFirstInput, firstInputSpreadMs, openGate, startWorkers, sumSamples, workerSpecs, workersWithInput } from '../lib/workers.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'bench-scale-out-test-'));
 // spawnSystemProcess installs the harness's Ctrl-C handlers; they are not the test runner's to keep
@@ -78,7 +78,7 @@ describe('--workers and --scale-out', () => {
     expect(one.startGate).toBeUndefined();
   });
 
-  it('starts the clock at the earliest first input of any worker, whatever order the events came in', () => {
+  it('starts the clock at the earliest first input of any worker, whatever order the events came in, and tells how far apart the workers started', () => {
     const histories: BenchEvent[][] = [
       [{ event: 'info' }, { event: 'first-input', at: 1_300 }],
       [{ event: 'state', state: 'RUNNING', at: 900 }], // got no partition
@@ -86,6 +86,8 @@ describe('--workers and --scale-out', () => {
     ];
     expect(earliestFirstInput(histories)).toBe(1_000);
     expect(workersWithInput(histories)).toBe(2);
+    expect(firstInputSpreadMs(histories)).toBe(300);
+    expect(firstInputSpreadMs([histories[0]!, histories[1]!])).toBeNull();
     expect(earliestFirstInput([[{ event: 'info' }], []])).toBeNull();
   });
 
