@@ -27,7 +27,7 @@ export interface RunResult {
   peakRssBytes: number | null;
   /** worker processes of the run (absent: 1) */
   workers?: number;
-  /** of them, how many received input (reported first-input) */
+  /** of them, how many reported first-input (Sluice: from an input topic; Java: from any topic, repartition included) */
   workersWithInput?: number;
   /** several workers: the largest single worker's peak resident set */
   maxWorkerPeakRssBytes?: number | null;

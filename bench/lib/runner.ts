@@ -247,7 +247,7 @@ export async function runProcessorOnce(ctx: RunContext, adapter: ProcessorAdapte
     const cpuAtEnd = (await monitor.sample())?.cpuSeconds ?? null;
     if (workers > 1) {
       result.workersWithInput = workersWithInput(procs.map((p) => p.history));
-      if (result.workersWithInput < workers) result.notes.push(`only ${result.workersWithInput} of ${workers} workers received input`);
+      if (result.workersWithInput < workers) result.notes.push(`only ${result.workersWithInput} of ${workers} workers reported a first input`);
       const spread = firstInputSpreadMs(procs.map((p) => p.history));
       if (spread !== null && spread > 1000) result.notes.push(`the workers' first inputs were ${(spread / 1000).toFixed(1)} s apart (the group formed in more than one rebalance)`);
     }
