@@ -1,6 +1,7 @@
 // `npm run bench`: starts the local Kafka (unless KAFKA_BROKERS is set), prepares each scenario's
 // input topic once, runs every scenario × system × repetition with fresh output topics and
-// application ids, and writes bench/results/<date>.{json,md,svg}. bench/README.md explains it all.
+// application ids (× worker count with --scale-out), and writes bench/results/<date>.{json,md,svg}.
+// bench/README.md explains it all.
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { basename, dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -11,7 +12,7 @@ import { generateInput, VALUE_BYTES, type DataShape, type ScenarioId } from './l
 import { BenchKafka } from './lib/kafka.js';
 import { describeMachine } from './lib/machine.js';
 import { HelpRequested, parseOptions, type BenchOptions } from './lib/options.js';
-import { renderMarkdown, resultsTable } from './lib/report-markdown.js';
+import { renderMarkdown, resultsTable, scaleOutTable } from './lib/report-markdown.js';
 import { renderSvg } from './lib/report-svg.js';
 import { summarize, type BenchResults, type CellResult, type RunResult, type ScenarioEntry, type SystemEntry } from './lib/results.js';
 import { describe, runProcessorOnce, runRestoreSeries, type PreparedInput, type RunContext } from './lib/runner.js';
@@ -95,7 +96,15 @@ async function runStandalone(ctx: RunContext, adapter: StandaloneAdapter, input:
   return result;
 }
 
-async function runCell(ctx: RunContext, adapter: SystemAdapter, input: PreparedInput): Promise<RunResult[]> {
+/** Why a system does not run with `workers` processes in this scenario, or null when it does. */
+function workersSkipReason(adapter: SystemAdapter, scenario: ScenarioId, workers: number): string | null {
+  if (workers <= 1) return null;
+  if (adapter.kind !== 'processor' || !adapter.multiProcess) return `runs as one process only: skipped with ${workers} workers`;
+  if (scenario === 's5') return `S5 times the restore of one process: skipped with ${workers} workers`;
+  return null;
+}
+
+async function runCell(ctx: RunContext, adapter: SystemAdapter, input: PreparedInput, workers: number): Promise<RunResult[]> {
   const o = ctx.options;
   // the perf tools are fresh JVMs that measure themselves: a discarded run of theirs warms nothing
   const warmups = adapter.kind === 'standalone' ? 0 : o.warmup;
@@ -104,7 +113,7 @@ async function runCell(ctx: RunContext, adapter: SystemAdapter, input: PreparedI
   const runs: RunResult[] = [];
   for (const { rep, warmup } of plan) {
     const t0 = Date.now();
-    const r = adapter.kind === 'processor' ? await runProcessorOnce(ctx, adapter, input, rep, warmup) : await runStandalone(ctx, adapter, input, rep, warmup);
+    const r = adapter.kind === 'processor' ? await runProcessorOnce(ctx, adapter, input, rep, warmup, workers) : await runStandalone(ctx, adapter, input, rep, warmup);
     r.wallMs = Date.now() - t0;
     runs.push(r);
     log(`  ${warmup ? 'warm-up' : `rep ${rep}`}: ${describe(r)}`);
@@ -139,7 +148,9 @@ async function main(): Promise<number> {
     throw err;
   }
   const started = new Date();
-  const name = `${stamp(started)}${options.quick ? '-quick' : ''}`;
+  const name = `${stamp(started)}${options.quick ? '-quick' : ''}${options.scaleOut ? '-scale-out' : ''}`;
+  // one cell per system and worker count: --scale-out's counts, or --workers alone
+  const workerCounts = options.scaleOut ?? [options.workers];
   const outDir = resolve(ROOT, options.out);
   const logDir = join(outDir, `${name}.logs.tmp`);
   mkdirSync(logDir, { recursive: true });
@@ -170,7 +181,7 @@ async function main(): Promise<number> {
   try {
     for (const id of options.scenarios) {
       const sc = SCENARIOS[id];
-      const runnable = ready.filter((s) => s.supports(id) === true);
+      const runnable = ready.filter((s) => s.supports(id) === true && workerCounts.some((w) => workersSkipReason(s, id, w) === null));
       log(`\n== ${sc.title}: ${sc.description}`);
       let input: (PreparedInput & { prepareMs: number }) | undefined;
       if (runnable.length > 0) {
@@ -181,21 +192,25 @@ async function main(): Promise<number> {
       scenarioEntries.push({ id, title: sc.title, description: sc.description, inputRecords: input?.records ?? shapeFor(options, id).records, prepareMs: input?.prepareMs });
       try {
         for (const s of systems) {
-          const entry = systemEntries.find((e) => e.id === s.id)!;
-          const support = s.supports(id);
-          if (entry.status !== 'ready') {
-            cells.push({ scenario: id, system: s.id, status: 'skipped', reason: `not available: ${entry.reason ?? ''}`, runs: [], summary: summarize([]) });
-            continue;
+          for (const workers of workerCounts) {
+            const entry = systemEntries.find((e) => e.id === s.id)!;
+            const support = s.supports(id);
+            const base = { scenario: id, system: s.id, ...(options.scaleOut || workers > 1 ? { workers } : {}) };
+            if (entry.status !== 'ready') {
+              cells.push({ ...base, status: 'skipped', reason: `not available: ${entry.reason ?? ''}`, runs: [], summary: summarize([]) });
+              continue;
+            }
+            const skip = support === true ? workersSkipReason(s, id, workers) : support;
+            if (skip !== null) {
+              cells.push({ ...base, status: 'skipped', reason: skip, runs: [], summary: summarize([]) });
+              continue;
+            }
+            log(` - ${s.label}${base.workers ? `, ${workers} worker${workers > 1 ? 's' : ''}` : ''}`);
+            const runs = await runCell(ctx, s, input!, workers);
+            const measuredOk = runs.filter((r) => !r.warmup && r.ok).length;
+            const firstError = runs.find((r) => !r.ok)?.error;
+            cells.push({ ...base, status: measuredOk > 0 ? 'ok' : 'failed', reason: measuredOk > 0 ? undefined : firstError, runs, summary: summarize(runs) });
           }
-          if (support !== true) {
-            cells.push({ scenario: id, system: s.id, status: 'skipped', reason: support, runs: [], summary: summarize([]) });
-            continue;
-          }
-          log(` - ${s.label}`);
-          const runs = await runCell(ctx, s, input!);
-          const measuredOk = runs.filter((r) => !r.warmup && r.ok).length;
-          const firstError = runs.find((r) => !r.ok)?.error;
-          cells.push({ scenario: id, system: s.id, status: measuredOk > 0 ? 'ok' : 'failed', reason: measuredOk > 0 ? undefined : firstError, runs, summary: summarize(runs) });
         }
       } finally {
         if (input) await bk.deleteTopics([input.topic, ...(input.otherTopic ? [input.otherTopic] : [])]).catch(() => undefined);
@@ -220,6 +235,7 @@ async function main(): Promise<number> {
       'S5 store keys': options.restoreRecords,
       'value bytes': VALUE_BYTES,
       partitions: options.partitions,
+      'worker processes per run': options.scaleOut ? `${options.scaleOut.join(', ')} (--scale-out)` : options.workers,
       repetitions: options.reps,
       'warm-up runs': options.warmup,
       'commit.interval.ms': options.commitIntervalMs,
@@ -236,6 +252,7 @@ async function main(): Promise<number> {
     systems: systemEntries,
     scenarios: scenarioEntries,
     cells,
+    ...(options.scaleOut ? { scaleOut: options.scaleOut } : {}),
   };
   mkdirSync(outDir, { recursive: true });
   const svgName = `${name}.svg`;
@@ -243,6 +260,7 @@ async function main(): Promise<number> {
   writeFileSync(join(outDir, svgName), renderSvg(results));
   writeFileSync(join(outDir, `${name}.md`), renderMarkdown(results, basename(svgName)));
   log(`\n${resultsTable(results)}\n`);
+  if (results.scaleOut) log(`${scaleOutTable(results)}\n`);
   log(`bench: wrote ${join(options.out, name)}.{json,md,svg} in ${Math.round(results.durationS / 60)} min`);
   return cells.some((c) => c.status === 'failed') ? 1 : 0;
 }

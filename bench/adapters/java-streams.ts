@@ -41,6 +41,8 @@ export const javaStreams: ProcessorAdapter = {
   label: 'Java Kafka Streams',
   role: 'streams',
   supports: () => true,
+  // Kafka Streams instances of one application.id: each has its own state.dir (and process id in it)
+  multiProcess: true,
 
   async prepare(ctx) {
     javaDir = join(ctx.root, 'bench', 'java');
@@ -98,6 +100,7 @@ export const javaStreams: ProcessorAdapter = {
       '--grace-ms', String(spec.graceMs),
       '--other-input', spec.otherInputTopic ?? '',
       '--join-window-ms', String(spec.joinWindowMs),
+      '--start-gate', spec.startGate ?? '',
     ];
     return Promise.resolve(spawnSystemProcess({ command: 'java', args, logFile: spec.logFile }));
   },

@@ -17,6 +17,8 @@ export interface NodeWorkerOptions {
   nodeArgs?: string[];
   /** extra environment for the worker */
   env?: () => Record<string, string>;
+  /** see ProcessorAdapter.multiProcess */
+  multiProcess?: boolean;
 }
 
 export function nodeWorkerAdapter(o: NodeWorkerOptions): ProcessorAdapter {
@@ -27,6 +29,7 @@ export function nodeWorkerAdapter(o: NodeWorkerOptions): ProcessorAdapter {
     label: o.label,
     role: o.role,
     supports: o.supports,
+    ...(o.multiProcess ? { multiProcess: true } : {}),
     async prepare(ctx) {
       root = ctx.root;
       return o.prepare(ctx);

@@ -18,6 +18,7 @@ function variant(id: string, label: string, env: Record<string, string>): Proces
     script: 'bench/systems/sluice.ts',
     nodeArgs: ['--conditions=sluice-source'],
     supports: () => true,
+    multiProcess: true,
     env: () => env,
     prepare: () => Promise.resolve({ version: 'workspace', config: { ...nodeConfig(), ...env } }),
   });
@@ -39,6 +40,7 @@ export const sluiceBase: ProcessorAdapter = {
   label: 'Sluice (base revision)',
   role: 'streams',
   supports: () => true,
+  // not multiProcess: an older revision's worker may not know RunSpec.startGate
   prepare(ctx) {
     const ref = process.env['BENCH_SLUICE_BASE'];
     if (!ref) throw new NotAvailable('set BENCH_SLUICE_BASE to the git revision to compare with (e.g. the commit before a change)');

@@ -10,6 +10,8 @@ export const sluice = nodeWorkerAdapter({
   // run the workspace packages from their TypeScript sources, as the tests do
   nodeArgs: ['--conditions=sluice-source'],
   supports: () => true,
+  // a worker's identity (process id, stores) lives in its state directory: one each is all it needs
+  multiProcess: true,
   prepare() {
     return Promise.resolve({
       version: 'workspace',

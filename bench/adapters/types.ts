@@ -35,10 +35,16 @@ export interface RunSpec {
   graceMs: number;
   /** S6: JoinWindows.ofTimeDifferenceAndGrace(joinWindowMs, graceMs) */
   joinWindowMs: number;
-  /** local state directory of this application (S5 deletes it between load and restore) */
+  /** local state directory of this process (S5 deletes it between load and restore); each of several workers has its own */
   stateDir: string;
   /** the harness appends the process's stderr and non-event stdout here */
   logFile: string;
+  /**
+   * Several workers (multiProcess): a file path. Build the application, emit `ready`, and start it
+   * (join the group) only once this file exists, so that the workers join together rather than as
+   * each finishes booting. Null: start at once.
+   */
+  startGate?: string | null;
 }
 
 /**
@@ -48,6 +54,8 @@ export interface RunSpec {
 export type BenchEvent =
   /** once, at start: `version` is reported in the results */
   | { event: 'info'; version?: string; [detail: string]: unknown }
+  /** with RunSpec.startGate: built and waiting for the gate file before joining the group */
+  | { event: 'ready'; at: number }
   /** required for S1-S4, S6, S7: when the process first received input records of any input topic (throughput start) */
   | { event: 'first-input'; at: number }
   /** optional: input records consumed so far, for systems that commit lazily (partial runs) */
@@ -123,6 +131,14 @@ export interface ProcessorAdapter extends AdapterBase {
    * `first-input`, and for S5 `restore-start` / `restore-end`; it must exit on SIGTERM.
    */
   start(spec: RunSpec): Promise<SystemProcess>;
+  /**
+   * Several processes of this system may run one application together (`--workers`,
+   * `--scale-out`): the harness starts them with the same appId and each with its own `stateDir` and
+   * `logFile`, so they must share nothing else (no fixed ports, no process-wide files), and with a
+   * `startGate` they must honour. Absent: the system runs as one process only, and worker counts
+   * above 1 skip it.
+   */
+  multiProcess?: boolean;
 }
 
 /** Measures itself (Kafka's perf tools): the harness only gives it a fresh topic and a size. */

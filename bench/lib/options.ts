@@ -16,6 +16,10 @@ export interface BenchOptions {
   partitions: number;
   /** stream threads of every Sluice and Kafka Streams worker (num.stream.threads) */
   streamThreads: number;
+  /** processes of a system per run, all in the application's consumer group (--workers) */
+  workers: number;
+  /** --scale-out: run every scenario × system once per worker count, ascending; null = off */
+  scaleOut: number[] | null;
   out: string;
   commitIntervalMs: number;
   cacheMaxBytes: number;
@@ -42,8 +46,14 @@ export const USAGE = `usage: npm run bench -- [options]
   --scenarios s1,s2,..  default s1,s2,s3,s4,s5,s6,s7
   --systems a,b,..      java, sluice, flow, kafkajs, perf-tools (= perf-produce, perf-consume,
                         perf-e2e), all (default)
-  --partitions N        partitions of every input/output topic (default 4)
+  --partitions N        partitions of every input/output topic (default 4; 6 with --scale-out)
   --stream-threads N    stream threads per Sluice and Kafka Streams worker (default 1)
+  --workers N           worker processes per run, one application (same consumer group), each with
+                        its own state directory (default 1); systems that run as one process only
+                        and S5 (the restore of one process) are skipped when N > 1
+  --scale-out 1,2,3     run the scenarios once per worker count and add a scale-out table
+                        (records/s, per worker, ratio to 1 worker); partitions default to 6 so
+                        that 3 workers all get work. Needs partitions >= the largest count
   --out DIR             where results go (default bench/results)
   --commit-interval-ms N  (default 1000)       --cache-max-bytes N  (default 10485760)
   --latency-rate N      records/s during the latency phase (default 1000)
@@ -72,7 +82,7 @@ export function parseOptions(argv: string[]): BenchOptions {
     else if (a === '--quick') flags.set('quick', true);
     else flags.set(a.slice(2), argv[++i] ?? '');
   }
-  const known = new Set(['quick', 'records', 'word-lines', 'restore-records', 'reps', 'warmup', 'scenarios', 'systems', 'partitions', 'stream-threads', 'out', 'commit-interval-ms', 'cache-max-bytes', 'latency-rate', 'latency-seconds', 'run-timeout-s', 'warmup-timeout-s', 'verify-limit', 'seed']);
+  const known = new Set(['quick', 'records', 'word-lines', 'restore-records', 'reps', 'warmup', 'scenarios', 'systems', 'partitions', 'stream-threads', 'workers', 'scale-out', 'out', 'commit-interval-ms', 'cache-max-bytes', 'latency-rate', 'latency-seconds', 'run-timeout-s', 'warmup-timeout-s', 'verify-limit', 'seed']);
   for (const k of flags.keys()) if (!known.has(k)) throw new Error(`unknown option --${k}\n\n${USAGE}`);
   const get = (k: string) => {
     const v = flags.get(k);
@@ -82,6 +92,12 @@ export function parseOptions(argv: string[]): BenchOptions {
   const records = get('records') !== undefined ? int('--records', get('records'), 1) : quick ? 100_000 : 1_000_000;
   const scenarios = (get('scenarios') ?? SCENARIO_IDS.join(',')).split(',').map((s) => s.trim().toLowerCase()).filter(Boolean);
   for (const s of scenarios) if (!SCENARIO_IDS.includes(s as ScenarioId)) throw new Error(`unknown scenario '${s}': choose from ${SCENARIO_IDS.join(', ')}`);
+  const scaleOut = get('scale-out') !== undefined ? workerCounts(get('scale-out')!) : null;
+  if (scaleOut && get('workers') !== undefined) throw new Error(`give either --workers (one worker count) or --scale-out (several), not both\n\n${USAGE}`);
+  const workers = get('workers') !== undefined ? int('--workers', get('workers'), 1) : 1;
+  const partitions = get('partitions') !== undefined ? int('--partitions', get('partitions'), 1) : scaleOut ? 6 : 4;
+  const most = Math.max(workers, ...(scaleOut ?? []));
+  if (most > partitions) throw new Error(`${most} workers need at least ${most} partitions (one task each), got --partitions ${partitions}: pass --partitions ${most} or more`);
   return {
     quick,
     records,
@@ -91,7 +107,9 @@ export function parseOptions(argv: string[]): BenchOptions {
     warmup: get('warmup') !== undefined ? int('--warmup', get('warmup')) : quick ? 0 : 1,
     scenarios: scenarios as ScenarioId[],
     systems: (get('systems') ?? 'all').split(',').map((s) => s.trim()).filter(Boolean),
-    partitions: get('partitions') !== undefined ? int('--partitions', get('partitions'), 1) : 4,
+    partitions,
+    workers,
+    scaleOut,
     out: get('out') ?? 'bench/results',
     streamThreads: get('stream-threads') !== undefined ? int('--stream-threads', get('stream-threads'), 1) : 1,
     commitIntervalMs: get('commit-interval-ms') !== undefined ? int('--commit-interval-ms', get('commit-interval-ms'), 1) : 1000,
@@ -103,6 +121,13 @@ export function parseOptions(argv: string[]): BenchOptions {
     verifyLimit: get('verify-limit') !== undefined ? int('--verify-limit', get('verify-limit')) : 3_000_000,
     seed: get('seed') !== undefined ? int('--seed', get('seed')) : 42,
   };
+}
+
+/** `--scale-out 1,2,3`: distinct worker counts >= 1, ascending. */
+function workerCounts(v: string): number[] {
+  const counts = v.split(',').map((s) => s.trim()).filter(Boolean).map((s) => int('--scale-out', s, 1));
+  if (counts.length === 0) throw new Error(`--scale-out needs worker counts, e.g. --scale-out 1,2,3, got '${v}'`);
+  return [...new Set(counts)].sort((a, b) => a - b);
 }
 
 export class HelpRequested extends Error {

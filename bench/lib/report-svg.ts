@@ -10,6 +10,8 @@ const PALETTE = ['#1f77b4', '#d62728', '#2ca02c', '#9467bd', '#8c564b', '#e377c2
 interface Bar {
   scenario: string;
   system: string;
+  /** the system's label, and with --scale-out its worker count */
+  label: string;
   value: number;
   partial?: boolean;
   lo?: number;
@@ -37,7 +39,7 @@ function short(v: number): string {
   return `${+v.toFixed(v < 10 ? 1 : 0)}`;
 }
 
-function panel(title: string, unit: string, bars: Bar[], top: number, width: number, labels: Map<string, string>): { svg: string; height: number } {
+function panel(title: string, unit: string, bars: Bar[], top: number, width: number): { svg: string; height: number } {
   const left = 250;
   const right = width - 70;
   const rowH = 16;
@@ -63,7 +65,7 @@ function panel(title: string, unit: string, bars: Bar[], top: number, width: num
     parts.push(`<text x="10" y="${y + 12}" font-size="12" font-weight="bold">${esc(title)}<tspan font-weight="normal" fill="#555">${esc(suffix)}</tspan></text>`);
     y += rowH;
     for (const b of bars.filter((bb) => bb.scenario === sc)) {
-      parts.push(`<text x="${left - 6}" y="${y + 12}" font-size="11" text-anchor="end">${esc(labels.get(b.system) ?? b.system)}</text>`);
+      parts.push(`<text x="${left - 6}" y="${y + 12}" font-size="11" text-anchor="end">${esc(b.label)}</text>`);
       parts.push(`<rect x="${left}" y="${y + 2}" width="${Math.max(1, x(b.value) - left).toFixed(1)}" height="${rowH - 4}" fill="${b.color}" opacity="0.85"/>`);
       if (b.lo !== undefined && b.hi !== undefined && b.hi > b.lo) {
         const cy = y + rowH / 2;
@@ -92,13 +94,14 @@ export function renderSvg(results: BenchResults): string {
   const latency: Bar[] = [];
   for (const c of ok) {
     const color = colors.get(c.system) ?? '#333';
+    const label = `${labels.get(c.system) ?? c.system}${c.workers !== undefined ? ` ×${c.workers}` : ''}`;
     const t = c.summary.throughput;
     const partial = c.runs.some((r) => !r.warmup && r.partial);
-    if (t) throughput.push({ scenario: c.scenario, system: c.system, value: t.median, lo: t.min, hi: t.max, color, partial });
-    if (c.summary.p50 && c.summary.p99) latency.push({ scenario: c.scenario, system: c.system, value: c.summary.p50.median, tick: c.summary.p99.median, color });
+    if (t) throughput.push({ scenario: c.scenario, system: c.system, label, value: t.median, lo: t.min, hi: t.max, color, partial });
+    if (c.summary.p50 && c.summary.p99) latency.push({ scenario: c.scenario, system: c.system, label, value: c.summary.p50.median, tick: c.summary.p99.median, color });
   }
-  const a = panel('Throughput (input records/s, log scale; whisker = min–max of repetitions)', 'rec/s', throughput, 30, width, labels);
-  const b = panel('End-to-end latency (ms, log scale; bar = p50, tick = p99)', 'ms', latency, 30 + a.height + 10, width, labels);
+  const a = panel('Throughput (input records/s, log scale; whisker = min–max of repetitions)', 'rec/s', throughput, 30, width);
+  const b = panel('End-to-end latency (ms, log scale; bar = p50, tick = p99)', 'ms', latency, 30 + a.height + 10, width);
   const height = 30 + a.height + 10 + b.height + 10;
   return [
     `<svg xmlns="http://www.w3.org/2000/svg" width="${width}" height="${height}" viewBox="0 0 ${width} ${height}" font-family="sans-serif">`,

@@ -23,8 +23,15 @@ export interface RunResult {
   inputRecords: number;
   outputRecords?: number;
   latency: RunLatency | null;
+  /** peak resident set; with several workers the sum of each worker's own peak */
   peakRssBytes: number | null;
-  /** CPU seconds of the processing process from first input to the end of the throughput phase */
+  /** worker processes of the run (absent: 1) */
+  workers?: number;
+  /** of them, how many reported first-input (Sluice: from an input topic; Java: from any topic, repartition included) */
+  workersWithInput?: number;
+  /** several workers: the largest single worker's peak resident set */
+  maxWorkerPeakRssBytes?: number | null;
+  /** CPU seconds of the processing process(es, summed) from first input to the end of the throughput phase */
   cpuSeconds: number | null;
   /** ... from process start (JVM / Node start-up, group join included) */
   cpuSecondsTotal: number | null;
@@ -44,11 +51,15 @@ export interface CellSummary {
   p99: Spread | null;
   peakRssMiB: Spread | null;
   cpuSeconds: Spread | null;
+  /** several workers: the largest single worker's peak RSS */
+  maxWorkerPeakRssMiB?: Spread | null;
 }
 
 export interface CellResult {
   scenario: ScenarioId;
   system: string;
+  /** worker processes per run of this cell (absent: 1); --scale-out has a cell per count */
+  workers?: number;
   status: 'ok' | 'skipped' | 'failed';
   reason?: string;
   runs: RunResult[];
@@ -85,6 +96,8 @@ export interface BenchResults {
   systems: SystemEntry[];
   scenarios: ScenarioEntry[];
   cells: CellResult[];
+  /** --scale-out: the worker counts every scenario × system ran with */
+  scaleOut?: number[];
 }
 
 export function summarize(runs: RunResult[]): CellSummary {
@@ -97,5 +110,6 @@ export function summarize(runs: RunResult[]): CellSummary {
     p99: pick((r) => r.latency?.p99),
     peakRssMiB: pick((r) => (r.peakRssBytes === null ? null : r.peakRssBytes / (1 << 20))),
     cpuSeconds: pick((r) => r.cpuSeconds),
+    maxWorkerPeakRssMiB: pick((r) => (r.maxWorkerPeakRssBytes === null || r.maxWorkerPeakRssBytes === undefined ? null : r.maxWorkerPeakRssBytes / (1 << 20))),
   };
 }

@@ -4,8 +4,11 @@
 //   checked against the expectation, last append time taken ──► latency phase (fixed-rate load,
 //   outputs' append time − bench-ts header) ──► stop process, delete topics / group / state.
 //
+// With --workers N (or a --scale-out step) the run starts N processes of the system in the same
+// consumer group (bench/lib/workers.ts); its clock starts at the earliest first input of any of them.
+//
 // S5 instead loads a store once, then for each repetition deletes the local state, restarts and
-// times the restore (runRestoreSeries).
+// times the restore (runRestoreSeries), always with one process.
 import { randomBytes } from 'node:crypto';
 import { rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -19,6 +22,7 @@ import { ProcessMonitor } from './process-stats.js';
 import type { RunResult } from './results.js';
 import { SCENARIOS } from './scenarios.js';
 import { LatencyRecorder } from './stats.js';
+import { combineProcesses, earliestFirstInput, firstInputSpreadMs, GroupMonitor, openGate, startWorkers, workerSpecs, workersWithInput } from './workers.js';
 
 export interface PreparedInput {
   scenario: ScenarioId;
@@ -198,45 +202,66 @@ class OutputCheck {
   }
 }
 
-/** One repetition of S1-S4 on a processor. */
-export async function runProcessorOnce(ctx: RunContext, adapter: ProcessorAdapter, input: PreparedInput, rep: number, warmup: boolean): Promise<RunResult> {
+/** One repetition of S1-S4, S6, S7 on a processor, run by `workers` processes of it. */
+export async function runProcessorOnce(ctx: RunContext, adapter: ProcessorAdapter, input: PreparedInput, rep: number, warmup: boolean, workers = 1): Promise<RunResult> {
   const inputRecords = input.records;
   const o = ctx.options;
   const scenario = SCENARIOS[input.scenario];
   const eos = scenario.guarantee === 'exactly_once_v2';
-  const appId = newAppId(input.scenario, adapter.id, warmup ? `w${rep}` : `r${rep}`);
+  const appId = newAppId(input.scenario, adapter.id, `${warmup ? `w${rep}` : `r${rep}`}${workers > 1 ? `x${workers}` : ''}`);
   const outputTopic = `${appId}-out`;
   const spec = runSpec(ctx, input, appId, outputTopic);
   const result: RunResult = { rep, warmup, ok: false, recordsPerSecond: null, durationMs: null, inputRecords, latency: null, peakRssBytes: null, cpuSeconds: null, cpuSecondsTotal: null, verified: null, notes: [] };
   await ctx.bk.createTopic(outputTopic, o.partitions, { 'message.timestamp.type': 'LogAppendTime' });
   // a warm-up only has to warm up: it is cut short, and not reported
   const deadline = Date.now() + (warmup ? Math.min(o.runTimeoutS, o.warmupTimeoutS) : o.runTimeoutS) * 1000;
+  if (workers > 1) result.workers = workers;
   let proc: SystemProcess | undefined;
-  let monitor: ProcessMonitor | undefined;
+  let monitor: GroupMonitor | undefined;
   let reader: OutputReader | undefined;
   try {
-    proc = await adapter.start(spec);
-    monitor = new ProcessMonitor(proc.pid).start();
+    const specs = workerSpecs(spec, workers);
+    const procs = await startWorkers(adapter, specs);
+    proc = combineProcesses(procs);
+    monitor = new GroupMonitor(procs.map((p) => p.pid)).start();
     const dog = watchdog(proc);
-    let consumed = 0;
-    proc.onEvent((e) => {
-      if (e.event === 'progress') consumed = e.consumed;
-    });
+    // progress is per worker: the group has consumed the sum of their latest reports
+    const consumedBy = new Map<SystemProcess, number>();
+    for (const p of procs) {
+      p.onEvent((e) => {
+        if (e.event === 'progress') consumedBy.set(p, e.consumed);
+      });
+    }
+    const consumed = () => [...consumedBy.values()].reduce((a, b) => a + b, 0);
+    const gate = specs[0]!.startGate;
+    if (gate) {
+      // several workers join the group together once all of them are built (JVM / Node start-up done)
+      await Promise.all(procs.map((p, i) => waitForEvent(p, 'ready', 120_000, `worker ${i + 1} never got ready to join the group`)));
+      openGate(gate);
+    }
     const first = await waitForEvent(proc, 'first-input', 120_000, 'the system never received input');
+    // the clock starts at the earliest first input of any worker (events of several may arrive out of order)
+    const startedAt = () => earliestFirstInput(procs.map((p) => p.history)) ?? first.at;
     const cpuAtFirst = (await monitor.sample())?.cpuSeconds ?? 0;
-    const caught = await waitCaughtUp(ctx, spec, deadline, dog.check, eos, () => consumed);
+    const caught = await waitCaughtUp(ctx, spec, deadline, dog.check, eos, consumed);
     const cpuAtEnd = (await monitor.sample())?.cpuSeconds ?? null;
+    if (workers > 1) {
+      result.workersWithInput = workersWithInput(procs.map((p) => p.history));
+      if (result.workersWithInput < workers) result.notes.push(`only ${result.workersWithInput} of ${workers} workers reported a first input`);
+      const spread = firstInputSpreadMs(procs.map((p) => p.history));
+      if (spread !== null && spread > 1000) result.notes.push(`the workers' first inputs were ${(spread / 1000).toFixed(1)} s apart (the group formed in more than one rebalance)`);
+    }
     if (caught.status === 'timeout') {
       // too slow for the time budget: report the rate of what it committed, marked partial
-      const elapsed = Date.now() - first.at;
+      const elapsed = Date.now() - startedAt();
       // a system that commits lazily may report how far it really got
-      const done = Math.min(inputRecords, Math.max(caught.committedInput, consumed));
+      const done = Math.min(inputRecords, Math.max(caught.committedInput, consumed()));
       result.partial = { committed: done, of: inputRecords };
       result.durationMs = elapsed;
       result.recordsPerSecond = (done * 1000) / elapsed;
       result.cpuSeconds = cpuAtEnd === null ? null : cpuAtEnd - cpuAtFirst;
       result.cpuSecondsTotal = cpuAtEnd;
-      result.peakRssBytes = monitor.last?.peakRssBytes ?? null;
+      peaks(result, monitor.last);
       result.notes.push(warmup ? 'warm-up cut short' : `partial: ${Math.round((100 * done) / inputRecords)} % of the input processed within ${Math.round(elapsed / 1000)} s (committed offsets, or the system's progress events); rate = that / elapsed; output not checked, no latency phase`);
       result.ok = true;
       return result;
@@ -284,7 +309,7 @@ export async function runProcessorOnce(ctx: RunContext, adapter: ProcessorAdapte
       result.notes.push(`output not checked: ${outputRecords} records > --verify-limit`);
     }
 
-    result.durationMs = check.lastAppend - first.at;
+    result.durationMs = check.lastAppend - startedAt();
     result.recordsPerSecond = result.durationMs > 0 ? (inputRecords * 1000) / result.durationMs : null;
     result.cpuSeconds = cpuAtEnd === null ? null : cpuAtEnd - cpuAtFirst;
     result.cpuSecondsTotal = cpuAtEnd;
@@ -304,7 +329,7 @@ export async function runProcessorOnce(ctx: RunContext, adapter: ProcessorAdapte
           addToExpectation(input.scenario, input.expectation, r, input.shape);
         },
       });
-      await waitCaughtUp(ctx, spec, Date.now() + 120_000, dog.check, eos, () => consumed);
+      await waitCaughtUp(ctx, spec, Date.now() + 120_000, dog.check, eos, consumed);
       // outputs are appended before the offsets are committed; wait until the reader has them all
       let ends = await ctx.bk.endOffsets(outputTopic);
       for (const until = Date.now() + 30_000; Date.now() < until; ) {
@@ -320,12 +345,12 @@ export async function runProcessorOnce(ctx: RunContext, adapter: ProcessorAdapte
         result.notes.push(`latency: none of the outputs of the ${sent} latency-phase records carried the '${LATENCY_HEADER}' header (the system drops input headers)`);
       }
     }
-    result.peakRssBytes = (await monitor.sample())?.peakRssBytes ?? monitor.last?.peakRssBytes ?? null;
+    peaks(result, (await monitor.sample()) ?? monitor.last);
     dog.dispose();
     result.ok = true;
   } catch (err) {
     result.error = err instanceof Error ? err.message : String(err);
-    result.peakRssBytes = monitor?.last?.peakRssBytes ?? null;
+    peaks(result, monitor?.last ?? null);
   } finally {
     monitor?.stop();
     await reader?.stop();
@@ -335,6 +360,13 @@ export async function runProcessorOnce(ctx: RunContext, adapter: ProcessorAdapte
   return result;
 }
 
+/** Peak RSS of the run: the workers' peaks summed, and with several workers the largest one's. */
+function peaks(result: RunResult, s: { peakRssBytes: number; maxPeakRssBytes: number } | null): void {
+  result.peakRssBytes = s?.peakRssBytes ?? null;
+  if (result.workers) result.maxWorkerPeakRssBytes = s?.maxPeakRssBytes ?? null;
+}
+
+/** Deletes the run's topics and groups and its state directory (every worker's, which lie inside). */
 async function cleanup(ctx: RunContext, spec: RunSpec): Promise<void> {
   await ctx.bk.deleteTopics([], [`${spec.appId}-`]).catch((err: unknown) => ctx.log(`  (could not delete topics of ${spec.appId}: ${String(err)})`));
   ctx.bk.activePrefixes.delete(`${spec.appId}-`);

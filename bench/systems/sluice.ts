@@ -1,8 +1,9 @@
 // The Sluice worker of the bench: the scenarios' application (sluice-app.ts) with as many stream
-// threads as the run asks, one worker per run; it reports restoration for S5.
+// threads as the run asks, one or more workers per run (--workers: each waits at the start gate);
+// it reports restoration for S5.
 import { KafkaStreams } from 'sluice';
-import { readFileSync } from 'node:fs';
-import { emit, fail, onShutdown } from './worker-protocol.js';
+import { existsSync, readFileSync } from 'node:fs';
+import { emit, fail, onShutdown, readRunSpec } from './worker-protocol.js';
 
 const version = (JSON.parse(readFileSync(new URL('../../packages/sluice/package.json', import.meta.url), 'utf8')) as { version: string }).version;
 emit({ event: 'info', version });
@@ -31,4 +32,10 @@ app.onStateChange((next) => {
 });
 app.onError((err) => fail(err));
 onShutdown(() => app.close());
+// one of several workers: join the group when all of them are up (the harness opens the gate)
+const gate = readRunSpec().startGate;
+if (gate) {
+  emit({ event: 'ready', at: Date.now() });
+  while (!existsSync(gate)) await new Promise((r) => setTimeout(r, 5));
+}
 await app.start().catch(fail);

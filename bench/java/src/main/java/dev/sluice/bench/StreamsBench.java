@@ -41,7 +41,8 @@ import org.apache.kafka.streams.state.WindowStore;
  *
  * Arguments: --scenario s1..s7 --brokers --app-id --input --output --partitions --state-dir
  * --commit-interval-ms --cache-max-bytes --guarantee at_least_once|exactly_once_v2
- * --window-size-ms --grace-ms; S6/S7: --other-input (payments / customers), S6: --join-window-ms
+ * --window-size-ms --grace-ms; S6/S7: --other-input (payments / customers), S6: --join-window-ms;
+ * --start-gate FILE (several workers): emit "ready", start once FILE exists
  */
 public final class StreamsBench {
     static final String REPARTITION_NAME = "words";
@@ -109,6 +110,13 @@ public final class StreamsBench {
             }
         }, "bench-shutdown");
         Runtime.getRuntime().addShutdownHook(closer);
+        String gate = args.getOrDefault("start-gate", "");
+        if (!gate.isEmpty()) {
+            // one of several workers: join the group when all of them are up, not as this JVM is
+            emit(Map.of("event", "ready", "at", System.currentTimeMillis()));
+            Path open = Path.of(gate);
+            while (!Files.exists(open)) Thread.sleep(5);
+        }
         streams.start();
         stopped.await();
         if (!closing.get()) System.exit(1);
