@@ -4,7 +4,8 @@
 // client that would first have to restore all of it while a caught-up one exists. Active counts are
 // balanced; a stateful task that balance would move to a client that is not caught up stays where it
 // is, and that client gets a warm-up replica instead (at most maxWarmupReplicas at once; a probing
-// rebalance later moves the task once the copy is caught up). numStandbyReplicas standbys per
+// rebalance later moves the task once the copy is caught up). Stateful tasks are balanced among
+// themselves first, stateless ones then even out the total. numStandbyReplicas standbys per
 // stateful task go to clients other than its active one, those with state first. A client with
 // several stream threads has that many times the capacity: balance is by tasks per thread.
 
@@ -71,29 +72,24 @@ export function assignTasks(tasks: readonly AssignableTask[], clients: readonly 
     else choice = minBy(ordered, (c) => [c.lag(t.id), load(c.processId)]);
     place(t.id, choice.processId);
   }
-  // 2. stateless tasks: sticky, then the least loaded
-  for (const t of stateless) {
-    const prev = ordered.find((c) => c.previousActive.has(t.id));
-    place(t.id, (prev ?? minBy(ordered, (c) => [load(c.processId)])).processId);
-  }
-
-  // 3. balance: stateless tasks move freely; a stateful one only to a caught-up client, else that
-  //    client warms a copy up (the task stays where it is until a probing rebalance)
-  const total = tasks.length;
+  // 2. balance the stateful tasks among themselves (as Kafka does, so every client gets its share of
+  //    the state work, not stateless tasks in place of it): a stateful task moves only to a caught-up
+  //    client, else that client warms a copy up (the task stays where it is until a probing rebalance)
   const isStateful = new Set(stateful.map((t) => t.id));
   const warmups = new Map<string, { to: string; from: string }>();
-  const counted = (p: string) => active.get(p)!.size + [...warmups.values()].filter((w) => w.to === p).length - [...warmups.values()].filter((w) => w.from === p).length;
-  const perThread = (p: string) => counted(p) / cap(p);
-  for (let guard = 0; guard < total * clients.length + 10; guard++) {
-    const over = maxBy(ordered, (c) => [perThread(c.processId)]);
-    const under = minBy(ordered, (c) => [perThread(c.processId)]);
+  const statefulCount = (p: string) => {
+    let n = 0;
+    for (const t of active.get(p)!) if (isStateful.has(t)) n++;
+    for (const w of warmups.values()) n += (w.to === p ? 1 : 0) - (w.from === p ? 1 : 0);
+    return n;
+  };
+  for (let guard = 0; guard < stateful.length * clients.length + 10; guard++) {
+    const over = maxBy(ordered, (c) => [statefulCount(c.processId) / cap(c.processId)]);
+    const under = minBy(ordered, (c) => [statefulCount(c.processId) / cap(c.processId)]);
     // a move helps only while the receiver stays below the giver's present load
-    if ((counted(under.processId) + 1) / cap(under.processId) >= perThread(over.processId)) break;
-    const movable = [...active.get(over.processId)!].filter((t) => !warmups.has(t)).sort(compareTaskIds);
-    const pick =
-      movable.find((t) => !isStateful.has(t)) ??
-      movable.find((t) => under.previousStandby.has(t) && caughtUp(under, t)) ??
-      movable.find((t) => caughtUp(under, t));
+    if ((statefulCount(under.processId) + 1) / cap(under.processId) >= statefulCount(over.processId) / cap(over.processId)) break;
+    const movable = [...active.get(over.processId)!].filter((t) => isStateful.has(t) && !warmups.has(t)).sort(compareTaskIds);
+    const pick = movable.find((t) => under.previousStandby.has(t) && caughtUp(under, t)) ?? movable.find((t) => caughtUp(under, t));
     if (pick !== undefined) {
       place(pick, under.processId);
       continue;
@@ -104,6 +100,23 @@ export function assignTasks(tasks: readonly AssignableTask[], clients: readonly 
     warmups.set(toWarm, { to: under.processId, from: over.processId });
   }
   for (const [t, w] of warmups) standby.get(w.to)!.add(t);
+
+  // 3. stateless tasks: sticky, then the least loaded; then moved until every client's load (per
+  //    thread, warm-ups counted where they will run) is even
+  const counted = (p: string) => active.get(p)!.size + [...warmups.values()].filter((w) => w.to === p).length - [...warmups.values()].filter((w) => w.from === p).length;
+  const perThread = (p: string) => counted(p) / cap(p);
+  for (const t of stateless) {
+    const prev = ordered.find((c) => c.previousActive.has(t.id));
+    place(t.id, (prev ?? minBy(ordered, (c) => [perThread(c.processId)])).processId);
+  }
+  for (let guard = 0; guard < stateless.length * clients.length + 10; guard++) {
+    const over = maxBy(ordered, (c) => [perThread(c.processId)]);
+    const under = minBy(ordered, (c) => [perThread(c.processId)]);
+    if ((counted(under.processId) + 1) / cap(under.processId) >= perThread(over.processId)) break;
+    const pick = [...active.get(over.processId)!].filter((t) => !isStateful.has(t)).sort(compareTaskIds)[0];
+    if (pick === undefined) break;
+    place(pick, under.processId);
+  }
 
   // 4. standbys: other clients than the active one, those holding state first
   if (cfg.numStandbyReplicas > 0) {

@@ -61,11 +61,27 @@ describe('task assignment', () => {
     expect(next.warmups).toBe(0);
   });
 
-  it('moves stateless tasks freely to balance, before any stateful one', () => {
+  it('balances stateful tasks among themselves (a client not caught up warms one up) and evens the total out with stateless ones', () => {
     const tasks = [...statefulTasks(2), ...statelessTasks(2)];
     const a = assignTasks(tasks, [client('a', { active: ['0_0', '0_1', '1_0', '1_1'] }), client('b', { defaultLag: 1_000_000 })], cfg);
-    expect(a.clients.get('a')!.active).toEqual(['0_0', '0_1']);
-    expect(a.clients.get('b')!.active).toEqual(['1_0', '1_1']);
+    // b gets a warm-up copy of a stateful task (it moves at a probing rebalance) and a stateless task now
+    expect(a.warmups).toBe(1);
+    expect(a.clients.get('b')!.standby).toEqual(['0_0']);
+    expect(a.clients.get('a')!.active).toEqual(['0_0', '0_1', '1_1']);
+    expect(a.clients.get('b')!.active).toEqual(['1_0']);
+    // once caught up, each client runs one task of each sub-topology, not all stateful ones on one
+    const later = assignTasks(tasks, [client('a', { active: a.clients.get('a')!.active }), client('b', { active: ['1_0'], standby: ['0_0'] })], cfg);
+    expect(later.clients.get('a')!.active).toEqual(['0_1', '1_1']);
+    expect(later.clients.get('b')!.active).toEqual(['0_0', '1_0']);
+  });
+
+  it('a worker joining a caught-up group gets its share of the stateful tasks, not only stateless ones', () => {
+    const tasks = [...statefulTasks(4), ...statelessTasks(4)];
+    const a = assignTasks(tasks, [client('a', { active: tasks.map((t) => t.id) }), client('b')], cfg);
+    expect(a.clients.get('a')!.active.filter((t) => t.startsWith('0_'))).toHaveLength(2);
+    expect(a.clients.get('b')!.active.filter((t) => t.startsWith('0_'))).toHaveLength(2);
+    expect(a.clients.get('a')!.active).toHaveLength(4);
+    expect(a.clients.get('b')!.active).toHaveLength(4);
   });
 
   it('never puts a standby on the client of its active task, and prefers clients with state', () => {
