@@ -91,6 +91,12 @@ export interface GroupHandlers {
 export interface BatchControl {
   /** Heartbeat if due. Resolves false when the group is rebalancing (the caller should wrap up). */
   heartbeat(): Promise<boolean>;
+  /**
+   * The batch's records are in their task now: its partition's lag counts from after it. Called in
+   * the same step as the records are added, so a task never sees an input caught up whose records
+   * it has not got yet.
+   */
+  delivered(batch: FetchedBatch): void;
 }
 
 export interface GroupControl {

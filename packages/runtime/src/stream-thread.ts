@@ -198,7 +198,11 @@ export class StreamThread {
     // if they come back (Kafka's onPartitionsLost)
     if (membership.lost() && this.tasks.size > 0) {
       this.o.logger.warn(`this worker dropped out of the group; closing its ${this.tasks.size} tasks without committing`);
-      if (this.committer instanceof ExactlyOnceCommitter) await this.committer.abort().catch(() => undefined);
+      if (this.committer instanceof ExactlyOnceCommitter) {
+        await this.committer
+          .abortOrReinitialize((err) => this.o.logger.warn(`aborting the transaction of the dropped tasks failed (${describeError(err)}); starting the producer anew, which aborts it at the coordinator`, errorFields(err)))
+          .catch((err: unknown) => this.o.logger.warn(`starting the transactional producer anew failed (${describeError(err)}); the next commit tries again`, errorFields(err)));
+      }
       await this.tasks.closeAll(false);
     }
   }
@@ -220,6 +224,8 @@ export class StreamThread {
     try {
       await this.prepareDeserialization(batch);
       const started = monotonicMs();
+      // the lag counts from this batch in the same step as its records reach the task (no await between)
+      control.delivered(batch);
       const processed = await this.tasks.process(
         batch,
         () => control.heartbeat(),

@@ -96,7 +96,7 @@ export function createGroupConsumer(o: GroupConsumerSettings, d: GroupConsumerDe
     resume: (tps) => fetcher.resume(tps),
     generationId: () => membership.generationId,
   };
-  const batchControl: BatchControl = { heartbeat: control.heartbeat };
+  const batchControl: BatchControl = { heartbeat: control.heartbeat, delivered: (b) => fetcher.delivered(b) };
 
   /** Where each assigned partition starts: its committed offset, else its source's reset policy. */
   const resolvePositions = async (tps: readonly TopicPartition[]): Promise<(TopicPartition & { offset: number })[]> => {
@@ -145,7 +145,6 @@ export function createGroupConsumer(o: GroupConsumerSettings, d: GroupConsumerDe
         h.onPolled?.(batches.reduce((n, b) => n + b.records.length, 0), monotonicMs() - polledAt);
         for (const b of batches) {
           if (closing || membership.needsRejoin()) break;
-          fetcher.delivered(b);
           await h.onBatch(b, batchControl);
         }
         failures = 0;

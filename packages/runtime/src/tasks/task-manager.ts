@@ -217,7 +217,14 @@ export class TaskManager {
   /** Processes a fetched batch in its task; false when the task is gone or not running (the batch is dropped). */
   async process(batch: FetchedBatch, keepGoing: () => Promise<boolean>, afterChunk: () => Promise<void>): Promise<number> {
     const t = this.byPartition.get(`${batch.topic}:${batch.partition}`);
-    if (!t || !t.running) return 0;
+    // not ours any more: the next owner reads it from the committed offsets
+    if (!t) return 0;
+    if (!t.running) {
+      // fetched just before its task began restoring (its inputs paused since): fetch it again once the task runs
+      const first = batch.records[0];
+      if (first !== undefined) this.o.consumer().seek({ topic: batch.topic, partition: batch.partition }, first.offset);
+      return 0;
+    }
     if (batch.records.length > 0) t.task.addRecords(batch.topic, batch.records);
     const processed = await this.drain(t, keepGoing, afterChunk);
     t.task.advanceInput(batch.topic, batch.nextOffset);
@@ -310,8 +317,8 @@ export class TaskManager {
   private async handleCommitFailure(tasks: readonly ActiveTask[], err: unknown): Promise<void> {
     const eos = this.o.committer instanceof ExactlyOnceCommitter ? this.o.committer : undefined;
     if (!eos) throw err;
-    await eos.abort().catch((abortErr: unknown) => {
-      if (!isMigrated(abortErr)) this.o.logger.warn(`aborting the transaction failed: ${describeError(abortErr)}`, errorFields(abortErr));
+    await eos.abortOrReinitialize((abortErr) => {
+      if (!isMigrated(abortErr)) this.o.logger.warn(`aborting the transaction failed (${describeError(abortErr)}); starting the producer anew, which aborts it at the coordinator`, errorFields(abortErr));
     });
     if (!isMigrated(err) && !isTransient(err)) {
       // a record the handler failed on, a missing ACL, a processor failing in a cache flush: rolling
