@@ -40,6 +40,21 @@ export class ExactlyOnceCommitter implements Committer {
   }
 
   /**
+   * Abort the open transaction; when the abort itself fails (the broker was away, the coordinator
+   * moved, the transaction timed out), start the producer anew with the same transactional id: its
+   * InitProducerId makes the coordinator abort whatever transaction of ours is still open, so none
+   * stays open holding the group's offsets unstable (a rejoin would wait on them).
+   */
+  async abortOrReinitialize(onAbortFailure: (err: unknown) => void): Promise<void> {
+    try {
+      await this.abort();
+    } catch (err) {
+      onAbortFailure(err);
+      await this.reinitialize();
+    }
+  }
+
+  /**
    * A fenced producer cannot be used again (its epoch was bumped: a transaction that ran past the
    * transaction timeout, or another instance with our transactional id). Start a new one with the
    * same id, as Kafka Streams' StreamsProducer does after a TaskMigratedException.

@@ -176,6 +176,7 @@ export class GroupMembership {
   async fetchOffsets(partitions: { topic: string; partition: number }[], requireStable: boolean, deadline: number): Promise<CommittedOffset[]> {
     if (partitions.length === 0) return [];
     const action = `reading the committed offsets of group '${this.o.groupId}'`;
+    let warnAt = this.o.clock.now() + 10_000;
     for (let attempt = 0; ; attempt++) {
       try {
         const coordinator = await this.o.wire.coordinator(this.o.groupId, COORDINATOR_GROUP);
@@ -186,7 +187,16 @@ export class GroupMembership {
         return res.offsets;
       } catch (err) {
         if (!isRetriable(err) || this.o.clock.now() > deadline) throw err;
-        if (!(err instanceof KafkaProtocolError && err.kafkaCode === 88)) this.o.wire.forgetCoordinator(this.o.groupId, COORDINATOR_GROUP);
+        const unstable = err instanceof KafkaProtocolError && err.kafkaCode === 88;
+        if (!unstable) this.o.wire.forgetCoordinator(this.o.groupId, COORDINATOR_GROUP);
+        if (this.o.clock.now() > warnAt) {
+          warnAt = this.o.clock.now() + 10_000;
+          this.o.logger.warn(
+            unstable
+              ? `${action}: a transaction that commits offsets of these partitions is still open (${describeError(err)}); waiting for it to end (its producer commits or aborts it, or the coordinator aborts it after its transaction timeout) until ${new Date(deadline).toISOString()}`
+              : `${action} keeps failing (${describeError(err)}); retrying until ${new Date(deadline).toISOString()}`,
+          );
+        }
         await this.backoff(attempt);
       }
     }
