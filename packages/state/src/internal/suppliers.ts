@@ -4,6 +4,7 @@ import type { KeyValueBytesStore } from '../store.js';
 import type { StoreType } from '../store-builder.js';
 import type { KeyValueBytesStoreSupplier, SessionBytesStoreSupplier, VersionedBytesStoreSupplier, WindowBytesStoreSupplier } from '../store-supplier.js';
 import { InMemoryKeyValueStore } from './kv/in-memory-kv-store.js';
+import { MirroredKeyValueStore } from './kv/mirrored-kv-store.js';
 import { LevelDbDriver } from './kv/level-driver.js';
 import { PersistentKeyValueStore } from './kv/persistent-kv-store.js';
 import { RocksDbDriver } from './kv/rocksdb-driver.js';
@@ -31,7 +32,8 @@ export function segmentKind(type: StoreType): SegmentKind {
   return {
     persistent: true,
     create: (storeName, id) =>
-      new PersistentKeyValueStore(`${storeName}.${id}`, driver, { directory: (context) => segmentDirectory(context, storeName, id) }),
+      // the segments in use are few and mostly small: each keeps a copy in memory while it fits
+      new MirroredKeyValueStore(new PersistentKeyValueStore(`${storeName}.${id}`, driver, { directory: (context) => segmentDirectory(context, storeName, id) })),
   };
 }
 

@@ -9,10 +9,18 @@ import { emptyIterator, fromSyncIterator } from '../iterators.js';
 
 type Tree = InstanceType<typeof BTree<string, KeyValue<Buffer, Buffer>>>;
 
+/** What one entry costs beyond its key and value bytes (two Buffers, the latin1 sort key, a tree slot). */
+export const ENTRY_OVERHEAD_BYTES = 160;
+
+function entryBytes(key: Buffer, value: Buffer): number {
+  return key.length * 2 + value.length + ENTRY_OVERHEAD_BYTES;
+}
+
 export class InMemoryKeyValueStore implements KeyValueBytesStore {
   readonly persistent = false;
   private tree: Tree = new BTree<string, KeyValue<Buffer, Buffer>>();
   private open = false;
+  private bytes = 0;
 
   constructor(readonly name: string) {}
 
@@ -25,6 +33,7 @@ export class InMemoryKeyValueStore implements KeyValueBytesStore {
   async close(): Promise<void> {
     this.open = false;
     this.tree = new BTree<string, KeyValue<Buffer, Buffer>>();
+    this.bytes = 0;
   }
 
   isOpen(): boolean {
@@ -50,7 +59,7 @@ export class InMemoryKeyValueStore implements KeyValueBytesStore {
     this.checkOpen();
     const k = sortKey(key);
     const old = this.tree.get(k);
-    if (old !== undefined) this.tree.delete(k);
+    if (old !== undefined) this.write(key, null);
     return old?.value;
   }
 
@@ -77,11 +86,24 @@ export class InMemoryKeyValueStore implements KeyValueBytesStore {
 
   async wipe(): Promise<void> {
     this.tree = new BTree<string, KeyValue<Buffer, Buffer>>();
+    this.bytes = 0;
+  }
+
+  /** Key and value bytes held, plus `ENTRY_OVERHEAD_BYTES` per entry: what the store costs in memory, roughly. */
+  get approximateBytes(): number {
+    return this.bytes;
   }
 
   private write(key: Buffer, value: Buffer | null): void {
-    if (value === null) this.tree.delete(sortKey(key));
-    else this.tree.set(sortKey(key), { key, value });
+    const k = sortKey(key);
+    const old = this.tree.get(k);
+    if (old !== undefined) this.bytes -= entryBytes(old.key, old.value);
+    if (value === null) {
+      if (old !== undefined) this.tree.delete(k);
+    } else {
+      this.tree.set(k, { key, value });
+      this.bytes += entryBytes(key, value);
+    }
   }
 
   /** `lo` inclusive; `hi` inclusive or exclusive per `hiInclusive`. */
