@@ -95,7 +95,15 @@ async function secondsUntilOutputGrows(kafka: Kafka, topics: string[], since: nu
   };
   try {
     await admin.connect();
-    const before = await total();
+    // the broker just came back: its partitions may have no leader yet for a few seconds
+    let before: number | undefined;
+    for (const until = Date.now() + 30_000; before === undefined; ) {
+      before = await total().catch((err: unknown) => {
+        if (Date.now() > until) throw err;
+        return undefined;
+      });
+      if (before === undefined) await new Promise((r) => setTimeout(r, 200));
+    }
     const deadline = Date.now() + 180_000;
     while (Date.now() < deadline) {
       await new Promise((r) => setTimeout(r, 200));
@@ -381,7 +389,13 @@ async function readUntil(
     // which partitions fell short: a partition read far below its end under read_committed has an open (or hanging) transaction
     const admin = kafka.admin();
     await admin.connect();
-    const ends = await admin.fetchTopicOffsets(topic).finally(() => admin.disconnect());
+    const ends = await admin
+      .fetchTopicOffsets(topic)
+      .catch((err: unknown) => {
+        log(`could not read the end offsets of ${topic}: ${String(err)}`);
+        return [];
+      })
+      .finally(() => admin.disconnect());
     const read = new Map<number, number>();
     for (const r of out) read.set(r.partition, (read.get(r.partition) ?? 0) + 1);
     const parts = ends.map((e) => `p${e.partition}: ${read.get(e.partition) ?? 0} read, end ${e.high}`).join('; ');
