@@ -8,6 +8,7 @@ import { existsSync, mkdirSync, readdirSync, rmSync, writeFileSync } from 'node:
 import { join } from 'node:path';
 import { spawnSystemProcess } from '../lib/child.js';
 import { nodeConfig, nodeWorkerAdapter } from './node-worker.js';
+import { buildSluice } from './sluice-build.js';
 import { NotAvailable, type ProcessorAdapter, type RunSpec, type SystemProcess } from './types.js';
 
 function variant(id: string, label: string, env: Record<string, string>): ProcessorAdapter {
@@ -16,11 +17,15 @@ function variant(id: string, label: string, env: Record<string, string>): Proces
     label,
     role: 'streams',
     script: 'bench/systems/sluice.ts',
-    nodeArgs: ['--conditions=sluice-source'],
+    // the packages' dist/, as the sluice system runs them
+    nodeArgs: [],
     supports: () => true,
     multiProcess: true,
     env: () => env,
-    prepare: () => Promise.resolve({ version: 'workspace', config: { ...nodeConfig(), ...env } }),
+    prepare: async (ctx) => {
+      await buildSluice(ctx);
+      return { version: 'workspace, built with tsc -b', config: { ...nodeConfig(), ...env } };
+    },
   });
 }
 
@@ -41,7 +46,7 @@ export const sluiceBase: ProcessorAdapter = {
   role: 'streams',
   supports: () => true,
   // not multiProcess: an older revision's worker may not know RunSpec.startGate
-  prepare(ctx) {
+  async prepare(ctx) {
     const ref = process.env['BENCH_SLUICE_BASE'];
     if (!ref) throw new NotAvailable('set BENCH_SLUICE_BASE to the git revision to compare with (e.g. the commit before a change)');
     let commit: string;
@@ -65,13 +70,16 @@ export const sluiceBase: ProcessorAdapter = {
       }
       writeFileSync(stamp, commit + '\n');
     }
-    return Promise.resolve({ version: commit.slice(0, 10), config: { ...nodeConfig(), revision: commit } });
+    // built as the workspace is, so both run compiled JavaScript (a revision before the bench did
+    // this still builds: tsc -b has been the build from the start)
+    await buildSluice(ctx, baseRoot);
+    return { version: commit.slice(0, 10), config: { ...nodeConfig(), revision: commit } };
   },
   start(spec: RunSpec): Promise<SystemProcess> {
     return Promise.resolve(
       spawnSystemProcess({
         command: process.execPath,
-        args: ['--conditions=sluice-source', '--import', 'tsx', join(baseRoot, 'bench/systems/sluice.ts')],
+        args: ['--import', 'tsx', join(baseRoot, 'bench/systems/sluice.ts')],
         cwd: baseRoot,
         env: { ...process.env, BENCH_RUN_SPEC: JSON.stringify(spec) },
         logFile: spec.logFile,
