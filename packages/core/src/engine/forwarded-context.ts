@@ -18,22 +18,21 @@ export interface CurrentRecord {
 
 /** Where a task keeps its current record. */
 export interface CurrentRecordSlot {
-  get(): CurrentRecord | undefined;
-  set(current: CurrentRecord | undefined): void;
+  current: CurrentRecord | undefined;
 }
 
 /** Runs `run` (the children processing `record`) with `record`'s timestamp and headers as the current ones. */
 export function withForwarded(slot: CurrentRecordSlot, record: Record<unknown, unknown>, run: () => void | Promise<void>): void | Promise<void> {
-  const prev = slot.get();
+  const prev = slot.current;
   if (prev !== undefined && prev.context.timestamp === record.timestamp && prev.context.headers === record.headers) return run();
   const mine: CurrentRecord =
     prev === undefined
       ? { metadata: undefined, context: { topic: undefined, partition: undefined, offset: undefined, timestamp: record.timestamp, headers: record.headers }, raw: undefined }
       : { metadata: prev.metadata, context: { ...prev.context, timestamp: record.timestamp, headers: record.headers }, raw: prev.raw };
-  slot.set(mine);
+  slot.current = mine;
   // an asynchronous sibling may have set its own context meanwhile: only undo ours
   const restore = () => {
-    if (slot.get() === mine) slot.set(prev);
+    if (slot.current === mine) slot.current = prev;
   };
   let r: void | Promise<void>;
   try {

@@ -1,10 +1,12 @@
 // Owns turning one sub-topology's node definitions into fresh runnable nodes for one task (new
-// processor instances from the suppliers), with serdes resolved against the app's defaults.
-import { ConfigError } from '@sluice/common';
+// processor instances from the suppliers, each with its NodeContext), with serdes resolved against
+// the app's defaults, and calling their processors' init() (parents first) and close().
+import { ConfigError, ProcessingError, describeError } from '@sluice/common';
 import type { Serde } from '@sluice/serdes';
 import { supplierGet, type RecordContext, type TimestampExtractor } from '../processor/api.js';
 import type { SubtopologyDef, Topology } from '../topology/topology.js';
 import type { EngineConfig, SourceRecordContext } from './config.js';
+import { NodeContext, type TaskHooks } from './node-context.js';
 import { ProcessorRuntimeNode, SinkRuntimeNode, SourceRuntimeNode, type RuntimeNode } from './nodes.js';
 import type { RecordCollector } from './record-collector.js';
 
@@ -19,7 +21,8 @@ export interface TaskNodes {
   readonly nodes: Map<string, RuntimeNode>;
   /** Real topic name → source node name (static topics only; pattern topics come from the runtime). */
   readonly topicToSource: Map<string, string>;
-  readonly storesByNode: Map<string, string[]>;
+  /** Each processor's context, by node name. */
+  readonly contexts: Map<string, NodeContext>;
   readonly sources: Map<string, SourceInfo>;
 }
 
@@ -31,6 +34,8 @@ export interface BuildTaskNodesOptions {
   readonly resolveTopic: (topic: string) => string;
   readonly recordContext: () => RecordContext;
   readonly sourceRecord: () => SourceRecordContext | undefined;
+  /** What the processors' contexts need from their task. */
+  readonly hooks: TaskHooks;
 }
 
 /**
@@ -65,7 +70,7 @@ export function buildTaskNodes(o: BuildTaskNodesOptions): TaskNodes {
   const { topology, subtopology, config } = o;
   const nodes = new Map<string, RuntimeNode>();
   const topicToSource = new Map<string, string>();
-  const storesByNode = new Map<string, string[]>();
+  const contexts = new Map<string, NodeContext>();
   const sources = new Map<string, SourceInfo>();
   for (const name of subtopology.nodes) {
     const def = topology.nodes.get(name)!;
@@ -80,7 +85,7 @@ export function buildTaskNodes(o: BuildTaskNodesOptions): TaskNodes {
       });
     } else if (def.kind === 'processor') {
       node = new ProcessorRuntimeNode(name, supplierGet(def.supplier));
-      storesByNode.set(name, [...def.stores]);
+      contexts.set(name, new NodeContext(node, o.hooks, [...def.stores]));
     } else {
       node = new SinkRuntimeNode(name, {
         topic: def.topic,
@@ -97,5 +102,31 @@ export function buildTaskNodes(o: BuildTaskNodesOptions): TaskNodes {
     nodes.set(name, node);
     for (const p of def.predecessors) nodes.get(p)?.addChild(node);
   }
-  return { nodes, topicToSource, storesByNode, sources };
+  return { nodes, topicToSource, contexts, sources };
+}
+
+/** Calls init() of every processor, parents first, with its context; the first that fails is named. */
+export async function initProcessors(taskId: string, nodes: ReadonlyMap<string, RuntimeNode>, contexts: ReadonlyMap<string, NodeContext>): Promise<void> {
+  for (const [name, node] of nodes) {
+    if (!(node instanceof ProcessorRuntimeNode)) continue;
+    const init = node.processor.init;
+    if (!init) continue;
+    try {
+      await init.call(node.processor, contexts.get(name)! as never);
+    } catch (err) {
+      throw new ProcessingError(`init() of processor '${name}' in task ${taskId} failed: ${describeError(err)}`, { cause: err, context: { taskId, node: name } });
+    }
+  }
+}
+
+/** Calls close() of every processor; what fails is added to `errors` and the others are still closed. */
+export async function closeProcessors(nodes: ReadonlyMap<string, RuntimeNode>, errors: unknown[]): Promise<void> {
+  for (const [name, node] of nodes) {
+    if (!(node instanceof ProcessorRuntimeNode) || !node.processor.close) continue;
+    try {
+      await node.processor.close();
+    } catch (err) {
+      errors.push(new ProcessingError(`close() of processor '${name}' failed: ${describeError(err)}`, { cause: err }));
+    }
+  }
 }
