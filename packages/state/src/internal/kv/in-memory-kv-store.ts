@@ -9,6 +9,9 @@ import { emptyIterator, fromSyncIterator } from '../iterators.js';
 
 type Tree = InstanceType<typeof BTree<string, KeyValue<Buffer, Buffer>>>;
 
+/** Ranges up to this many entries are copied out at once instead of iterated over a clone of the tree. */
+const SMALL_RANGE = 32;
+
 /** What one entry costs beyond its key and value bytes (two Buffers, the latin1 sort key, a tree slot). */
 export const ENTRY_OVERHEAD_BYTES = 160;
 
@@ -109,8 +112,18 @@ export class InMemoryKeyValueStore implements KeyValueBytesStore {
   /** `lo` inclusive; `hi` inclusive or exclusive per `hiInclusive`. */
   private scan(lo: string | undefined, hi: string | undefined, reverse: boolean, hiInclusive: boolean): KeyValueIterator<Buffer, Buffer> {
     if (lo !== undefined && hi !== undefined && (lo > hi || (lo === hi && !hiInclusive))) return emptyIterator();
-    const snapshot = this.tree.clone();
-    return fromSyncIterator(reverse ? descending(snapshot, lo, hi, hiInclusive) : ascending(snapshot, lo, hi, hiInclusive));
+    // A small range (a key's windows, say) is copied out now, which is its snapshot; cloning the tree
+    // instead would make the next write copy the nodes on its path, for every lookup.
+    const walk = reverse ? descending(this.tree, lo, hi, hiInclusive) : ascending(this.tree, lo, hi, hiInclusive);
+    const head: KeyValue<Buffer, Buffer>[] = [];
+    for (let step = walk.next(); !step.done; step = walk.next()) {
+      head.push(step.value);
+      if (head.length > SMALL_RANGE) {
+        const snapshot = this.tree.clone();
+        return fromSyncIterator(reverse ? descending(snapshot, lo, hi, hiInclusive) : ascending(snapshot, lo, hi, hiInclusive));
+      }
+    }
+    return fromSyncIterator(head[Symbol.iterator]());
   }
 
   private checkOpen(): void {

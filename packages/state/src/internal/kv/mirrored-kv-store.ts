@@ -4,18 +4,19 @@
 // next flush (every commit flushes). A segment that outgrows the limit writes its pending batch and
 // is read from the database from then on. Why: docs/decisions/0013-memory-mirror-of-hot-segments.md.
 import type { KeyValue, KeyValueBytesStore, KeyValueIterator, StateStoreContext } from '../../store.js';
-import { sortKey } from '../bytes.js';
 import { InMemoryKeyValueStore } from './in-memory-kv-store.js';
 
 /** Per-segment limit of the mirror (the in-memory store's `approximateBytes`). */
 export const DEFAULT_SEGMENT_MIRROR_BYTES = 8 * 1024 * 1024;
+/** Writes kept for the next flush at most (overwrites of one key count each): a long restore writes as it goes. */
+const MAX_PENDING_WRITES = 20_000;
 
 export class MirroredKeyValueStore implements KeyValueBytesStore {
   readonly persistent = true;
   private readonly memory: InMemoryKeyValueStore;
   private mirrored = true;
-  /** Writes in the mirror not yet in the database, by key (latest wins). */
-  private pending = new Map<string, KeyValue<Buffer, Buffer | null>>();
+  /** Writes in the mirror not yet in the database, in order (one batch applies them in order: the latest wins). */
+  private pending: KeyValue<Buffer, Buffer | null>[] = [];
 
   constructor(
     private readonly disk: KeyValueBytesStore,
@@ -77,17 +78,19 @@ export class MirroredKeyValueStore implements KeyValueBytesStore {
   async put(key: Buffer, value: Buffer | null): Promise<void> {
     if (!this.mirrored) return this.disk.put(key, value);
     await this.memory.put(key, value);
-    this.pending.set(sortKey(key), { key, value });
+    this.pending.push({ key, value });
     if (this.memory.approximateBytes > this.mirrorMaxBytes) await this.dropMirror();
+    else if (this.pending.length >= MAX_PENDING_WRITES) await this.writePending();
   }
 
   async putAll(entries: readonly KeyValue<Buffer, Buffer | null>[]): Promise<void> {
     if (!this.mirrored) return this.disk.putAll(entries);
     for (const e of entries) {
       await this.memory.put(e.key, e.value);
-      this.pending.set(sortKey(e.key), e);
+      this.pending.push(e);
     }
     if (this.memory.approximateBytes > this.mirrorMaxBytes) await this.dropMirror();
+    else if (this.pending.length >= MAX_PENDING_WRITES) await this.writePending();
   }
 
   async delete(key: Buffer): Promise<Buffer | undefined> {
@@ -113,7 +116,7 @@ export class MirroredKeyValueStore implements KeyValueBytesStore {
   }
 
   async wipe(): Promise<void> {
-    this.pending = new Map();
+    this.pending = [];
     await this.memory.wipe();
     await this.disk.wipe();
     this.mirrored = true;
@@ -121,14 +124,14 @@ export class MirroredKeyValueStore implements KeyValueBytesStore {
 
   /** Writes the pending batch; reads keep coming from the (complete) mirror while it is written. */
   private async writePending(): Promise<void> {
-    if (this.pending.size === 0) return;
+    if (this.pending.length === 0) return;
     const batch = this.pending;
-    this.pending = new Map();
+    this.pending = [];
     try {
-      await this.disk.putAll([...batch.values()]);
+      await this.disk.putAll(batch);
     } catch (err) {
-      // nothing is lost: what was not written is pending again, under any newer write of its key
-      for (const [k, e] of batch) if (!this.pending.has(k)) this.pending.set(k, e);
+      // nothing is lost: what was not written is pending again, before any write made since
+      this.pending = batch.concat(this.pending);
       throw err;
     }
   }
