@@ -79,7 +79,8 @@ export default function benchApp(): { topology: Topology; config: StreamsConfig 
     ...(process.env['SLUICE_BENCH_METRICS_LEVEL'] ? { metricsRecordingLevel: process.env['SLUICE_BENCH_METRICS_LEVEL'] as 'debug' } : {}),
     ...(process.env['SLUICE_BENCH_TRACING'] ? { tracing: { enabled: process.env['SLUICE_BENCH_TRACING'] === 'on' } } : {}),
     numStreamThreads: spec.streamThreads ?? 1,
-    ...(process.env['SLUICE_BENCH_ROCKSDB'] ? { rocksdb: JSON.parse(process.env['SLUICE_BENCH_ROCKSDB']) as object } : {}),
+    // experiments: any settings as JSON, e.g. SLUICE_BENCH_CONFIG='{"maxPartitionFetchBytes":131072}'
+    ...(process.env['SLUICE_BENCH_CONFIG'] ? (JSON.parse(process.env['SLUICE_BENCH_CONFIG']) as object) : {}),
     ...(process.env['SLUICE_BENCH_MAX_TASK_IDLE_MS'] ? { maxTaskIdleMs: Number(process.env['SLUICE_BENCH_MAX_TASK_IDLE_MS']) } : {}),
   };
   return { topology: topology(spec), config };

@@ -11,8 +11,8 @@ describe('resolveConfig', () => {
     expect({ guarantee: c.guarantee, commitIntervalMs: c.commitIntervalMs, fetchMaxBytes: c.fetchMaxBytes, maxPartitionFetchBytes: c.maxPartitionFetchBytes }).toEqual({
       guarantee: 'at_least_once',
       commitIntervalMs: 30_000,
-      fetchMaxBytes: 2 * 1024 * 1024,
-      maxPartitionFetchBytes: 512 * 1024,
+      fetchMaxBytes: 512 * 1024,
+      maxPartitionFetchBytes: 128 * 1024,
     });
     expect(resolveConfig({ ...base, processingGuarantee: 'exactly_once' }).commitIntervalMs).toBe(100);
   });
