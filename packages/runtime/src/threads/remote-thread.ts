@@ -40,6 +40,8 @@ export class RemoteThread implements StreamThreadHandle {
   private exited = false;
   private closing: Promise<void> | undefined;
   private onClosed: (() => void) | undefined;
+  private preparing: Promise<void> | undefined;
+  private starting: Promise<void> | undefined;
 
   constructor(private readonly o: RemoteThreadOptions) {
     this.index = o.data.threadIndex;
@@ -49,35 +51,56 @@ export class RemoteThread implements StreamThreadHandle {
     return this.o.name;
   }
 
-  start(): Promise<void> {
-    return new Promise((resolve, reject) => {
-      let started = false;
-      const boot = workerBootstrap(workerEntry(), this.o.data);
-      const worker = new Worker(boot.code, boot.options);
-      this.worker = worker;
-      worker.on('message', (m: FromThread) => {
-        if (m.type === 'started') {
-          started = true;
-          resolve();
-        } else if (m.type === 'startFailed') {
-          const err = deserializeError(m.error);
-          void worker.terminate();
-          if (!started) reject(err);
-        } else this.receive(m);
-      });
-      worker.on('error', (err) => {
-        // an exception nothing in the thread caught: the thread is gone
+  /** Boots the worker thread; resolves when it has built the application and waits to join. */
+  prepare(): Promise<void> {
+    this.preparing ??= new Promise<void>((ready, notReady) => {
+      this.starting = new Promise<void>((started, failed) => this.boot(ready, notReady, started, failed));
+      // a failure before start() is prepare()'s to report; start() reports it again
+      this.starting.catch(() => undefined);
+    });
+    return this.preparing;
+  }
+
+  /** Lets the prepared thread join the group; resolves once it is a member. */
+  async start(): Promise<void> {
+    await this.prepare();
+    this.worker?.postMessage({ type: 'join' } satisfies ToThread);
+    return this.starting;
+  }
+
+  private boot(ready: () => void, notReady: (err: unknown) => void, resolve: () => void, rejectStart: (err: unknown) => void): void {
+    let started = false;
+    const reject = (err: unknown) => {
+      notReady(err);
+      rejectStart(err);
+    };
+    const boot = workerBootstrap(workerEntry(), this.o.data);
+    const worker = new Worker(boot.code, boot.options);
+    this.worker = worker;
+    worker.on('message', (m: FromThread) => {
+      if (m.type === 'ready') {
+        ready();
+      } else if (m.type === 'started') {
+        started = true;
+        resolve();
+      } else if (m.type === 'startFailed') {
+        const err = deserializeError(m.error);
+        void worker.terminate();
         if (!started) reject(err);
-        else this.o.events.onFatal(this.index, err);
-      });
-      worker.on('exit', (code) => {
-        this.exited = true;
-        for (const p of this.pending.values()) p.reject(new Error(`stream thread ${this.name} has stopped`));
-        this.pending.clear();
-        this.onClosed?.();
-        if (!started) reject(new Error(`stream thread ${this.name} stopped while starting (exit code ${code})`));
-        else if (this.closing === undefined) this.o.events.onFatal(this.index, new Error(`stream thread ${this.name} stopped unexpectedly (exit code ${code})`));
-      });
+      } else this.receive(m);
+    });
+    worker.on('error', (err) => {
+      // an exception nothing in the thread caught: the thread is gone
+      if (!started) reject(err);
+      else this.o.events.onFatal(this.index, err);
+    });
+    worker.on('exit', (code) => {
+      this.exited = true;
+      for (const p of this.pending.values()) p.reject(new Error(`stream thread ${this.name} has stopped`));
+      this.pending.clear();
+      this.onClosed?.();
+      if (!started) reject(new Error(`stream thread ${this.name} stopped while starting (exit code ${code})`));
+      else if (this.closing === undefined) this.o.events.onFatal(this.index, new Error(`stream thread ${this.name} stopped unexpectedly (exit code ${code})`));
     });
   }
 

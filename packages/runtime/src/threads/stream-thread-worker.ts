@@ -94,10 +94,16 @@ async function run(): Promise<void> {
     })());
 
   const ctx = await prepareThreadContext({ topology, config: { ...config, logger: log }, topics, cacheBytes: data.cacheBytes, globalStore: (name) => globalThread?.store(name) });
+  let join: () => void = () => undefined;
+  const joinRequested = new Promise<void>((resolve) => (join = resolve));
   port.on('message', (m: ToThread) => {
     const fail = (err: unknown) => send({ type: 'fatal', error: serializeError(err) });
     switch (m.type) {
+      case 'join':
+        join();
+        return;
       case 'close':
+        join();
         void close(m.clean).catch(fail);
         return;
       case 'replace':
@@ -164,6 +170,10 @@ async function run(): Promise<void> {
     },
   });
   parts.runner = runner;
+  if (closing !== undefined) return;
+  // built: the worker's threads join the group together, when the main thread says so
+  send({ type: 'ready' });
+  await joinRequested;
   if (closing !== undefined) return;
   await runner.start();
   send({ type: 'started' });

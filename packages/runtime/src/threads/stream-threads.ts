@@ -74,8 +74,9 @@ export class StreamThreads {
     for (let n = 2; n <= o.config.numStreamThreads; n++) this.threads.push(this.remoteThread(n));
   }
 
-  /** Every thread joins the group (thread 1 here, the others on their worker threads). */
+  /** Every thread joins the group (thread 1 here, the others on their worker threads), once all are ready. */
   async start(): Promise<void> {
+    await Promise.all(this.threads.map((t) => t.prepare()));
     await Promise.all(this.threads.map((t) => t.start()));
   }
 

@@ -25,6 +25,12 @@ export interface StreamThreadHandle {
   /** 1-based; thread 1 runs in the worker's main thread. */
   readonly index: number;
   readonly name: string;
+  /**
+   * Everything the thread needs before it joins the group (a worker thread loads the application
+   * module and builds it): the worker's threads prepare first and join together, so the group forms
+   * in one rebalance instead of one per thread.
+   */
+  prepare(): Promise<void>;
   /** Resolves once the thread is a member of the group (its tasks come with the first assignment). */
   start(): Promise<void>;
   activeTasks(): RuntimeTask[];
@@ -56,6 +62,10 @@ export class LocalThread implements StreamThreadHandle {
 
   get name(): string {
     return this.runner.name;
+  }
+
+  prepare(): Promise<void> {
+    return Promise.resolve();
   }
 
   start(): Promise<void> {

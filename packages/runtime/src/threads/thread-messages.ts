@@ -74,6 +74,7 @@ export interface IteratorPage {
 }
 
 export type ToThread =
+  | { readonly type: 'join' }
   | { readonly type: 'close'; readonly clean: boolean }
   | { readonly type: 'replace'; readonly error: SerializedError }
   | { readonly type: 'stopThread' }
@@ -83,6 +84,7 @@ export type ToThread =
   | { readonly type: 'store'; readonly id: number; readonly call: StoreCall };
 
 export type FromThread =
+  | { readonly type: 'ready' }
   | { readonly type: 'started' }
   | { readonly type: 'startFailed'; readonly error: SerializedError }
   | { readonly type: 'rebalanceStart' }
