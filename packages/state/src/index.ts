@@ -39,6 +39,8 @@ export { PUT_RETURN_CODE_VALID_TO_UNDEFINED, PUT_RETURN_CODE_NOT_PUT } from './i
 export { Stores } from './stores.js';
 export { CACHE_MISS, cacheAccess } from './internal/layers/cache-access.js';
 export type { CacheAccess } from './internal/layers/cache-access.js';
+export { windowFetchSync } from './internal/layers/window-fetch-sync.js';
+export type { WindowFetchSync } from './internal/layers/window-fetch-sync.js';
 export { storeEncryption } from './internal/layers/encryption.js';
 export { valueAndTimestampSerde } from './internal/layers/value-and-timestamp.js';
 export { changelogTopicName } from './internal/layers/typed-context.js';

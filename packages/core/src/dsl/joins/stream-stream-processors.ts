@@ -3,7 +3,7 @@
 // joined with the other side's store; a left/outer join keeps records without a partner in the
 // shared outer-join store and emits them only once their window has closed (stream time past the
 // window's end + grace), so no result is ever emitted and later contradicted.
-import type { WindowStore } from '@sluice/state';
+import { windowFetchSync, type WindowFetchSync, type WindowStore } from '@sluice/state';
 import type { Processor, ProcessorContext, ProcessorSupplierObject } from '../../processor/api.js';
 import type { Record } from '../../processor/record.js';
 import { internalContext } from '../../engine/node-context.js';
@@ -96,6 +96,8 @@ export class StreamStreamJoinSupplier<K, VThis, VOther, VOut> implements Process
 class StreamStreamJoinProcessor<K, VThis, VOther, VOut> implements Processor<K, VThis, K, VOut> {
   private ctx!: ProcessorContext<K, VOut>;
   private otherStore!: WindowStore<K, VOther>;
+  /** The other store's synchronous fetch, when it has one (its segments in memory). */
+  private otherSync: WindowFetchSync<K, VOther> | undefined;
   private outerStore: OuterJoinStore<K, unknown, unknown> | undefined;
   private tracker!: TimeTracker;
   /** How far back and ahead the other side's records join; the right side sees the window mirrored. */
@@ -110,6 +112,7 @@ class StreamStreamJoinProcessor<K, VThis, VOther, VOut> implements Processor<K, 
   init(ctx: ProcessorContext<K, VOut>): void {
     this.ctx = ctx;
     this.otherStore = ctx.getStateStore(this.s.otherStoreName);
+    this.otherSync = windowFetchSync<K, VOther>(this.otherStore);
     this.tracker = this.s.trackers.get(ctx.taskId);
     if (this.s.outerStoreName !== undefined) {
       this.outerStore = ctx.getStateStore(this.s.outerStoreName);
@@ -139,19 +142,25 @@ class StreamStreamJoinProcessor<K, VThis, VOther, VOut> implements Processor<K, 
     const timeFrom = Math.max(0, timestamp - this.joinBeforeMs);
     const timeTo = Math.max(0, timestamp + this.joinAfterMs);
     let matched = false;
-    const it = this.otherStore.fetch(key, timeFrom, timeTo);
-    try {
-      for await (const other of it) {
+    const found = this.otherSync?.fetchSync(key, timeFrom, timeTo);
+    if (found !== undefined) {
+      // the other side's segments are in memory: no iterator, and no promise unless a step needs one
+      for (const other of found) {
         matched = true;
-        if (this.outerStore) {
-          // the partner waiting in the outer-join store has a result now: it must not be emitted unmatched
-          const otherKey: TimestampedKeyAndJoinSide<K> = { key, timestamp: other.key, leftSide: !s.leftSide };
-          if ((await this.outerStore.get(otherKey)) !== undefined) await this.outerStore.put(otherKey, null);
-        }
-        await this.ctx.forward(record.withValue(s.joiner(record.value, other.value, key)).withTimestamp(Math.max(timestamp, other.key)));
+        const joined = this.joinWith(record, key, other.key, other.value);
+        if (joined !== undefined) await joined;
       }
-    } finally {
-      await it.close();
+    } else {
+      const it = this.otherStore.fetch(key, timeFrom, timeTo);
+      try {
+        for await (const other of it) {
+          matched = true;
+          const joined = this.joinWith(record, key, other.key, other.value);
+          if (joined !== undefined) await joined;
+        }
+      } finally {
+        await it.close();
+      }
     }
     if (!s.outer || matched) return;
     // a record too late to still find a partner is emitted at once; the others wait in the outer store
@@ -164,6 +173,21 @@ class StreamStreamJoinProcessor<K, VThis, VOther, VOut> implements Processor<K, 
       const list = (await this.outerStore.get(thisKey)) ?? [];
       await this.outerStore.put(thisKey, [...list, value]);
     }
+  }
+
+  /** Forwards this record joined with one of the other side's (at `otherTime`); a partner waiting unmatched is taken out first. */
+  private joinWith(record: Record<K, VThis>, key: K, otherTime: number, otherValue: VOther): Promise<void> | void {
+    const value = this.s.joiner(record.value as VThis, otherValue, key);
+    const out = record.withValue(value).withTimestamp(Math.max(record.timestamp, otherTime));
+    if (this.outerStore === undefined) return this.ctx.forward(out);
+    return this.forwardAfterUnmarking(this.outerStore, key, otherTime, out);
+  }
+
+  private async forwardAfterUnmarking(outerStore: OuterJoinStore<K, unknown, unknown>, key: K, otherTime: number, out: Record<K, VOut>): Promise<void> {
+    // the partner waiting in the outer-join store has a result now: it must not be emitted unmatched
+    const otherKey: TimestampedKeyAndJoinSide<K> = { key, timestamp: otherTime, leftSide: !this.s.leftSide };
+    if ((await outerStore.get(otherKey)) !== undefined) await outerStore.put(otherKey, null);
+    await this.ctx.forward(out);
   }
 
   /**

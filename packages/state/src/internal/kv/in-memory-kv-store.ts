@@ -92,6 +92,18 @@ export class InMemoryKeyValueStore implements KeyValueBytesStore {
     this.bytes = 0;
   }
 
+  /**
+   * The entries in [from, to] (inclusive; undefined = open), copied out now: the synchronous read of
+   * a small range (a key's windows). Keys are ordered by their bytes, descending when `reverse`.
+   */
+  rangeSync(from: Buffer | undefined, to: Buffer | undefined, reverse: boolean): KeyValue<Buffer, Buffer>[] {
+    this.checkOpen();
+    const lo = from === undefined ? undefined : sortKey(from);
+    const hi = to === undefined ? undefined : sortKey(to);
+    if (lo !== undefined && hi !== undefined && lo > hi) return [];
+    return [...(reverse ? descending(this.tree, lo, hi, true) : ascending(this.tree, lo, hi, true))];
+  }
+
   /** Key and value bytes held, plus `ENTRY_OVERHEAD_BYTES` per entry: what the store costs in memory, roughly. */
   get approximateBytes(): number {
     return this.bytes;

@@ -11,7 +11,16 @@ export const DEFAULT_SEGMENT_MIRROR_BYTES = 8 * 1024 * 1024;
 /** Writes kept for the next flush at most (overwrites of one key count each): a long restore writes as it goes. */
 const MAX_PENDING_WRITES = 20_000;
 
-export class MirroredKeyValueStore implements KeyValueBytesStore {
+/** A bytes store that can answer a range without a promise (right now, or undefined when it cannot). */
+export interface SyncRangeReadable {
+  rangeSync(from: Buffer | undefined, to: Buffer | undefined, reverse: boolean): KeyValue<Buffer, Buffer>[] | undefined;
+}
+
+export function isSyncRangeReadable(store: object): store is SyncRangeReadable {
+  return typeof (store as Partial<SyncRangeReadable>).rangeSync === 'function';
+}
+
+export class MirroredKeyValueStore implements KeyValueBytesStore, SyncRangeReadable {
   readonly persistent = true;
   private readonly memory: InMemoryKeyValueStore;
   private mirrored = true;
@@ -101,6 +110,11 @@ export class MirroredKeyValueStore implements KeyValueBytesStore {
 
   range(from: Buffer | undefined, to: Buffer | undefined): KeyValueIterator<Buffer, Buffer> {
     return this.mirrored ? this.memory.range(from, to) : this.disk.range(from, to);
+  }
+
+  /** The range from memory while mirrored; undefined once the segment is read from the database. */
+  rangeSync(from: Buffer | undefined, to: Buffer | undefined, reverse: boolean): KeyValue<Buffer, Buffer>[] | undefined {
+    return this.mirrored ? this.memory.rangeSync(from, to, reverse) : undefined;
   }
 
   reverseRange(from: Buffer | undefined, to: Buffer | undefined): KeyValueIterator<Buffer, Buffer> {

@@ -46,6 +46,11 @@ export interface WindowBytesLayer extends WindowBytesStore {
    * kept (false: expired and dropped). Stores that keep duplicates do not offer it.
    */
   putMany?(entries: readonly WindowWrite[]): Promise<boolean[]>;
+  /**
+   * Optional: fetchRange() as an array, without a promise, when the store can answer at once
+   * (segments in memory); undefined when it cannot, and the caller fetches the asynchronous way.
+   */
+  fetchRangeSync?(keyFrom: Buffer | undefined, keyTo: Buffer | undefined, timeFrom: number, timeTo: number, backward: boolean): KeyValue<{ key: Buffer; windowStart: number }, Buffer>[] | undefined;
 }
 
 export interface SessionBytesLayer extends SessionBytesStore {

@@ -1,7 +1,7 @@
 // Owns the change-logging layers of window and session stores: each write that the store below keeps
 // is logged with the segment's store key as the changelog key (logging-layer.ts, changelog-format.ts);
 // writes the store dropped as expired are not logged.
-import type { KeyValueIterator } from '../../store.js';
+import type { KeyValue, KeyValueIterator } from '../../store.js';
 import { sessionKeys, windowKeys } from '../segmented/key-schemas.js';
 import type { SessionBytesLayer, WindowBytesLayer, WindowWrite } from './layer-types.js';
 import { ChangeLoggingLayer } from './logging-layer.js';
@@ -65,6 +65,10 @@ export class ChangeLoggingWindowStore extends SegmentedLoggingLayer<WindowBytesL
 
   fetchRange(keyFrom: Buffer | undefined, keyTo: Buffer | undefined, timeFrom: number, timeTo: number, backward: boolean): KeyValueIterator<{ key: Buffer; windowStart: number }, Buffer> {
     return this.inner.fetchRange(keyFrom, keyTo, timeFrom, timeTo, backward);
+  }
+
+  fetchRangeSync(keyFrom: Buffer | undefined, keyTo: Buffer | undefined, timeFrom: number, timeTo: number, backward: boolean): KeyValue<{ key: Buffer; windowStart: number }, Buffer>[] | undefined {
+    return this.inner.fetchRangeSync?.(keyFrom, keyTo, timeFrom, timeTo, backward);
   }
 
   private putOne(key: Buffer, value: Buffer | null, windowStartMs: number, timestamp: number | undefined): Promise<boolean> {

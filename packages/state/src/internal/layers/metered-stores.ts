@@ -2,7 +2,7 @@
 // MeteredWindowStore and MeteredSessionStore, metrics only): put, get, delete, put-all, range, all,
 // prefix-scan, fetch and flush latencies and rates of each store, between the typed layer and the
 // cache, so a cache hit is measured as the fast read it is. See metered-layer.ts for the levels.
-import type { KeyValueIterator } from '../../store.js';
+import type { KeyValue, KeyValueIterator } from '../../store.js';
 import { monotonicMs } from '@sluice/common';
 import { isSyncCached, type KeyValueBytesLayer, type SessionBytesLayer, type SyncCachedBytes, type TimestampedEntry, type WindowBytesLayer } from './layer-types.js';
 import { MeteredLayer, timed, timedIterator } from './metered-layer.js';
@@ -119,6 +119,16 @@ export class MeteredWindowStore extends MeteredLayer<WindowBytesLayer> implement
     const m = this.metrics;
     const it = this.inner.fetchRange(keyFrom, keyTo, timeFrom, timeTo, backward);
     return m === undefined ? it : timedIterator(keyFrom === undefined && keyTo === undefined ? m.all : m.range, it);
+  }
+
+  fetchRangeSync(keyFrom: Buffer | undefined, keyTo: Buffer | undefined, timeFrom: number, timeTo: number, backward: boolean): KeyValue<{ key: Buffer; windowStart: number }, Buffer>[] | undefined {
+    const m = this.metrics;
+    if (m === undefined) return this.inner.fetchRangeSync?.(keyFrom, keyTo, timeFrom, timeTo, backward);
+    const t0 = monotonicMs();
+    const found = this.inner.fetchRangeSync?.(keyFrom, keyTo, timeFrom, timeTo, backward);
+    // a fetch that could not be answered at once is timed by the asynchronous fetch that follows
+    if (found !== undefined) (keyFrom === undefined && keyTo === undefined ? m.all : m.range).record(monotonicMs() - t0);
+    return found;
   }
 
   wipe(): Promise<void> {

@@ -53,6 +53,20 @@ export class TypedWindowStore<K, V> extends TypedLayer<WindowBytesLayer, WindowK
     return this.multi(undefined, undefined, 0, MAX_TIMESTAMP, false);
   }
 
+  /**
+   * fetch(key, timeFrom, timeTo) as an array of (window start, value), without a promise, when the
+   * store can answer at once (its segments are in memory); undefined when it cannot — then fetch()
+   * the asynchronous way. What a stream-stream join reads for every record (window-fetch-sync.ts).
+   */
+  fetchSync(key: K, timeFrom: number, timeTo: number): KeyValue<number, V>[] | undefined {
+    const raw = this.rawKey(key);
+    const found = this.inner.fetchRangeSync?.(raw, raw, timeFrom, timeTo, false);
+    if (found === undefined) return undefined;
+    const out = new Array<KeyValue<number, V>>(found.length);
+    for (let i = 0; i < found.length; i++) out[i] = { key: found[i]!.key.windowStart, value: this.typedValue(found[i]!.value) };
+    return out;
+  }
+
   protected flushKey(key: WindowKey): Windowed<K> {
     return this.windowed(key.key, key.windowStart);
   }

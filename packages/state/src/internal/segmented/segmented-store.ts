@@ -4,6 +4,7 @@
 import type { KeyValue, KeyValueIterator, StateStoreContext } from '../../store.js';
 import { concatIterators, emptyIterator, mapIterator } from '../iterators.js';
 import { Segments, type SegmentKind } from './segments.js';
+import { isSyncRangeReadable } from '../kv/mirrored-kv-store.js';
 
 export interface SegmentedStoreOptions {
   readonly retentionMs: number;
@@ -188,6 +189,30 @@ export abstract class SegmentedBytesStore {
       return scan.backward ? segment.reverseRange(lower, upper) : segment.range(lower, upper);
     });
     return mapIterator(concatIterators(parts), (kv) => scan.select(kv));
+  }
+
+  /**
+   * scan() without a promise, when every segment it reads can answer at once (in-memory ones, and
+   * persistent ones while mirrored); undefined otherwise, and the caller scans the asynchronous way.
+   */
+  protected scanSync<T extends KeyValue<unknown, Buffer>>(scan: SegmentScan<T>): T[] | undefined {
+    const fromTime = Math.max(scan.fromTime, this.minLiveTime());
+    if (scan.toTime < fromTime) return [];
+    const ids = this.segments.idsInRange(this.segments.segmentId(fromTime), this.segments.segmentId(scan.toTime), scan.backward);
+    const out: T[] = [];
+    for (const id of ids) {
+      const segment = this.segments.get(id)!;
+      if (!isSyncRangeReadable(segment)) return undefined;
+      const { lower, upper } = scan.bounds(id);
+      if (lower !== undefined && upper !== undefined && Buffer.compare(lower, upper) > 0) continue;
+      const entries = segment.rangeSync(lower, upper, scan.backward);
+      if (entries === undefined) return undefined;
+      for (const kv of entries) {
+        const selected = scan.select(kv);
+        if (selected !== undefined) out.push(selected);
+      }
+    }
+    return out;
   }
 
   private async advanceStreamTime(time: number): Promise<void> {
