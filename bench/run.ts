@@ -104,36 +104,72 @@ function workersSkipReason(adapter: SystemAdapter, scenario: ScenarioId, workers
   return null;
 }
 
-async function runCell(ctx: RunContext, adapter: SystemAdapter, input: PreparedInput, workers: number): Promise<RunResult[]> {
+/** One scenario × system × worker count: its runs so far, and whether it stopped early. */
+interface Cell {
+  readonly adapter: SystemAdapter;
+  readonly workers: number;
+  readonly label: string;
+  readonly runs: RunResult[];
+  stopped: boolean;
+}
+
+/** Runs one repetition (or warm-up) of `cell`, unless the cell has stopped; stops it when more runs would be wasted. */
+async function runOnce(ctx: RunContext, cell: Cell, input: PreparedInput, rep: number, warmup: boolean): Promise<void> {
+  if (cell.stopped) return;
+  const o = ctx.options;
+  const { adapter } = cell;
+  const t0 = Date.now();
+  const r = adapter.kind === 'processor' ? await runProcessorOnce(ctx, adapter, input, rep, warmup, cell.workers) : await runStandalone(ctx, adapter, input, rep, warmup);
+  r.wallMs = Date.now() - t0;
+  cell.runs.push(r);
+  log(`  ${cell.label} ${warmup ? 'warm-up' : `rep ${rep}`}: ${describe(r)}`);
+  // a failing system fails the same way again, a too slow one is as slow again: do not spend
+  // the time budget on more repetitions of it
+  if (!r.ok) {
+    cell.stopped = true;
+    return;
+  }
+  // a warm-up that got through only a small part of its input cannot finish a measured run in
+  // time either: report its partial rate as the measurement instead of spending a full run on it
+  if (warmup && r.partial && r.partial.committed / r.partial.of < o.warmupTimeoutS / o.runTimeoutS / 2) {
+    const pct = Math.round((100 * r.partial.committed) / r.partial.of);
+    cell.runs.push({ ...r, warmup: false, notes: [`partial: ${pct} % of the input processed in the ${o.warmupTimeoutS} s warm-up, too slow to finish a run within --run-timeout-s; rate = that / elapsed; output not checked, no latency phase`] });
+    log(`  (${cell.label}: measured from the warm-up: ${pct} % of the input in ${o.warmupTimeoutS} s; no full run attempted)`);
+    cell.stopped = true;
+    return;
+  }
+  if (!warmup && r.partial) {
+    log(`  (${cell.label}: stopping this cell: the run did not finish within --run-timeout-s)`);
+    cell.stopped = true;
+  }
+}
+
+/**
+ * Runs the cells of one scenario: every cell's warm-ups, then repetition 1 of every cell, then
+ * repetition 2 in the reverse order, and so on. Interleaved, so that what a run leaves behind on the
+ * shared broker and machine (deleted topics purged 60 s later, transaction state, page cache) falls
+ * on every system alike instead of on whichever runs second (it cost Sluice's S2 ~40 % of its rate
+ * when all of Java's runs came first). S5 loads one store per system and times its restores: its
+ * cells run one after the other.
+ */
+async function runCells(ctx: RunContext, cells: readonly Cell[], input: PreparedInput): Promise<void> {
   const o = ctx.options;
   // the perf tools are fresh JVMs that measure themselves: a discarded run of theirs warms nothing
-  const warmups = adapter.kind === 'standalone' ? 0 : o.warmup;
-  const plan = [...Array.from({ length: warmups }, (_, i) => ({ rep: i + 1, warmup: true })), ...Array.from({ length: o.reps }, (_, i) => ({ rep: i + 1, warmup: false }))];
-  if (adapter.kind === 'processor' && input.scenario === 's5') return runRestoreSeries(ctx, adapter, input, plan);
-  const runs: RunResult[] = [];
-  for (const { rep, warmup } of plan) {
-    const t0 = Date.now();
-    const r = adapter.kind === 'processor' ? await runProcessorOnce(ctx, adapter, input, rep, warmup, workers) : await runStandalone(ctx, adapter, input, rep, warmup);
-    r.wallMs = Date.now() - t0;
-    runs.push(r);
-    log(`  ${warmup ? 'warm-up' : `rep ${rep}`}: ${describe(r)}`);
-    // a failing system fails the same way again, a too slow one is as slow again: do not spend
-    // the time budget on more repetitions of it
-    if (!r.ok) break;
-    // a warm-up that got through only a small part of its input cannot finish a measured run in
-    // time either: report its partial rate as the measurement instead of spending a full run on it
-    if (warmup && r.partial && r.partial.committed / r.partial.of < o.warmupTimeoutS / o.runTimeoutS / 2) {
-      const pct = Math.round((100 * r.partial.committed) / r.partial.of);
-      runs.push({ ...r, warmup: false, notes: [`partial: ${pct} % of the input processed in the ${o.warmupTimeoutS} s warm-up, too slow to finish a run within --run-timeout-s; rate = that / elapsed; output not checked, no latency phase`] });
-      log(`  (measured from the warm-up: ${pct} % of the input in ${o.warmupTimeoutS} s; no full run attempted)`);
-      break;
+  const warmupsOf = (c: Cell) => (c.adapter.kind === 'standalone' ? 0 : o.warmup);
+  if (input.scenario === 's5') {
+    for (const c of cells) {
+      log(` - ${c.label}`);
+      const plan = [...Array.from({ length: warmupsOf(c) }, (_, i) => ({ rep: i + 1, warmup: true })), ...Array.from({ length: o.reps }, (_, i) => ({ rep: i + 1, warmup: false }))];
+      if (c.adapter.kind === 'processor') c.runs.push(...(await runRestoreSeries(ctx, c.adapter, input, plan)));
+      else for (const { rep, warmup } of plan) await runOnce(ctx, c, input, rep, warmup);
     }
-    if (!warmup && r.partial) {
-      log('  (stopping this cell: the run did not finish within --run-timeout-s)');
-      break;
-    }
+    return;
   }
-  return runs;
+  for (const c of cells) for (let w = 1; w <= warmupsOf(c); w++) await runOnce(ctx, c, input, w, true);
+  for (let rep = 1; rep <= o.reps; rep++) {
+    const order = rep % 2 === 1 ? cells : [...cells].reverse();
+    for (const c of order) await runOnce(ctx, c, input, rep, false);
+  }
 }
 
 async function main(): Promise<number> {
@@ -191,26 +227,37 @@ async function main(): Promise<number> {
       }
       scenarioEntries.push({ id, title: sc.title, description: sc.description, inputRecords: input?.records ?? shapeFor(options, id).records, prepareMs: input?.prepareMs });
       try {
+        // in system order, as the tables list them: skipped cells as they are, run ones once run
+        const slots: (CellResult | { cell: Cell; base: { scenario: ScenarioId; system: string; workers?: number } })[] = [];
         for (const s of systems) {
           for (const workers of workerCounts) {
             const entry = systemEntries.find((e) => e.id === s.id)!;
             const support = s.supports(id);
             const base = { scenario: id, system: s.id, ...(options.scaleOut || workers > 1 ? { workers } : {}) };
             if (entry.status !== 'ready') {
-              cells.push({ ...base, status: 'skipped', reason: `not available: ${entry.reason ?? ''}`, runs: [], summary: summarize([]) });
+              slots.push({ ...base, status: 'skipped', reason: `not available: ${entry.reason ?? ''}`, runs: [], summary: summarize([]) });
               continue;
             }
             const skip = support === true ? workersSkipReason(s, id, workers) : support;
             if (skip !== null) {
-              cells.push({ ...base, status: 'skipped', reason: skip, runs: [], summary: summarize([]) });
+              slots.push({ ...base, status: 'skipped', reason: skip, runs: [], summary: summarize([]) });
               continue;
             }
-            log(` - ${s.label}${base.workers ? `, ${workers} worker${workers > 1 ? 's' : ''}` : ''}`);
-            const runs = await runCell(ctx, s, input!, workers);
-            const measuredOk = runs.filter((r) => !r.warmup && r.ok).length;
-            const firstError = runs.find((r) => !r.ok)?.error;
-            cells.push({ ...base, status: measuredOk > 0 ? 'ok' : 'failed', reason: measuredOk > 0 ? undefined : firstError, runs, summary: summarize(runs) });
+            const cell: Cell = { adapter: s, workers, label: `${s.label}${base.workers ? `, ${workers} worker${workers > 1 ? 's' : ''}` : ''}`, runs: [], stopped: false };
+            slots.push({ cell, base });
           }
+        }
+        const toRun = slots.flatMap((x) => ('cell' in x ? [x.cell] : []));
+        if (toRun.length > 0) await runCells(ctx, toRun, input!);
+        for (const slot of slots) {
+          if (!('cell' in slot)) {
+            cells.push(slot);
+            continue;
+          }
+          const { cell, base } = slot;
+          const measuredOk = cell.runs.filter((r) => !r.warmup && r.ok).length;
+          const firstError = cell.runs.find((r) => !r.ok)?.error;
+          cells.push({ ...base, status: measuredOk > 0 ? 'ok' : 'failed', reason: measuredOk > 0 ? undefined : firstError, runs: cell.runs, summary: summarize(cell.runs) });
         }
       } finally {
         if (input) await bk.deleteTopics([input.topic, ...(input.otherTopic ? [input.otherTopic] : [])]).catch(() => undefined);
@@ -238,6 +285,7 @@ async function main(): Promise<number> {
       'worker processes per run': options.scaleOut ? `${options.scaleOut.join(', ')} (--scale-out)` : options.workers,
       repetitions: options.reps,
       'warm-up runs': options.warmup,
+      'run order': 'every system\'s warm-ups, then repetition 1 of each system, repetition 2 in the reverse order, … (S5: one system after the other)',
       'commit.interval.ms': options.commitIntervalMs,
       'statestore.cache.max.bytes': options.cacheMaxBytes,
       'latency phase': options.latencySeconds > 0 ? `${options.latencyRate} records/s for ${options.latencySeconds} s` : 'off',
