@@ -115,6 +115,12 @@ export interface StreamsConfig {
   repartitionPurgeIntervalMs?: number;
   /** Waiting for the other inputs of a task (max.task.idle.ms): 0 (default) waits for inputs with unfetched records, -1 never waits. */
   maxTaskIdleMs?: number;
+  /**
+   * Most records buffered per input partition of a task before its fetching pauses
+   * (buffered.records.per.partition); default 1000 as Kafka Streams. Records pile up only while a
+   * task waits for another input (max.task.idle.ms) or a retry: this bounds the memory they take.
+   */
+  bufferedRecordsPerPartition?: number;
   /** host:port of this worker for interactive queries. */
   applicationServer?: string;
   clientId?: string;
@@ -175,6 +181,7 @@ export interface ResolvedConfig {
   readonly deadLetterQueueTopicName: string | undefined;
   readonly processingRetry: ProcessingRetryConfig | undefined;
   readonly maxTaskIdleMs: number;
+  readonly bufferedRecordsPerPartition: number;
   readonly repartitionPurgeIntervalMs: number;
   readonly metadataMaxAgeMs: number;
   readonly applicationServer: string | undefined;
@@ -196,7 +203,7 @@ const KNOWN: readonly string[] = [
   'processingExceptionHandler', 'productionExceptionHandler', 'replicationFactor', 'internalTopicConfig',
   'sessionTimeoutMs', 'heartbeatIntervalMs', 'rebalanceTimeoutMs', 'maxWaitTimeMs', 'fetchMaxBytes', 'maxPartitionFetchBytes', 'transactionTimeoutMs',
   'taskTimeoutMs', 'groupInstanceId', 'numStreamThreads', 'numStandbyReplicas', 'acceptableRecoveryLag', 'maxWarmupReplicas', 'probingRebalanceIntervalMs',
-  'deadLetterQueueTopicName', 'processingRetry', 'maxTaskIdleMs', 'repartitionPurgeIntervalMs', 'metadataMaxAgeMs',
+  'deadLetterQueueTopicName', 'processingRetry', 'maxTaskIdleMs', 'bufferedRecordsPerPartition', 'repartitionPurgeIntervalMs', 'metadataMaxAgeMs',
   'applicationServer', 'clientId', 'logger', 'logLevel', 'kafkaLogLevel', 'ssl', 'sasl', 'rocksdb', 'clock', 'appConfigs',
   'logFormat', 'metricsRecordingLevel', 'tracing',
 ];
@@ -359,6 +366,7 @@ export function resolveConfig(c: StreamsConfig): ResolvedConfig {
     deadLetterQueueTopicName: topicSetting('deadLetterQueueTopicName', c.deadLetterQueueTopicName),
     processingRetry: retrySetting(c.processingRetry),
     maxTaskIdleMs: numberSetting('maxTaskIdleMs', c.maxTaskIdleMs, 0, -1, ' (ms)'),
+    bufferedRecordsPerPartition: numberSetting('bufferedRecordsPerPartition', c.bufferedRecordsPerPartition, 1000, 1, ' (records)'),
     repartitionPurgeIntervalMs: numberSetting('repartitionPurgeIntervalMs', c.repartitionPurgeIntervalMs, 30_000, 0, ' (ms)'),
     metadataMaxAgeMs: numberSetting('metadataMaxAgeMs', c.metadataMaxAgeMs, 300_000, 100, ' (ms)'),
     applicationServer,

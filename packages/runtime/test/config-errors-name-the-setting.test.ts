@@ -48,6 +48,7 @@ const wrongTypes: Record<string, [unknown, RegExp]> = {
   deadLetterQueueTopicName: ['bad topic', /deadLetterQueueTopicName must be a topic name/],
   processingRetry: [{ maxAttempts: 0 }, /processingRetry\.maxAttempts must be an integer >= 1, got the number 0/],
   maxTaskIdleMs: [-2, /maxTaskIdleMs must be an integer >= -1 \(ms\), got the number -2/],
+  bufferedRecordsPerPartition: [0, /bufferedRecordsPerPartition must be an integer >= 1 \(records\), got the number 0/],
   applicationServer: [8080, /applicationServer must be 'host:port' \(where this worker serves interactive queries\), got the number 8080/],
   clientId: [7, /clientId must be a non-empty string, got the number 7/],
   logger: [console.log, /logger must be an object with debug\(\), info\(\), warn\(\), error\(\), child\(\) .*got a function/],

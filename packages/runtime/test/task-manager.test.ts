@@ -82,7 +82,7 @@ class MemoryProducer implements TransactionalProducer {
   }
 }
 
-function setup(guarantee: 'at_least_once' | 'exactly_once') {
+function setup(guarantee: 'at_least_once' | 'exactly_once', lagOf: (tp: TopicPartition) => number | undefined = () => 0) {
   const stateDir = mkdtempSync(path.join(tmpdir(), 'sluice-tm-'));
   dirs.push(stateDir);
   const config = resolveConfig({ applicationId: 'app', bootstrapServers: 'b:9092', processingGuarantee: guarantee, stateDir, logger: quiet });
@@ -131,7 +131,7 @@ function setup(guarantee: 'at_least_once' | 'exactly_once') {
     checkpointFor: (id) => OffsetCheckpoint.forTaskDir(stateDirectory.taskDir(id)),
     logger: quiet,
     onRestoreProgress: () => undefined,
-    lag: () => 0,
+    lag: lagOf,
   });
   const fatal: unknown[] = [];
   const tm = new TaskManager({
@@ -200,6 +200,24 @@ describe('TaskManager', () => {
     await tm.handleAssignment([{ topic: 'in', partition: 0 }, { topic: 'in-late', partition: 0 }], [], control);
     expect(tm.get('0_0')!.inputs.map((i) => i.topic)).toEqual(['in', 'in-late']);
     expect(await tm.process(batch('in-late', 0, 0, ['q']), go, nothing)).toBe(1);
+  });
+
+  it('an input whose records wait for another input pauses past bufferedRecordsPerPartition, and resumes once they are processed', async () => {
+    let lateLag = 5;
+    const { tm, control, paused, topologyTasks } = setup('at_least_once', (tp) => (tp.topic === 'in-late' ? lateLag : 0));
+    topologyTasks.addSourceTopic(0, 'in-late');
+    await tm.handleAssignment([{ topic: 'in', partition: 0 }, { topic: 'in-late', partition: 0 }], [], control);
+    await untilRunning(tm);
+    // 'in-late' has records the task has not got: 'in' waits (max.task.idle.ms 0), its records pile up
+    const keys = (n: number, from: number) => Array.from({ length: n }, (_, i) => `k${from + i}`);
+    expect(await tm.process(batch('in', 0, 0, keys(600, 0)), go, nothing)).toBe(0);
+    expect([...paused]).toEqual([]);
+    expect(await tm.process(batch('in', 0, 600, keys(600, 600)), go, nothing)).toBe(0);
+    expect([...paused]).toEqual(['in-0']);
+    // the other input's records arrive: everything is processed in timestamp order, and 'in' is fetched again
+    lateLag = 0;
+    expect(await tm.process(batch('in-late', 0, 0, ['late']), go, nothing)).toBe(1201);
+    expect([...paused]).toEqual([]);
   });
 
   it('exactly-once: a transaction that failed for a reason that may pass is aborted and its tasks roll back', async () => {

@@ -182,6 +182,11 @@ export class StreamTask {
     return this.inputs.buffered() + (this.attempts.waiting ? 1 : 0);
   }
 
+  /** Records of input `topic` buffered and not processed yet. */
+  bufferedRecordsOf(topic: string): number {
+    return this.inputs.queue(topic)?.size ?? 0;
+  }
+
   /** Timestamp of the record process() would take next, or undefined when nothing is buffered. */
   nextRecordTimestamp(): number | undefined {
     return this.attempts.waiting?.head.timestamp ?? this.inputs.nextTimestamp();

@@ -11,6 +11,8 @@ export class ActiveTask {
   phase: ActiveTaskPhase = 'RESTORING';
   /** A record waits for another try at a failed processor: the inputs are paused meanwhile. */
   waitingForRetry = false;
+  /** Inputs paused by the task itself (a retry, or more than bufferedRecordsPerPartition buffered), as `topic:partition`. */
+  readonly pausedInputs = new Set<string>();
 
   constructor(
     readonly id: string,

@@ -266,15 +266,33 @@ export class TaskManager {
       // nothing more can go now (a retry not yet due, waiting for another input): the rest waits
       if (n === 0 || !(await keepGoing())) break;
     }
-    // a record waiting for a retry holds its partition: fetch no more of it until the retry is done
-    if (t.task.retryDueAt() !== undefined) {
-      if (!t.waitingForRetry) this.control?.pause(t.inputs);
-      t.waitingForRetry = true;
-    } else if (t.waitingForRetry) {
-      t.waitingForRetry = false;
-      this.control?.resume(t.inputs);
-    }
+    this.pauseOrResumeInputs(t);
     return processed;
+  }
+
+  /**
+   * A record waiting for a retry holds its partitions: fetch no more of them until the retry is done.
+   * An input with more than bufferedRecordsPerPartition records waiting (its task waits for another
+   * input) is not fetched until they are processed, as Kafka's buffered.records.per.partition.
+   */
+  private pauseOrResumeInputs(t: ActiveTask): void {
+    t.waitingForRetry = t.task.retryDueAt() !== undefined;
+    const max = this.o.config.bufferedRecordsPerPartition;
+    const pause: TopicPartition[] = [];
+    const resume: TopicPartition[] = [];
+    for (const tp of t.inputs) {
+      const k = `${tp.topic}:${tp.partition}`;
+      const hold = t.waitingForRetry || t.task.bufferedRecordsOf(tp.topic) > max;
+      if (hold) {
+        // again each time: a rebalance in between starts the consumer's partitions unpaused
+        t.pausedInputs.add(k);
+        pause.push(tp);
+      } else if (t.pausedInputs.delete(k)) {
+        resume.push(tp);
+      }
+    }
+    if (pause.length > 0) this.control?.pause(pause);
+    if (resume.length > 0) this.control?.resume(resume);
   }
 
   /** Runs due wall-clock punctuations; resolves to how many tasks punctuated. */
