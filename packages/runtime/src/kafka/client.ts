@@ -224,6 +224,8 @@ function transactionalPort(p: KafkaProducer, transactionalId: string, ctx: Error
 }
 
 function adminPort(a: KafkaAdmin, ctx: (more?: ErrorContext) => ErrorContext): Admin {
+  /** Topics whose metadata kafkajs' admin has loaded (deleteTopicRecords needs their leaders). */
+  const adminKnows = new Set<string>();
   return {
     async listTopics() {
       return a.listTopics();
@@ -282,8 +284,15 @@ function adminPort(a: KafkaAdmin, ctx: (more?: ErrorContext) => ErrorContext): A
     },
     async deleteRecords(topic, partitions) {
       if (partitions.length === 0) return;
+      // kafkajs' admin finds the partitions' leaders only in topics its metadata holds already
+      if (!adminKnows.has(topic)) {
+        await a.fetchTopicMetadata({ topics: [topic] }).catch((err: unknown) => {
+          throw translate(`reading the metadata of topic '${topic}'`, err, ctx({ topics: [topic] }));
+        });
+        adminKnows.add(topic);
+      }
       await a.deleteTopicRecords({ topic, partitions: partitions.map((p) => ({ partition: p.partition, offset: String(p.offset) })) }).catch((err: unknown) => {
-        throw translate(`deleting records of topic '${topic}'`, err, ctx({ topics: [topic], topicOperation: 'DELETE' as never }));
+        throw translate(`deleting records of topic '${topic}'${partitionErrors(err)}`, err, ctx({ topics: [topic], topicOperation: 'DELETE' as never }));
       });
     },
     async deleteTopics(names) {
@@ -322,4 +331,12 @@ function adminPort(a: KafkaAdmin, ctx: (more?: ErrorContext) => ErrorContext): A
       await a.disconnect();
     },
   };
+}
+
+/** What each partition of a failed deleteRecords answered (kafkajs reports them apart from its message). */
+function partitionErrors(err: unknown): string {
+  const parts = (err as { partitions?: { partition?: number; offset?: string; error?: { type?: string; message?: string } | null }[] }).partitions;
+  if (!Array.isArray(parts)) return '';
+  const failed = parts.filter((p) => p.error != null).map((p) => `partition ${p.partition} below ${p.offset}: ${p.error?.type ?? p.error?.message ?? 'failed'}`);
+  return failed.length > 0 ? ` (${failed.join('; ')})` : '';
 }
