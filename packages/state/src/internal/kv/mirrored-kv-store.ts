@@ -88,8 +88,7 @@ export class MirroredKeyValueStore implements KeyValueBytesStore, SyncRangeReada
     if (!this.mirrored) return this.disk.put(key, value);
     await this.memory.put(key, value);
     this.pending.push({ key, value });
-    if (this.memory.approximateBytes > this.mirrorMaxBytes) await this.dropMirror();
-    else if (this.pending.length >= MAX_PENDING_WRITES) await this.writePending();
+    await this.afterWrites();
   }
 
   async putAll(entries: readonly KeyValue<Buffer, Buffer | null>[]): Promise<void> {
@@ -98,8 +97,7 @@ export class MirroredKeyValueStore implements KeyValueBytesStore, SyncRangeReada
       await this.memory.put(e.key, e.value);
       this.pending.push(e);
     }
-    if (this.memory.approximateBytes > this.mirrorMaxBytes) await this.dropMirror();
-    else if (this.pending.length >= MAX_PENDING_WRITES) await this.writePending();
+    await this.afterWrites();
   }
 
   async delete(key: Buffer): Promise<Buffer | undefined> {
@@ -134,6 +132,12 @@ export class MirroredKeyValueStore implements KeyValueBytesStore, SyncRangeReada
     await this.memory.wipe();
     await this.disk.wipe();
     this.mirrored = true;
+  }
+
+  /** A mirror past its limit is dropped; a long run of writes (a restore) reaches the database as it goes. */
+  private async afterWrites(): Promise<void> {
+    if (this.memory.approximateBytes > this.mirrorMaxBytes) await this.dropMirror();
+    else if (this.pending.length >= MAX_PENDING_WRITES) await this.writePending();
   }
 
   /** Writes the pending batch; reads keep coming from the (complete) mirror while it is written. */
