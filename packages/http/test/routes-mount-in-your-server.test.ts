@@ -19,18 +19,24 @@ afterEach(async () => {
 async function mountedFleet(mount: (routes: StreamsHttpHandler, port: number) => Promise<() => Promise<void>>): Promise<Fleet> {
   const fleet = await Fleet.create(2);
   cleanups.push(() => fleet.close());
-  for (const w of fleet.workers) {
-    await w.kill(); // its own server goes; the mounted routes take the port
-    const port = await freePort();
-    (w as { applicationServer: HostInfo }).applicationServer = new HostInfo('127.0.0.1', port);
-  }
+  for (const w of fleet.workers) await w.kill(); // its own server goes; the mounted routes take a port
   for (const w of fleet.workers) {
     const routes = new StreamsHttpHandler(w, { basePath: '/streams' });
-    const stop = await mount(routes, w.applicationServer.port);
-    cleanups.push(async () => {
-      await stop();
-      routes.close();
-    });
+    // a free port can be taken by another test file before we listen on it: then take another
+    for (let attempt = 1; ; attempt++) {
+      const port = await freePort();
+      (w as { applicationServer: HostInfo }).applicationServer = new HostInfo('127.0.0.1', port);
+      try {
+        const stop = await mount(routes, port);
+        cleanups.push(async () => {
+          await stop();
+          routes.close();
+        });
+        break;
+      } catch (err) {
+        if (attempt >= 5 || (err as NodeJS.ErrnoException).code !== 'EADDRINUSE') throw err;
+      }
+    }
   }
   for (const u of ['ann', 'bob', 'cy', 'dee', 'eve', 'fay', 'gus']) await fleet.put('counts', u, u.length);
   return fleet;
